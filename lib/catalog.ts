@@ -1,0 +1,330 @@
+/**
+ * The one table of everything the engine knows about the cloud: products, resource types, actions,
+ * versions, endpoints, per-call limits, tag-key rules, ClientToken support, published quotas and the
+ * error-code classification. Read everywhere from here; tests override limits (e.g. batch size 2)
+ * through `withLimits`. Facts: shared/reference/alibaba-openapi.md.
+ *
+ * The emulator keeps its own copy of these facts on purpose (DESIGN.md, "two walls").
+ */
+
+export const PRODUCTS = {
+  VpcIpam: {
+    version: '2023-02-28',
+    untagAction: 'UntagResources',
+    listTagsAction: 'ListTagResources',
+    /** `regional`: one host per region. */
+    endpoint: (region: string) => `vpcipam.${region}.aliyuncs.com`,
+    clientToken: false,
+    maxKeyLength: 64,
+    keyMustStartWithLetter: true,
+    listTagResourcesPageSize: 50,
+    requiresListFilter: true,
+  },
+  VpcPeer: {
+    version: '2022-01-01',
+    untagAction: 'UnTagResources',
+    listTagsAction: 'ListTagResources',
+    /** `central`: one host; the region travels in `RegionId`. */
+    endpoint: (_region: string) => 'vpcpeer.aliyuncs.com',
+    clientToken: true,
+    maxKeyLength: 128,
+    keyMustStartWithLetter: false,
+    listTagResourcesPageSize: 50,
+    requiresListFilter: false,
+  },
+  Vpc: {
+    version: '2016-04-28',
+    untagAction: 'UnTagResources',
+    listTagsAction: 'ListTagResources',
+    endpoint: (region: string) => (VPC_CENTRAL_REGIONS.has(region) ? 'vpc.aliyuncs.com' : `vpc.${region}.aliyuncs.com`),
+    clientToken: false,
+    maxKeyLength: 128,
+    keyMustStartWithLetter: false,
+    listTagResourcesPageSize: 50,
+    requiresListFilter: true,
+  },
+} as const;
+
+export type ProductId = keyof typeof PRODUCTS;
+
+/** Regions the Vpc SDK maps to the central `vpc.aliyuncs.com` host. */
+const VPC_CENTRAL_REGIONS = new Set(['cn-hangzhou', 'cn-hangzhou-finance', 'cn-shanghai-finance-1', 'cn-shenzhen-finance-1', 'cn-north-2-gov-1']);
+
+/**
+ * A typed list action that returns every resource of a type with its tags inline, so a pattern policy
+ * or `remove.all` can see resources whose keys it cannot name in advance.
+ */
+export interface TypedLister {
+  action: string;
+  /** Field of the response holding the items. */
+  itemsField: string;
+  /** Field of an item holding its id. */
+  idField: string;
+  /** Field of an item holding its tags as `[{Key, Value}]`. */
+  tagsField: string;
+  maxResults: number;
+  /** Parameters that travel in a form body rather than the query (VpcPeer ListVpcPeerConnections). */
+  bodyParams?: readonly string[];
+  /** Vpc's Describe* actions page by number rather than by token. */
+  paging: 'token' | 'number';
+}
+
+export interface ResourceTypeEntry {
+  product: ProductId;
+  /** Prefix of ids of this type (used to map a Config event to a type; unverified in the cloud). */
+  idPrefix: string;
+  /** Cloud Config resource type names that map to this type. */
+  configTypes: readonly string[];
+  lister?: TypedLister;
+}
+
+const ipamLister = (action: string, itemsField: string, idField: string): TypedLister => ({
+  action,
+  itemsField,
+  idField,
+  tagsField: 'Tags',
+  maxResults: 100,
+  paging: 'token',
+});
+
+const vpcType = (idPrefix: string, configTypes: readonly string[] = [], lister?: TypedLister): ResourceTypeEntry =>
+  lister ? { product: 'Vpc', idPrefix, configTypes, lister } : { product: 'Vpc', idPrefix, configTypes };
+
+export const RESOURCE_TYPES = {
+  IPAM: { product: 'VpcIpam', idPrefix: 'ipam-', configTypes: ['ACS::VPC::IPAM'], lister: ipamLister('ListIpams', 'Ipams', 'IpamId') },
+  IPAMSCOPE: {
+    product: 'VpcIpam',
+    idPrefix: 'ipam-scope-',
+    configTypes: ['ACS::VPC::IPAMScope'],
+    lister: ipamLister('ListIpamScopes', 'IpamScopes', 'IpamScopeId'),
+  },
+  IPAMPOOL: {
+    product: 'VpcIpam',
+    idPrefix: 'ipam-pool-',
+    configTypes: ['ACS::VPC::IPAMPool'],
+    lister: ipamLister('ListIpamPools', 'IpamPools', 'IpamPoolId'),
+  },
+  PeerConnection: {
+    product: 'VpcPeer',
+    idPrefix: 'pcc-',
+    configTypes: ['ACS::VPC::PeerConnection', 'ACS::VpcPeer::PeerConnection'],
+    lister: {
+      action: 'ListVpcPeerConnections',
+      itemsField: 'VpcPeerConnects',
+      idField: 'InstanceId',
+      tagsField: 'Tags',
+      maxResults: 100,
+      bodyParams: ['RegionId', 'InstanceId', 'Name', 'MaxResults', 'NextToken', 'VpcId'],
+      paging: 'token',
+    },
+  },
+  VPC: vpcType('vpc-', ['ACS::VPC::VPC'], {
+    action: 'DescribeVpcs',
+    itemsField: 'Vpcs.Vpc',
+    idField: 'VpcId',
+    tagsField: 'Tags.Tag',
+    maxResults: 50,
+    paging: 'number',
+  }),
+  VSWITCH: vpcType('vsw-', ['ACS::VPC::VSwitch'], {
+    action: 'DescribeVSwitches',
+    itemsField: 'VSwitches.VSwitch',
+    idField: 'VSwitchId',
+    tagsField: 'Tags.Tag',
+    maxResults: 50,
+    paging: 'number',
+  }),
+  ROUTETABLE: vpcType('vtb-', ['ACS::VPC::RouteTable']),
+  EIP: vpcType('eip-', ['ACS::EIP::EipAddress', 'ACS::VPC::EIP']),
+  NATGATEWAY: vpcType('ngw-', ['ACS::VPC::NatGateway']),
+  VPNGATEWAY: vpcType('vpn-', ['ACS::VPN::VpnGateway', 'ACS::VPC::VpnGateway']),
+  COMMONBANDWIDTHPACKAGE: vpcType('cbwp-', ['ACS::VPC::CommonBandwidthPackage']),
+  PREFIXLIST: vpcType('pl-'),
+  PUBLICIPADDRESSPOOL: vpcType('pippool-'),
+  IPV4GATEWAY: vpcType('ipv4gw-'),
+  IPV6GATEWAY: vpcType('ipv6gw-'),
+  NETWORKACL: vpcType('nacl-'),
+  TRAFFICMIRRORFILTER: vpcType('tmf-'),
+  TRAFFICMIRRORSESSION: vpcType('tms-'),
+  FLOWLOG: vpcType('fl-'),
+  HAVIP: vpcType('havip-'),
+  DHCPOPTIONSSET: vpcType('dopt-'),
+  GATEWAYENDPOINT: vpcType('vpce-'),
+  IPV6ADDRESS: vpcType('ipv6-'),
+} as const satisfies Record<string, ResourceTypeEntry>;
+
+export type ResourceType = keyof typeof RESOURCE_TYPES;
+export const RESOURCE_TYPE_NAMES = Object.keys(RESOURCE_TYPES) as ResourceType[];
+
+export function isResourceType(name: string): name is ResourceType {
+  return Object.hasOwn(RESOURCE_TYPES, name);
+}
+
+export function productOf(type: ResourceType): ProductId {
+  return RESOURCE_TYPES[type].product;
+}
+
+export function listerOf(type: ResourceType): TypedLister | undefined {
+  const entry: ResourceTypeEntry = RESOURCE_TYPES[type];
+  return entry.lister;
+}
+
+/** Per-call limits. Batch at 20 x 20 for every API: the documented limit is the one that holds. */
+export interface Limits {
+  maxIdsPerCall: number;
+  maxKeysPerCall: number;
+  /** Ids per ListTagResources call when listing by explicit ids. */
+  maxIdsPerListCall: number;
+  /** Tags a resource may carry. */
+  maxTagsPerResource: number;
+  /** Default write calls in flight for one run (policy `limits.concurrency` overrides). */
+  defaultConcurrency: number;
+  /** List calls in flight for one run; listing has its own limiter (never nested with writes). */
+  listConcurrency: number;
+  /** Retries after the first try, for retryable errors. */
+  maxRetries: number;
+  /** First backoff delay and cap, ms. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** SDK connect and read timeouts, ms (openapi-core defaults to 3 s each; set both). */
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
+  /** Stop scheduling this long before the FC timeout. */
+  deadlineMarginMs: number;
+  /** Resources listed in the returned report; the full list goes to the log. */
+  reportResourceCap: number;
+}
+
+export const LIMITS: Readonly<Limits> = Object.freeze({
+  maxIdsPerCall: 20,
+  maxKeysPerCall: 20,
+  maxIdsPerListCall: 20,
+  maxTagsPerResource: 20,
+  defaultConcurrency: 8,
+  listConcurrency: 4,
+  maxRetries: 6,
+  retryBaseMs: 200,
+  retryMaxMs: 10_000,
+  connectTimeoutMs: 5_000,
+  readTimeoutMs: 10_000,
+  deadlineMarginMs: 20_000,
+  reportResourceCap: 1_000,
+});
+
+export function withLimits(overrides: Partial<Limits> = {}): Limits {
+  return { ...LIMITS, ...overrides };
+}
+
+/**
+ * Published default rate quotas, calls per 60 s, per (account, region, API). Unknown figures use the
+ * product's common value (most IPAM APIs are 300/60 s).
+ */
+export const QUOTAS_PER_MINUTE: Readonly<Record<ProductId, Readonly<Record<string, number>>>> = {
+  VpcIpam: {
+    UntagResources: 300,
+    TagResources: 300,
+    ListTagResources: 300,
+    ListIpams: 300,
+    ListIpamScopes: 300,
+    ListIpamPools: 800,
+  },
+  VpcPeer: {
+    UnTagResources: 1000,
+    TagResources: 1000,
+    ListTagResources: 3000,
+    ListVpcPeerConnections: 360,
+  },
+  Vpc: {
+    UnTagResources: 300,
+    TagResources: 300,
+    ListTagResources: 300,
+    DescribeVpcs: 300,
+    DescribeVSwitches: 300,
+  },
+};
+
+export function quotaPerMinute(product: ProductId, action: string): number {
+  return QUOTAS_PER_MINUTE[product][action] ?? 300;
+}
+
+/** Tag-key rules that hold for every product. */
+export const RESERVED_KEY_PREFIXES = ['aliyun', 'acs:'] as const;
+
+export function isReservedKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  return RESERVED_KEY_PREFIXES.some((p) => lower.startsWith(p));
+}
+
+/** Why `key` cannot be sent to `product`'s untag API, or undefined when it can. */
+export function keyRuleViolation(product: ProductId, key: string): string | undefined {
+  const rules = PRODUCTS[product];
+  if (key.length === 0) return 'is empty';
+  if (key.length > rules.maxKeyLength) return `is longer than ${rules.maxKeyLength} characters (${product})`;
+  if (isReservedKey(key)) return `starts with a reserved prefix (${RESERVED_KEY_PREFIXES.join(', ')})`;
+  if (/https?:\/\//i.test(key)) return 'contains http:// or https://';
+  if (rules.keyMustStartWithLetter && !/^[\p{L}]/u.test(key)) return `must start with a letter (${product})`;
+  if (rules.keyMustStartWithLetter && !/^[\p{L}\p{N}._\-\p{Script=Han}]+$/u.test(key))
+    return `may hold only letters, digits, '.', '_' and '-' (${product})`;
+  return undefined;
+}
+
+/**
+ * Error classification by code (not status), after terraform-provider-alicloud `NeedRetry` and
+ * smithy's service-error-classification tables.
+ */
+export const RETRYABLE_CODES: ReadonlySet<string> = new Set([
+  'ServiceUnavailable',
+  'InternalError',
+  'UnknownError',
+  'SystemBusy',
+  'OperationConflict',
+  'TaskConflict',
+  'Conflict.Operation',
+  'OperationFailed.ConcurrentOperation',
+  'LastTokenProcessing',
+  'OperationFailed.LastTokenProcessing',
+  'OperationFailed.IdempotentTokenProcessing',
+  'SignatureNonceUsed',
+  'IncorrectVpcStatus',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'RequestTimeoutError',
+  'ConnectTimeout',
+  'ReadTimeout',
+  'SyntaxError',
+]);
+
+export const RETRYABLE_CODE_PREFIXES = ['Throttling', 'IncorrectStatus'] as const;
+
+/** Codes that say a resource no longer exists: salvage the rest of its batch, report it as gone. */
+export const NOT_FOUND_CODE_PATTERNS: readonly RegExp[] = [
+  /^ResourceNotFound\./,
+  /^InvalidInstanceIds\.NotFound$/,
+  /^InvalidResourceId\.NotFound$/,
+  /^InvalidInstanceId\.NotFound$/,
+];
+
+/** Codes that say a batch was too large: split it. */
+export const BATCH_TOO_LARGE_CODE_PATTERNS: readonly RegExp[] = [/^NumberExceed\./, /^IllegalParamSize\./];
+
+export function isThrottlingCode(code: string | undefined): boolean {
+  return code !== undefined && code.includes('Throttling');
+}
+
+export function isRetryableCode(code: string | undefined, statusCode?: number): boolean {
+  if (code === undefined) return statusCode !== undefined && statusCode >= 500;
+  if (code.includes('Throttling')) return true;
+  if (RETRYABLE_CODES.has(code)) return true;
+  if (RETRYABLE_CODE_PREFIXES.some((p) => code.startsWith(p))) return true;
+  return statusCode !== undefined && statusCode >= 500;
+}
+
+export function isNotFoundCode(code: string | undefined): boolean {
+  return code !== undefined && NOT_FOUND_CODE_PATTERNS.some((re) => re.test(code));
+}
+
+export function isBatchTooLargeCode(code: string | undefined): boolean {
+  return code !== undefined && BATCH_TOO_LARGE_CODE_PATTERNS.some((re) => re.test(code));
+}

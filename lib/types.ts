@@ -1,0 +1,130 @@
+/**
+ * Domain types shared by the stages of the engine (DESIGN.md, "the data flow"):
+ * discover -> select -> plan -> execute -> report.
+ */
+import type { ProductId, ResourceType } from './catalog.ts';
+
+/** Where a resource lives and what it is. */
+export interface ResourceRef {
+  region: string;
+  type: ResourceType;
+  id: string;
+}
+
+/** A discovered resource with its full tag set, as a lister yields it. */
+export interface TaggedResource extends ResourceRef {
+  tags: Record<string, string>;
+}
+
+/** Why selection left a resource alone (counted in the report). */
+export const SkipReason = {
+  NothingToRemove: 'nothing-to-remove',
+  ProtectedResource: 'protected-resource',
+  NotMatched: 'not-matched',
+  NotFound: 'not-found',
+  Deadline: 'deadline',
+  LimitExceeded: 'limit-exceeded',
+} as const;
+export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
+
+/**
+ * Selection's verdict on one resource: the keys to remove (never empty), or why it is skipped.
+ * `all` is true when the policy says `remove.all` and nothing on the resource is protected, so the
+ * call may send `All=true`.
+ */
+export type Selection =
+  | (ResourceRef & { action: 'remove'; keys: string[]; all: boolean })
+  | (ResourceRef & { action: 'skip'; reason: SkipReason; keys: string[] });
+
+/** One untag call: at most `maxIdsPerCall` ids and `maxKeysPerCall` keys, one region and type. */
+export interface UntagBatch {
+  product: ProductId;
+  region: string;
+  type: ResourceType;
+  ids: string[];
+  /** Keys to send as `TagKey.N`, or `'all'` to send `All=true`. */
+  keys: string[] | 'all';
+  /** Per id, the keys this batch removes from it (a subset of `keys`, or all its keys for `'all'`). */
+  removes: Record<string, string[]>;
+}
+
+export const ResourceStatus = {
+  Planned: 'planned',
+  Untagged: 'untagged',
+  Skipped: 'skipped',
+  Failed: 'failed',
+} as const;
+export type ResourceStatus = (typeof ResourceStatus)[keyof typeof ResourceStatus];
+
+/** One entry of the report's `resources`. */
+export interface ResourceOutcome {
+  region: string;
+  type: ResourceType;
+  id: string;
+  keys: string[];
+  status: ResourceStatus;
+  reason?: string;
+  code?: string;
+  requestId?: string;
+}
+
+export interface CallCounts {
+  list: number;
+  untag: number;
+  throttled: number;
+  retried: number;
+}
+
+export interface Totals {
+  scanned: number;
+  matched: number;
+  untagged: number;
+  keysRemoved: number;
+  skipped: number;
+  failed: number;
+  calls: CallCounts;
+}
+
+export interface ReportError {
+  code: string;
+  message: string;
+  region?: string;
+  type?: string;
+  requestId?: string;
+  ids?: string[];
+}
+
+/** Where a run stopped, so another invocation can finish it. Opaque to callers; JSON-safe. */
+export interface Continuation {
+  version: 1;
+  runId: string;
+  /** (region, type) units finished. */
+  done: Array<{ region: string; type: ResourceType }>;
+  /** The unit in progress and where its listing stands, if one was cut mid-way. */
+  cursor?: { region: string; type: ResourceType; lister: string; token: string };
+  /** How many times the run has been continued. */
+  hop: number;
+}
+
+/** The handler's answer (DESIGN.md "the result"). */
+export interface Report {
+  ok: boolean;
+  runId: string;
+  policy: string;
+  dryRun: boolean;
+  startedAt: string;
+  durationMs: number;
+  totals: Totals;
+  resources: ResourceOutcome[];
+  /** True when `resources` was cut to the cap in the return value (the log holds the full list). */
+  resourcesTruncated?: boolean;
+  errors: ReportError[];
+  continuation?: Continuation;
+  error?: { code: string; message: string; count?: number; issues?: Array<{ path: string; message: string }> };
+}
+
+/** A report for bad input: answered, never thrown, zero cloud calls. */
+export interface InputErrorReport {
+  ok: false;
+  error: { code: string; message: string; issues: Array<{ path: string; message: string }> };
+}
