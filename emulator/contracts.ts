@@ -47,3 +47,64 @@ export interface FcService {
   /** Wait for queued async invocations to settle, then stop. */
   close(): Promise<void>;
 }
+
+/** The three products the emulator serves, keyed by `x-acs-version`. */
+export type ProductName = 'VpcIpam' | 'VpcPeer' | 'Vpc';
+
+/** One verified OpenAPI call, as the gateway hands it to the cloud state. */
+export interface ApiCall {
+  product: ProductName;
+  version: string;
+  action: string;
+  /** Query and form-body parameters merged, decoded, flat (`ResourceId.1` -> `ipam-pool-1`). */
+  params: Record<string, string>;
+  accountId: string;
+}
+
+/** The state's answer; the gateway adds `RequestId` (and `HostId`, `Recommend` to errors). */
+export interface ApiAnswer {
+  status: number;
+  /** Success body without RequestId, or `{ Code, Message }` for an error. */
+  body: Record<string, unknown>;
+}
+
+/** A resource as the admin API reads and writes it. */
+export interface AdminResource {
+  type: string;
+  region: string;
+  id: string;
+  tags: Record<string, string>;
+}
+
+/** Bulk generator for the admin API and benchmarks (up to 1,000,000 resources in memory). */
+export interface GenerateSpec {
+  types: string[];
+  regions: string[];
+  /** Resources per (type, region). */
+  count: number;
+  /** Key pool: `keyCount` keys named `${keyPrefix}${i}` unless `keys` lists them. */
+  keys?: string[];
+  keyCount?: number;
+  keyPrefix?: string;
+  /** Tags per resource, inclusive range, drawn from the pool. */
+  tagsPerResource?: [number, number];
+  /** Extra tags every generated resource carries. */
+  fixedTags?: Record<string, string>;
+  seed?: number;
+}
+
+/** The emulated cloud: resources, tags, and the product actions over them. No HTTP, no signing. */
+export interface CloudState {
+  /** Run one action. Unknown actions answer the cloud's not-found error. */
+  dispatch(call: ApiCall): ApiAnswer;
+  /** Whether an action changes state (writes are the ones faults may apply-then-lose). */
+  isWrite(product: ProductName, action: string): boolean;
+  /** The region a call is charged to for quotas (`RegionId`, defaulting per product). */
+  regionOf(call: ApiCall): string;
+  upsert(resources: AdminResource[]): number;
+  remove(ref: { type: string; region: string; id: string }): boolean;
+  list(filter: { type?: string; region?: string }): AdminResource[];
+  generate(spec: GenerateSpec): number;
+  count(): number;
+  reset(): void;
+}
