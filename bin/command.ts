@@ -1,0 +1,63 @@
+/**
+ * What every subcommand is: a name, its help, its options for `node:util` parseArgs, and a `run` that
+ * returns the exit code. Streams and environment come in through `Io`, so a command never reaches for
+ * globals and tests could drive it in-process.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.ts';
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface Command {
+  name: string;
+  /** One line for the top-level help. */
+  summary: string;
+  /** Full help text, printed by `<command> --help`. */
+  help: string;
+  options: OptionSpec;
+  /** Whether the command takes positional arguments (none do yet). */
+  positionals?: boolean;
+  run(values: Record<string, string | boolean | undefined>, io: Io): Promise<number>;
+}
+
+/** Parses a command's arguments strictly: an unknown option or a missing value is a `UsageError`. */
+export function parseCommandArgs(command: Command, argv: string[]): { values: Record<string, string | boolean | undefined>; help: boolean } {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length > 0 && !command.positionals)
+      throw new UsageError(`${command.name}: unexpected argument '${positionals[0]}' (see vpc-tag-cleanup ${command.name} --help)`);
+    const { help, ...rest } = values as Record<string, string | boolean | undefined>;
+    return { values: rest, help: help === true };
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    // parseArgs throws TypeError with codes like ERR_PARSE_ARGS_UNKNOWN_OPTION; its message names the option.
+    throw new UsageError(`${command.name}: ${(e as Error).message} (see vpc-tag-cleanup ${command.name} --help)`, { cause: e });
+  }
+}
+
+/** A required string option, or a `UsageError` naming it. */
+export function requireString(command: string, values: Record<string, string | boolean | undefined>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v.length === 0) throw new UsageError(`${command}: --${name} is required (see vpc-tag-cleanup ${command} --help)`);
+  return v;
+}
+
+/** An optional positive integer option, or a `UsageError` naming it. */
+export function optionalPositiveInt(command: string, values: Record<string, string | boolean | undefined>, name: string): number | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < 1) throw new UsageError(`${command}: --${name} must be a positive integer, got '${String(v)}'`);
+  return n;
+}

@@ -1,0 +1,48 @@
+/**
+ * The CLI's failure modes. Each carries the exit code it ends the process with; `issues` name the
+ * fields of a bad policy. Secrets never go into a message.
+ */
+
+export const ExitCode = {
+  Ok: 0,
+  /** The run finished but some resources failed, or it stopped on a limit. */
+  PartialFailure: 1,
+  /** Bad arguments, an unreadable or invalid policy: nothing was sent to the cloud. */
+  BadInput: 2,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface InputIssue {
+  path: string;
+  message: string;
+}
+
+export class CliError extends Error {
+  override readonly name: string = 'CliError';
+  readonly code: string = 'CLI_ERROR';
+  readonly exitCode: ExitCode = ExitCode.PartialFailure;
+}
+
+/** Unknown command or option, missing argument. */
+export class UsageError extends CliError {
+  override readonly name = 'UsageError';
+  override readonly code = 'USAGE';
+  override readonly exitCode = ExitCode.BadInput;
+}
+
+/** A policy file that cannot be read, parsed, or does not satisfy the schema. */
+export class BadPolicyError extends CliError {
+  override readonly name = 'BadPolicyError';
+  override readonly code = 'INVALID_POLICY';
+  override readonly exitCode = ExitCode.BadInput;
+  readonly issues: InputIssue[];
+
+  constructor(message: string, issues: InputIssue[] = [], options?: ErrorOptions) {
+    super(message, options);
+    this.issues = issues;
+  }
+}
+
+export function isCliError(e: unknown): e is CliError {
+  return e instanceof CliError || (e instanceof Error && ['CliError', 'UsageError', 'BadPolicyError'].includes(e.name) && 'exitCode' in e);
+}

@@ -1,0 +1,108 @@
+/**
+ * The report as people read it: one table per run with a row per (region, type), then skip reasons,
+ * failures, errors, call counts and duration. Pure string building; the commands decide where it goes.
+ */
+import type { Report, ResourceOutcome } from '../../lib/types.ts';
+import { summarizeByGroup, totalSkipReasons } from './summary.ts';
+
+export interface RenderOptions {
+  /** Failed resources listed one per line before "... and N more". */
+  maxFailedListed?: number;
+}
+
+/** Pads cells into aligned columns; numeric columns are right-aligned. */
+export function renderColumns(header: readonly string[], rows: ReadonlyArray<readonly string[]>, numeric: readonly boolean[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+/** `1234` ms -> `1.2 s`; under a second stays in ms. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/**
+ * Renders a report as a table. `resources` defaults to `report.resources`; pass the full list when the
+ * report's was cut, so the per-type rows count every resource (the total row always uses `totals`).
+ */
+export function renderReport(report: Report, resources: readonly ResourceOutcome[] = report.resources, options: RenderOptions = {}): string {
+  const maxFailed = options.maxFailedListed ?? 20;
+  const out: string[] = [];
+  const mode = report.dryRun ? 'plan (dry run: nothing was changed)' : 'run';
+  out.push(`policy ${report.policy} · ${mode} · run id ${report.runId}`);
+  out.push('');
+
+  const doneHeader = report.dryRun ? 'planned' : 'untagged';
+  const rows = summarizeByGroup(resources);
+  const t = report.totals;
+  const body = rows.map((r) => [r.region, r.type, String(r.matched), String(report.dryRun ? r.planned : r.untagged), String(r.skipped), String(r.failed)]);
+  const doneTotal = report.dryRun ? rows.reduce((n, r) => n + r.planned, 0) : t.untagged;
+  body.push(['total', '', String(t.matched), String(doneTotal), String(t.skipped), String(t.failed)]);
+  out.push(...renderColumns(['region', 'type', 'matched', doneHeader, 'skipped', 'failed'], body, [false, false, true, true, true, true]));
+  if (report.resourcesTruncated && resources === report.resources)
+    out.push(`(rows count the first ${resources.length} resources; the total row counts all of them)`);
+  out.push('');
+
+  const reasons = totalSkipReasons(rows);
+  if (reasons.length > 0) out.push(`skipped: ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+
+  const failed = resources.filter((r) => r.status === 'failed');
+  if (failed.length > 0) {
+    out.push(`failed (${t.failed}):`);
+    const failedRows = failed
+      .slice(0, maxFailed)
+      .map((r) => [r.region, r.type, r.id, r.code ?? r.reason ?? '', r.requestId ? `request ${r.requestId}` : '']);
+    out.push(...renderColumns(['', '', '', '', ''], failedRows, [false, false, false, false, false]).slice(1).map((l) => `  ${l}`));
+    if (failed.length > maxFailed) out.push(`  ... and ${failed.length - maxFailed} more (--json lists them all)`);
+  }
+  if (report.error) out.push(`error: ${report.error.code}: ${report.error.message}`);
+  if (report.errors.length > 0) {
+    out.push(`errors (${report.errors.length}):`);
+    for (const e of report.errors.slice(0, maxFailed)) {
+      const where = [e.region, e.type].filter(Boolean).join(' ');
+      out.push(`  ${e.code}${where ? ` (${where})` : ''}: ${e.message}${e.requestId ? ` [request ${e.requestId}]` : ''}`);
+    }
+    if (report.errors.length > maxFailed) out.push(`  ... and ${report.errors.length - maxFailed} more`);
+  }
+
+  const c = t.calls;
+  out.push(`resources: scanned ${t.scanned} · matched ${t.matched} · ${report.dryRun ? `planned ${doneTotal}` : `untagged ${t.untagged} · keys removed ${t.keysRemoved}`} · skipped ${t.skipped} · failed ${t.failed}`);
+  out.push(`calls: list ${c.list} · untag ${c.untag} · throttled ${c.throttled} · retried ${c.retried}`);
+  out.push(`duration: ${formatDuration(report.durationMs)} · result: ${report.ok ? 'ok' : 'NOT OK'}`);
+  if (report.continuation)
+    out.push(`stopped before the end (hop ${report.continuation.hop}): ${report.continuation.done.length} (region, type) units done; run again to continue`);
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * What a dry run would change: one line per resource with the keys that would go, at most `max` lines.
+ * The dry run's promise is that people see the resources and keys, not only counts.
+ */
+export function renderChanges(resources: readonly ResourceOutcome[], max = 20): string {
+  const changing = resources.filter((r) => r.status === 'planned' || r.status === 'untagged');
+  if (changing.length === 0) return 'nothing to change\n';
+  const verb = changing.every((r) => r.status === 'planned') ? 'would remove' : 'removed';
+  const shown = changing.slice(0, max);
+  const lines = renderColumns(
+    ['region', 'type', 'id', 'keys'],
+    shown.map((r) => [r.region, r.type, r.id, r.keys.join(', ')]),
+    [false, false, false, false],
+  );
+  const head = `${verb} (${changing.length} resource${changing.length === 1 ? '' : 's'}${changing.length > max ? `, first ${max} shown` : ''}):`;
+  const more = changing.length > max ? [`... and ${changing.length - max} more (--json lists them all)`] : [];
+  return `${[head, ...lines.map((l) => `  ${l}`), ...more].join('\n')}\n`;
+}
+
+/** Bad input, one line per issue, each naming the field. */
+export function renderIssues(message: string, issues: ReadonlyArray<{ path: string; message: string }>): string {
+  const lines = [message, ...issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`)];
+  return `${lines.join('\n')}\n`;
+}
