@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FcHarness, startFcHarness } from '../support/fc-harness.ts';
+import { type Emulator, startEmulator } from '../../emulator/server.ts';
 import { type Fc2Client, fc2Client, fc3Client, fcErrorOf } from '../support/fc2-client.ts';
+import { standInState } from '../support/stand-in-state.ts';
 
 const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures/fc', name);
 
@@ -20,7 +21,8 @@ interface Invocation {
   finishedAt?: string;
 }
 
-let h: FcHarness;
+let h: Emulator;
+const state = standInState([{ type: 'VPC', region: 'cn-hangzhou', id: 'vpc-sts-1', tags: { owner: 'fc-test' } }]);
 let v3: Fc2Client;
 let v2: Fc2Client;
 
@@ -43,18 +45,23 @@ async function waitIdle(timeoutMs = 10_000): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startFcHarness({ retryBaseMs: 20 });
-  const config = { accessKeyID: h.key.accessKeyId, accessKeySecret: h.key.accessKeySecret, region: h.region, endpoint: h.url };
+  h = await startEmulator({ state, quotas: false });
+  const config = { accessKeyID: h.accessKeyId, accessKeySecret: h.accessKeySecret, region: h.region, endpoint: h.url };
   v3 = fc3Client(h.accountId, config);
   v2 = fc2Client(h.accountId, config);
 });
 afterAll(async () => {
   await h.close();
 });
-beforeEach(() => {
+async function register(spec: Record<string, unknown>): Promise<void> {
+  const r = await admin('POST', '/__admin/functions', spec);
+  expect(r.status).toBe(201);
+}
+
+beforeEach(async () => {
   h.fc.reset();
-  h.fc.register({ name: 'echo', modulePath: fixture('echo.cjs'), env: { FC_FIXTURE_PROBE: 'from-env' } });
-  h.fc.register({ name: 'boom', modulePath: fixture('throw.mjs') });
+  await register({ name: 'echo', modulePath: fixture('echo.cjs'), env: { FC_FIXTURE_PROBE: 'from-env' } });
+  await register({ name: 'boom', modulePath: fixture('throw.mjs') });
 });
 
 describe('FC invoke, sync', () => {
@@ -90,7 +97,7 @@ describe('FC invoke, sync', () => {
   });
 
   it('loads a CommonJS bundle whose import() yields module.exports as default', async () => {
-    h.fc.register({ name: 'bundle', modulePath: fixture('cjs-bundle/index.js') });
+    await register({ name: 'bundle', modulePath: fixture('cjs-bundle/index.js') });
     const r = await v3.post('/functions/bundle/invocations', 'abc');
     expect(r.data).toEqual({ bundle: true, bytes: 3 });
   });
@@ -113,7 +120,7 @@ describe('FC invoke, sync', () => {
   });
 
   it('fails an invocation past its timeout with a function error', async () => {
-    h.fc.register({ name: 'slow', modulePath: fixture('slow.mjs'), timeoutSeconds: 0.2 });
+    await register({ name: 'slow', modulePath: fixture('slow.mjs'), timeoutSeconds: 0.2 });
     const started = Date.now();
     const r = await v3.post('/functions/slow/invocations', JSON.stringify({ ms: 1500 }));
     expect(Date.now() - started).toBeLessThan(1200);
@@ -124,7 +131,7 @@ describe('FC invoke, sync', () => {
 
 describe('FC invoke, async', () => {
   it('answers 202 at once and retries a function error until it succeeds, with retryCount 0, 1, 2', async () => {
-    h.fc.register({ name: 'flaky', modulePath: fixture('flaky.cjs') });
+    await register({ name: 'flaky', modulePath: fixture('flaky.cjs') });
     const r = await v3.post('/functions/flaky/invocations', JSON.stringify({ failUntil: 2 }), {
       'x-fc-invocation-type': 'Async',
     });
@@ -137,7 +144,7 @@ describe('FC invoke, async', () => {
   });
 
   it('gives up after maxAsyncRetryAttempts retries', async () => {
-    h.fc.register({ name: 'flaky', modulePath: fixture('flaky.cjs'), maxAsyncRetryAttempts: 1 });
+    await register({ name: 'flaky', modulePath: fixture('flaky.cjs'), maxAsyncRetryAttempts: 1 });
     await v3.post('/functions/flaky/invocations', JSON.stringify({ failUntil: 5 }), { 'x-fc-invocation-type': 'Async' });
     await waitIdle();
     const [rec] = await invocations('?function=flaky');
@@ -146,7 +153,7 @@ describe('FC invoke, async', () => {
   });
 
   it('runs at most asyncConcurrency invocations of a function at once', async () => {
-    h.fc.register({ name: 'slow', modulePath: fixture('slow.mjs'), asyncConcurrency: 2 });
+    await register({ name: 'slow', modulePath: fixture('slow.mjs'), asyncConcurrency: 2 });
     for (let i = 0; i < 5; i++) {
       await v3.post('/functions/slow/invocations', JSON.stringify({ ms: 80, lane: 'concurrency' }), { 'x-fc-invocation-type': 'Async' });
     }
@@ -172,7 +179,7 @@ describe('FC invoke, async', () => {
   });
 
   it('waits for a chain of async invocations that functions enqueue with their context credentials', async () => {
-    h.fc.register({
+    await register({
       name: 'fanout',
       modulePath: fixture('fanout.cjs'),
       env: { VPC_TAG_CLEANUP_FC_ENDPOINT: h.url },
@@ -187,9 +194,26 @@ describe('FC invoke, async', () => {
   });
 });
 
+describe('FC context credentials', () => {
+  it('are STS credentials that the OpenAPI side accepts from the official Vpc client', async () => {
+    await register({
+      name: 'vpcSts',
+      modulePath: fixture('vpc-sts.cjs'),
+      env: { VPC_TAG_CLEANUP_ENDPOINT: h.endpoint },
+    });
+    const before = state.calls.length;
+    const r = await v3.post('/functions/vpcSts/invocations', JSON.stringify({ resourceId: 'vpc-sts-1' }));
+    expect(r.headers['x-fc-error-type']).toBeUndefined();
+    expect(r.data).toMatchObject({ stsKey: true, tags: ['owner=fc-test'] });
+    expect(state.calls.slice(before).map((c) => [c.product, c.action, c.params['ResourceId.1']])).toEqual([
+      ['Vpc', 'ListTagResources', 'vpc-sts-1'],
+    ]);
+  });
+});
+
 describe('FC refusals', () => {
   it('refuses a wrong secret with SignatureNotMatch 403', async () => {
-    const bad = fc3Client(h.accountId, { accessKeyID: h.key.accessKeyId, accessKeySecret: 'wrong', region: h.region, endpoint: h.url });
+    const bad = fc3Client(h.accountId, { accessKeyID: h.accessKeyId, accessKeySecret: 'wrong', region: h.region, endpoint: h.url });
     const e = await fcErrorOf(bad.post('/functions/echo/invocations', '{}'));
     expect(e).toMatchObject({ code: 'SignatureNotMatch', name: 'FCSignatureNotMatchError' });
     expect(e.message).toContain('failed with 403');
