@@ -4,27 +4,26 @@
  */
 import type { ResourceOutcome } from '../../lib/types.ts';
 
-/** Skip reasons that mean the resource had keys to remove but was not reached (it still "matched"). */
-const MATCHED_SKIP_REASONS: ReadonlySet<string> = new Set(['not-found', 'deadline', 'limit-exceeded']);
-
 export interface GroupRow {
   region: string;
   type: string;
-  /** Resources with at least one key to remove (planned, untagged, failed, or cut short). */
+  /** Resources that passed the policy's `match` (whatever became of them), as the report counts them. */
   matched: number;
   planned: number;
   untagged: number;
+  /** Matched resources left alone (nothing to remove, protected, vanished, deadline, limit). */
   skipped: number;
   failed: number;
+  /** Seen but outside `match`: counted apart, as in the report's totals. */
+  notMatched: number;
   keysRemoved: number;
   /** Skipped resources by reason, e.g. `{ 'nothing-to-remove': 3 }`. */
   skipReasons: Record<string, number>;
 }
 
-/** Whether an outcome counts as matched: it had keys to remove, whatever became of it. */
+/** Whether an outcome counts as matched: every resource but those outside the policy's `match`. */
 export function isMatched(r: ResourceOutcome): boolean {
-  if (r.status !== 'skipped') return true;
-  return r.reason !== undefined && MATCHED_SKIP_REASONS.has(r.reason);
+  return !(r.status === 'skipped' && r.reason === 'not-matched');
 }
 
 /** One row per (region, type), sorted by region then type, plus skip reasons per row. */
@@ -34,10 +33,14 @@ export function summarizeByGroup(resources: readonly ResourceOutcome[]): GroupRo
     const id = `${r.region}\u0000${r.type}`;
     let row = rows.get(id);
     if (!row) {
-      row = { region: r.region, type: r.type, matched: 0, planned: 0, untagged: 0, skipped: 0, failed: 0, keysRemoved: 0, skipReasons: {} };
+      row = { region: r.region, type: r.type, matched: 0, planned: 0, untagged: 0, skipped: 0, failed: 0, notMatched: 0, keysRemoved: 0, skipReasons: {} };
       rows.set(id, row);
     }
-    if (isMatched(r)) row.matched++;
+    if (!isMatched(r)) {
+      row.notMatched++;
+      continue;
+    }
+    row.matched++;
     switch (r.status) {
       case 'planned':
         row.planned++;

@@ -44,7 +44,7 @@ export function renderReport(report: Report, resources: readonly ResourceOutcome
   const rows = summarizeByGroup(resources);
   const t = report.totals;
   const body = rows.map((r) => [r.region, r.type, String(r.matched), String(report.dryRun ? r.planned : r.untagged), String(r.skipped), String(r.failed)]);
-  const doneTotal = report.dryRun ? rows.reduce((n, r) => n + r.planned, 0) : t.untagged;
+  const doneTotal = report.dryRun ? (t.planned ?? rows.reduce((n, r) => n + r.planned, 0)) : t.untagged;
   body.push(['total', '', String(t.matched), String(doneTotal), String(t.skipped), String(t.failed)]);
   out.push(...renderColumns(['region', 'type', 'matched', doneHeader, 'skipped', 'failed'], body, [false, false, true, true, true, true]));
   if (report.resourcesTruncated && resources === report.resources)
@@ -53,6 +53,8 @@ export function renderReport(report: Report, resources: readonly ResourceOutcome
 
   const reasons = totalSkipReasons(rows);
   if (reasons.length > 0) out.push(`skipped: ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  const notMatched = t.notMatched ?? rows.reduce((n, r) => n + r.notMatched, 0);
+  if (notMatched > 0) out.push(`outside the policy's match (not counted above): ${notMatched}`);
 
   const failed = resources.filter((r) => r.status === 'failed');
   if (failed.length > 0) {

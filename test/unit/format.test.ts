@@ -19,6 +19,7 @@ const resources: ResourceOutcome[] = [
   outcome({ id: 'ipam-pool-5', status: 'failed', code: 'Forbidden.NoPermission', requestId: 'REQ-5' }),
   outcome({ id: 'pcc-1', type: 'PeerConnection', region: 'cn-shanghai', status: 'untagged' }),
   outcome({ id: 'pcc-2', type: 'PeerConnection', region: 'cn-shanghai', status: 'skipped', reason: 'not-found' }),
+  outcome({ id: 'pcc-3', type: 'PeerConnection', region: 'cn-shanghai', status: 'skipped', reason: 'not-matched', keys: [] }),
 ];
 
 const report = (over: Partial<Report> = {}): Report => ({
@@ -29,12 +30,14 @@ const report = (over: Partial<Report> = {}): Report => ({
   startedAt: '2026-01-01T00:00:00.000Z',
   durationMs: 1234,
   totals: {
-    scanned: 7,
-    matched: 5,
+    scanned: 8,
+    matched: 7,
     untagged: 3,
     keysRemoved: 4,
     skipped: 3,
     failed: 1,
+    planned: 0,
+    notMatched: 1,
     calls: { list: 6, untag: 3, throttled: 2, retried: 2 },
   },
   resources,
@@ -46,13 +49,14 @@ describe('summarizeByGroup', () => {
   it('counts matched, untagged, skipped and failed per region and type', () => {
     const rows = summarizeByGroup(resources);
     expect(rows.map((r) => [r.region, r.type, r.matched, r.untagged, r.skipped, r.failed])).toEqual([
-      ['cn-hangzhou', 'IPAMPOOL', 3, 2, 2, 1],
+      ['cn-hangzhou', 'IPAMPOOL', 5, 2, 2, 1],
       ['cn-shanghai', 'PeerConnection', 2, 1, 1, 0],
     ]);
   });
 
-  it('counts a resource that vanished as matched but not one with nothing to remove', () => {
+  it('counts every resource inside match as matched and the rest apart, with skip reasons', () => {
     const [hz, sh] = summarizeByGroup(resources);
+    expect(sh?.notMatched).toBe(1);
     expect(hz?.skipReasons).toEqual({ 'nothing-to-remove': 1, 'protected-resource': 1 });
     expect(sh?.skipReasons).toEqual({ 'not-found': 1 });
     expect(hz?.keysRemoved).toBe(3);
@@ -66,9 +70,9 @@ describe('renderReport', () => {
   it('prints one row per region and type with aligned columns and a total row', () => {
     const header = lines.find((l) => l.startsWith('region'));
     expect(header).toMatch(/^region\s+type\s+matched\s+untagged\s+skipped\s+failed$/);
-    expect(lines.find((l) => l.startsWith('cn-hangzhou'))).toMatch(/^cn-hangzhou\s+IPAMPOOL\s+3\s+2\s+2\s+1$/);
+    expect(lines.find((l) => l.startsWith('cn-hangzhou'))).toMatch(/^cn-hangzhou\s+IPAMPOOL\s+5\s+2\s+2\s+1$/);
     expect(lines.find((l) => l.startsWith('cn-shanghai'))).toMatch(/^cn-shanghai\s+PeerConnection\s+2\s+1\s+1\s+0$/);
-    expect(lines.find((l) => l.startsWith('total'))).toMatch(/^total\s+5\s+3\s+3\s+1$/);
+    expect(lines.find((l) => l.startsWith('total'))).toMatch(/^total\s+7\s+3\s+3\s+1$/);
     const header2 = header ?? '';
     const row = lines.find((l) => l.startsWith('cn-hangzhou')) ?? '';
     expect(row.length).toBe(header2.length);
@@ -79,18 +83,19 @@ describe('renderReport', () => {
     expect(text).toMatch(/ipam-pool-5\s+Forbidden\.NoPermission\s+request REQ-5/);
     expect(text).toContain('calls: list 6 · untag 3 · throttled 2 · retried 2');
     expect(text).toContain('duration: 1.2 s · result: NOT OK');
+    expect(text).toContain("outside the policy's match (not counted above): 1");
   });
 
   it('calls the done column "planned" for a dry run and says nothing was changed', () => {
     const planned = resources.map((r) => (r.status === 'untagged' ? { ...r, status: 'planned' as const } : r));
-    const dry = renderReport(report({ dryRun: true, ok: true, resources: planned }));
+    const dry = renderReport(report({ dryRun: true, ok: true, resources: planned, totals: { ...report().totals, untagged: 0, planned: 3 } }));
     expect(dry).toContain('dry run: nothing was changed');
     expect(dry).toMatch(/region\s+type\s+matched\s+planned\s+skipped\s+failed/);
-    expect(dry).toMatch(/total\s+5\s+3\s+3\s+1/);
+    expect(dry).toMatch(/total\s+7\s+3\s+3\s+1/);
   });
 
   it('says when the rows cover only the first resources of a cut list', () => {
-    expect(renderReport(report({ resourcesTruncated: true }))).toContain('rows count the first 7 resources');
+    expect(renderReport(report({ resourcesTruncated: true }))).toContain('rows count the first 8 resources');
   });
 
   it('shows the run-level error and the continuation', () => {

@@ -1,0 +1,108 @@
+/**
+ * `plan` and `run`: one policy from a workstation, against the cloud or `VPC_TAG_CLEANUP_ENDPOINT`.
+ * `plan` is the dry run (zero write calls); `run` applies the policy as written. Exit codes: 0 ok,
+ * 1 partial failure (the report says `ok: false`), 2 bad input (nothing sent to the cloud).
+ */
+import { randomUUID } from 'node:crypto';
+import { type Command, type Io, optionalPositiveInt, requireString } from '../command.ts';
+import { countingPort } from '../counting-port.ts';
+import type { RunProgress } from '../engine.ts';
+import { ExitCode } from '../errors.ts';
+
+type Mode = 'plan' | 'run';
+
+const helpText = (mode: Mode) => `Usage: vpc-tag-cleanup ${mode} --policy FILE [--json] [--region R[,R...]] [--concurrency N] [--run-id ID]
+
+${
+  mode === 'plan'
+    ? 'Dry run: discovers the resources the policy selects and prints which keys would go from which\nresource. Makes list calls only, never a write call.'
+    : 'Applies the policy: removes the selected tag keys and prints the report. A policy whose "dryRun"\nis true stays a dry run (use it as a safety latch); "plan" previews any policy.'
+}
+
+The policy is JSON, or YAML when the file ends in .yaml/.yml ("-" reads stdin). Calls go to the
+cloud, or to VPC_TAG_CLEANUP_ENDPOINT (host:port, e.g. the local emulator) when it is set.
+Credentials: the @alicloud/credentials default chain (ALIBABA_CLOUD_ACCESS_KEY_ID,
+ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN, then the CLI profile, then a RAM role).
+
+Options:
+  --policy FILE      the policy file (required)
+  --json             print the report as JSON (for machines) instead of a table
+  --region R[,R...]  replace the policy's regions
+  --concurrency N    replace the policy's limits.concurrency (write calls in flight)
+  --run-id ID        run id for the report and the ClientTokens (default: a new UUID)
+
+Exit codes: 0 success, 1 partial failure (some resources failed, or the run stopped on a limit),
+2 bad input (bad arguments, unreadable or invalid policy; nothing was sent to the cloud).
+`;
+
+export function makeCleanupCommand(mode: Mode): Command {
+  return {
+    name: mode,
+    summary: mode === 'plan' ? 'preview a policy: what would be removed (dry run, no writes)' : 'apply a policy and print the report',
+    help: helpText(mode),
+    options: {
+      policy: { type: 'string', short: 'p' },
+      json: { type: 'boolean' },
+      region: { type: 'string' },
+      concurrency: { type: 'string' },
+      'run-id': { type: 'string' },
+    },
+    run: (values, io) => runPolicy(mode, values, io),
+  };
+}
+
+async function runPolicy(mode: Mode, values: Record<string, string | boolean | undefined>, io: Io): Promise<number> {
+  // Loaded here, not at the top: `--help` and bad arguments should not pay for the SDKs' load time.
+  const [{ defaultCredentialClient, resolveCredentials }, { createCloudPort, runCleanup }, { ProgressLine }, { renderChanges, renderReport }, { loadPolicy }] =
+    await Promise.all([import('../credentials.ts'), import('../engine.ts'), import('../format/progress.ts'), import('../format/table.ts'), import('../policy-input.ts')]);
+  const file = requireString(mode, values, 'policy');
+  const concurrency = optionalPositiveInt(mode, values, 'concurrency');
+  const regionText = typeof values.region === 'string' ? values.region : undefined;
+  const policy = await loadPolicy(file, {
+    ...(regionText ? { regions: regionText.split(',').map((r) => r.trim()).filter(Boolean) } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(mode === 'plan' ? { dryRun: true } : {}),
+  });
+  if (mode === 'run' && policy.dryRun) io.stderr.write(`note: ${file} says "dryRun": true, so nothing will be changed\n`);
+
+  const endpoint = io.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
+  const credentialClient = defaultCredentialClient();
+  // Resolve once up front: missing credentials are bad input (exit 2), found before any call.
+  await resolveCredentials(credentialClient);
+  // A provider, not fixed values: the chain refreshes short-lived (STS) credentials during a long run.
+  const sdkPort = createCloudPort({ credentials: () => resolveCredentials(credentialClient), ...(endpoint ? { endpoint } : {}) });
+
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  const progress = new ProgressLine(io.stderr);
+  const seen = { scanned: 0, batchesDone: 0 };
+  const cloud = countingPort(sdkPort, () => {
+    seen.batchesDone++;
+    progress.update(seen);
+  });
+  const runId = typeof values['run-id'] === 'string' ? values['run-id'] : randomUUID();
+  let result: Awaited<ReturnType<typeof runCleanup>>;
+  try {
+    const onProgress = (p: RunProgress) => {
+      seen.scanned += p.resources.length;
+      progress.update(seen);
+    };
+    result = await runCleanup({ policy, runId, signal: controller.signal }, { cloud, onProgress });
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSignal);
+  }
+  const { report, full } = result;
+
+  if (values.json === true) {
+    // Machines get every resource, not the capped list the function returns.
+    io.stdout.write(`${JSON.stringify({ ...report, resources: full, resourcesTruncated: false }, null, 2)}\n`);
+  } else {
+    if (report.dryRun) io.stdout.write(`${renderChanges(full)}\n`);
+    io.stdout.write(renderReport(report, full));
+  }
+  return report.ok ? ExitCode.Ok : ExitCode.PartialFailure;
+}
+
+export const cleanupCommands: readonly Command[] = [makeCleanupCommand('plan'), makeCleanupCommand('run')];

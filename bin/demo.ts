@@ -1,0 +1,79 @@
+/**
+ * `npm start`: the tool doing its job with no cloud account and no Docker. Starts the local endpoint
+ * in-process with the demo data, previews a sample policy (dry run), applies it, prints the report,
+ * then reads the endpoint's state back to show what changed and what was kept.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../emulator/server.ts';
+import { createCloudPort, parsePolicy, runCleanup } from './engine.ts';
+import { renderChanges, renderReport } from './format/table.ts';
+
+const POLICY_FILE = fileURLToPath(new URL('../examples/drop-legacy-cost-tags.json', import.meta.url));
+const REMOVED_KEYS = ['CostCenter', 'legacy-owner'];
+const PROTECT_TAG = ['cleanup:protect', 'true'] as const;
+
+const out = (text = '') => process.stdout.write(`${text}\n`);
+const heading = (text: string) => out(`\n=== ${text} ${'='.repeat(Math.max(0, 72 - text.length))}`);
+
+async function demo(): Promise<number> {
+  const started = Date.now();
+  // The emulator takes its credentials as options; the engine is handed the same ones. No real key is involved.
+  const emu = await startEmulator({ port: 0, seed: 'demo', accessKeyId: 'demoAccessKeyId', accessKeySecret: 'demoAccessKeySecret' });
+  try {
+    const before = emu.admin.list();
+    heading('local Alibaba Cloud endpoint');
+    out(`listening on ${emu.url} with ${before.length} demo resources (IPAM, scopes, pools, peer connections, VPCs, vSwitches)`);
+    out(`in cn-hangzhou and cn-shanghai; ${countCarrying(before, REMOVED_KEYS)} of them carry ${REMOVED_KEYS.join(' or ')}.`);
+
+    const parsed = parsePolicy(JSON.parse(await readFile(POLICY_FILE, 'utf8')));
+    if (!parsed.ok) throw new Error(`examples/drop-legacy-cost-tags.json is invalid: ${JSON.stringify(parsed.issues)}`);
+    out(`\npolicy examples/drop-legacy-cost-tags.json: remove ${REMOVED_KEYS.join(', ')}; never touch "owner" or a resource tagged ${PROTECT_TAG.join('=')}`);
+
+    const cloud = createCloudPort({
+      credentials: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret },
+      endpoint: emu.endpoint,
+    });
+
+    heading('1. plan (dry run: list calls only, nothing changes)');
+    const plan = await runCleanup({ policy: { ...parsed.policy, dryRun: true }, runId: 'demo-plan' }, { cloud });
+    out(renderChanges(plan.full, 12));
+    out(renderReport(plan.report, plan.full));
+
+    heading('2. run (for real)');
+    const run = await runCleanup({ policy: { ...parsed.policy, dryRun: false }, runId: 'demo-run' }, { cloud });
+    out(renderReport(run.report, run.full));
+
+    heading('3. the endpoint after the run');
+    const after = emu.admin.list();
+    const isProtected = (r: { tags: Record<string, string> }) => r.tags[PROTECT_TAG[0]] === PROTECT_TAG[1];
+    const unprotected = after.filter((r) => !isProtected(r));
+    const stats = emu.admin.stats();
+    out(`resources still carrying ${REMOVED_KEYS.join(' or ')}: ${countCarrying(unprotected, REMOVED_KEYS)} unprotected (was ${countCarrying(before.filter((r) => !isProtected(r)), REMOVED_KEYS)}), ${countCarrying(after.filter(isProtected), REMOVED_KEYS)} protected (kept on purpose)`);
+    out(`"owner" kept on ${countCarrying(after, ['owner'])} resources (was ${countCarrying(before, ['owner'])})`);
+    out(`system tags (acs:*, aliyun*) kept on ${countSystem(after)} resources (was ${countSystem(before)})`);
+    out(`calls the endpoint answered: ${stats.total} (${Object.entries(stats.byAction).map(([api, byCode]) => `${api} ${Object.values(byCode).reduce((a, b) => a + b, 0)}`).join(', ')})`);
+    out(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: npx vpc-tag-cleanup --help, or read README.md.`);
+    return run.report.ok ? 0 : 1;
+  } finally {
+    await emu.close();
+  }
+}
+
+function countCarrying(resources: ReadonlyArray<{ tags: Record<string, string> }>, keys: readonly string[]): number {
+  return resources.filter((r) => keys.some((k) => Object.hasOwn(r.tags, k))).length;
+}
+
+function countSystem(resources: ReadonlyArray<{ tags: Record<string, string> }>): number {
+  return resources.filter((r) => Object.keys(r.tags).some((k) => k.startsWith('acs:') || k.startsWith('aliyun'))).length;
+}
+
+demo().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`demo failed: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,40 @@
+/**
+ * From a policy file and command-line overrides to a validated policy, or a `BadPolicyError` whose
+ * issues name each bad field. Nothing here talks to the cloud.
+ */
+import { BadPolicyError } from './errors.ts';
+import { type Policy, parsePolicy } from './engine.ts';
+import { readPolicyFile } from './policy-file.ts';
+
+export interface PolicyOverrides {
+  /** Replaces the policy's `regions`. */
+  regions?: string[];
+  /** Sets `limits.concurrency`. */
+  concurrency?: number;
+  /** Forces `dryRun` (the `plan` command). */
+  dryRun?: boolean;
+}
+
+/** Applies overrides to the raw value before validation, so an override is checked like the file. */
+export function applyOverrides(raw: unknown, o: PolicyOverrides): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  if (o.regions) out.regions = o.regions;
+  if (o.concurrency !== undefined) {
+    const limits = typeof out.limits === 'object' && out.limits !== null ? (out.limits as Record<string, unknown>) : {};
+    out.limits = { ...limits, concurrency: o.concurrency };
+  }
+  if (o.dryRun !== undefined) out.dryRun = o.dryRun;
+  return out;
+}
+
+/** Reads, overrides and validates; throws `BadPolicyError` naming the file and every bad field. */
+export async function loadPolicy(file: string, overrides: PolicyOverrides = {}): Promise<Policy> {
+  const raw = applyOverrides(await readPolicyFile(file), overrides);
+  const parsed = parsePolicy(raw);
+  if (!parsed.ok) {
+    const fields = parsed.issues.map((i) => i.path || '(root)').join(', ');
+    throw new BadPolicyError(`${file}: invalid policy (${fields})`, parsed.issues);
+  }
+  return parsed.policy;
+}
