@@ -13,7 +13,7 @@ import { AsyncQueue } from './async-queue.ts';
 import { EnvOverlay } from './env-overlay.ts';
 import { sendFcError } from './errors.ts';
 import { InvocationBook, type InvocationRecord } from './invocations.ts';
-import { type FunctionConfig, type FunctionSpec, FunctionSpecError, loadHandler, toFunctionConfig } from './registry.ts';
+import { type FunctionConfig, FunctionSpecError, loadHandler, toFunctionConfig } from './registry.ts';
 import { type AttemptOutcome, encodeResult, runAttempt } from './runner.ts';
 import { verifyFcSignature } from './signature.ts';
 
@@ -39,13 +39,8 @@ export interface FcExtraOptions {
 }
 
 export interface FcServiceWithAdmin extends FcService {
-  /** Register (or replace) a function. Validates the spec; the module is loaded at first invocation. */
-  register(spec: FunctionSpec): FunctionConfig;
   unregister(name: string): boolean;
   functions(): FunctionConfig[];
-  invocations(filter?: { functionName?: string; status?: string }): InvocationRecord[];
-  /** Resolve true once no async invocation is queued, waiting to retry or running. */
-  idle(timeoutMs?: number): Promise<boolean>;
 }
 
 function newRequestId(): string {

@@ -144,10 +144,11 @@ describe('FC invoke, async', () => {
   });
 
   it('gives up after maxAsyncRetryAttempts retries', async () => {
-    await register({ name: 'flaky', modulePath: fixture('flaky.cjs'), maxAsyncRetryAttempts: 1 });
+    // Through the programmatic surface this time (FcService.register / idle / invocations).
+    h.fc.register({ name: 'flaky', modulePath: fixture('flaky.cjs'), maxAsyncRetryAttempts: 1 });
     await v3.post('/functions/flaky/invocations', JSON.stringify({ failUntil: 5 }), { 'x-fc-invocation-type': 'Async' });
-    await waitIdle();
-    const [rec] = await invocations('?function=flaky');
+    expect(await h.fc.idle(5000)).toBe(true);
+    const [rec] = h.fc.invocations({ functionName: 'flaky' });
     expect(rec).toMatchObject({ status: 'failed', attempts: 2, retryCounts: [0, 1] });
     expect(rec?.error?.errorMessage).toBe('transient failure at retryCount 1');
   });
