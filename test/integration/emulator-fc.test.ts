@@ -261,6 +261,17 @@ describe('FC admin API', () => {
     expect(unknownField.json.error).toBe('unknown field timeout');
   });
 
+  it('lists and deletes functions, and forgets invocations on request', async () => {
+    expect((await admin('GET', '/__admin/functions')).json.functions.map((f: { name: string }) => f.name)).toEqual(['echo', 'boom']);
+    expect((await admin('DELETE', '/__admin/functions/boom')).status).toBe(200);
+    expect((await admin('DELETE', '/__admin/functions/boom')).status).toBe(404);
+    expect((await fcErrorOf(v3.post('/functions/boom/invocations', '{}'))).code).toBe('FunctionNotFound');
+    await v3.post('/functions/echo/invocations', '{}');
+    expect(await invocations()).toHaveLength(1);
+    await admin('DELETE', '/__admin/invocations');
+    expect(await invocations()).toHaveLength(0);
+  });
+
   it('filters invocations by function and status', async () => {
     await v3.post('/functions/echo/invocations', '{}');
     await v3.post('/functions/boom/invocations', '{}');
