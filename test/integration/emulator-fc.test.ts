@@ -153,6 +153,17 @@ describe('FC invoke, async', () => {
     expect(rec?.error?.errorMessage).toBe('transient failure at retryCount 1');
   });
 
+  it('treats an async timeout as a function error and retries it', async () => {
+    h.fc.register({ name: 'slow', modulePath: fixture('slow.mjs'), timeoutSeconds: 0.05, maxAsyncRetryAttempts: 1 });
+    await v3.post('/functions/slow/invocations', JSON.stringify({ ms: 300, lane: 'async-timeout' }), {
+      'x-fc-invocation-type': 'Async',
+    });
+    expect(await h.fc.idle(5000)).toBe(true);
+    const [rec] = h.fc.invocations({ functionName: 'slow' });
+    expect(rec).toMatchObject({ status: 'failed', attempts: 2, retryCounts: [0, 1] });
+    expect(rec?.error?.errorMessage).toBe('Function time out after 0.05 seconds');
+  });
+
   it('runs at most asyncConcurrency invocations of a function at once', async () => {
     await register({ name: 'slow', modulePath: fixture('slow.mjs'), asyncConcurrency: 2 });
     for (let i = 0; i < 5; i++) {
