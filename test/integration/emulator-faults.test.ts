@@ -83,7 +83,7 @@ describe('rate quotas', () => {
 
   it('follows PUT /__admin/quotas: per-API figures, scale, and off', async () => {
     const put = (body: unknown) =>
-      fetch(`${emu.url}/__admin/quotas`, { method: 'PUT', body: JSON.stringify(body) }).then((r) => r.json());
+      fetch(`${emu.url}/__admin/quotas`, { method: 'PUT', body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
     const view = await put({ perMinute: { 'VpcIpam:ListTagResources': 120 } });
     expect(view.perMinute['VpcIpam:ListTagResources']).toBe(120);
     const c = client();
