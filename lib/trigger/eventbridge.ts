@@ -47,7 +47,7 @@ function decodeOne(event: unknown, path: string): EventVerdict {
     return fromNotification(data, event, at('data'), eventId);
   }
   if (isConfigRawData(event)) return fromNotification(event, undefined, path, undefined);
-  return { kind: 'invalid', issues: [{ path: path || '(root)', message: `expected a CloudEvent or a Cloud Config notification, got ${describe(event)}` }] };
+  return { kind: 'invalid', issues: [{ path: path, message: `expected a CloudEvent or a Cloud Config notification, got ${describe(event)}` }] };
 }
 
 function fromNotification(data: Record<string, unknown>, envelope: Record<string, unknown> | undefined, path: string, eventId: string | undefined): EventVerdict {

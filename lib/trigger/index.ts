@@ -27,21 +27,21 @@ export function decodeInvocation(event: Buffer | Uint8Array | string, env: Trigg
   try {
     textValue = typeof event === 'string' ? event : utf8.decode(event);
   } catch {
-    return invalid(InputErrorCode.InvalidPayload, 'event is not UTF-8 text', [{ path: '(root)', message: 'bytes are not valid UTF-8' }]);
+    return invalid(InputErrorCode.InvalidPayload, 'event is not UTF-8 text', [{ path: '', message: 'bytes are not valid UTF-8' }]);
   }
   if (textValue.trim() === '') {
-    return invalid(InputErrorCode.InvalidPayload, 'event is empty', [{ path: '(root)', message: 'expected {policy, runId?}, a policy, a timer event or a CloudEvent' }]);
+    return invalid(InputErrorCode.InvalidPayload, 'event is empty', [{ path: '', message: 'expected {policy, runId?}, a policy, a timer event or a CloudEvent' }]);
   }
   let value: unknown;
   try {
     value = JSON.parse(textValue);
   } catch (e) {
-    return invalid(InputErrorCode.InvalidPayload, 'event is not JSON', [{ path: '(root)', message: `not JSON: ${(e as Error).message}` }]);
+    return invalid(InputErrorCode.InvalidPayload, 'event is not JSON', [{ path: '', message: `not JSON: ${(e as Error).message}` }]);
   }
   if (Array.isArray(value) || isCloudEvent(value) || isConfigRawData(value)) return decodeEventBridge(value, env);
   if (isTimerEvent(value)) return decodeTimer(value, env, now, hints);
   if (typeof value !== 'object' || value === null) {
-    return invalid(InputErrorCode.InvalidPayload, 'event must be a JSON object or array', [{ path: '(root)', message: `got ${describe(value)}` }]);
+    return invalid(InputErrorCode.InvalidPayload, 'event must be a JSON object or array', [{ path: '', message: `got ${describe(value)}` }]);
   }
   return decodeManual(value, { path: '', source: TriggerSource.Manual, hints, now });
 }

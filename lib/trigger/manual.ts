@@ -107,7 +107,7 @@ function finish(
     issues.push({ path: joinPath(options.path, ['continuation', 'runId']), message: `continuation belongs to run '${extras.continuation.runId}', not '${runId}'` });
   }
   if (issues.length > 0 || !parsed?.ok) {
-    const policyOnly = issues.every((i) => i.path === policyPath || i.path.startsWith(`${policyPath}.`) || policyPath === '');
+    const policyOnly = issues.every((i) => i.path === policyPath || i.path.startsWith(`${policyPath}.`) || i.path.startsWith(`${policyPath}[`) || policyPath === '');
     return policyOnly && parsed !== undefined
       ? invalid(InputErrorCode.InvalidPolicy, `invalid policy: ${issues.length} issue(s)`, issues)
       : invalid(InputErrorCode.InvalidPayload, `invalid payload: ${issues.length} issue(s)`, issues);

@@ -1,46 +1,31 @@
 /**
- * Policy validation at the trigger edge: every issue, with its path inside the event, so a bad
- * payload is answered once with everything wrong in it.
+ * Policy validation at the trigger edge, on the engine's `parsePolicy` (every issue, never throws),
+ * with issue paths re-rooted inside the event (`policy.regions[0]`, `payload.policy.remove`,
+ * `env.VPC_TAG_CLEANUP_POLICY.name`) so a bad payload is answered once with everything wrong in it.
  */
-import { PolicySchema, type Policy } from '../policy/schema.ts';
+import { formatPath, parsePolicy } from '../policy/parse.ts';
+import type { Policy } from '../policy/schema.ts';
 import type { InputIssue } from './types.ts';
 
 export type PolicyParse = { ok: true; policy: Policy } | { ok: false; issues: InputIssue[] };
 
-/** Join a path prefix and a zod path into the dotted form issues use. */
+/** `prefix` + a dotted/bracketed path (`policy` + `regions[0]`); '' is the root on either side. */
+export function prefixPath(prefix: string, path: string): string {
+  if (prefix === '') return path;
+  if (path === '') return prefix;
+  return path.startsWith('[') ? `${prefix}${path}` : `${prefix}.${path}`;
+}
+
+/** `prefix` + path segments, in the engine's path format (`a.b[1].c`). */
 export function joinPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
-  const parts = path.map((p) => String(p));
-  if (prefix === '') return parts.join('.') || '(root)';
-  return [prefix, ...parts].join('.');
+  return prefixPath(prefix, formatPath(path));
 }
 
-/** Validate `input` as a policy; issue paths start with `prefix` (e.g. `policy`). */
+/** Validate `input` (an object, or JSON text) as a policy; issue paths start with `prefix`. */
 export function parsePolicyAt(input: unknown, prefix: string): PolicyParse {
-  const parsed = PolicySchema.safeParse(input);
-  if (!parsed.success) {
-    return { ok: false, issues: parsed.error.issues.map((i) => ({ path: joinPath(prefix, i.path), message: i.message })) };
-  }
-  const issues = semanticIssues(parsed.data, prefix);
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, policy: parsed.data };
-}
-
-/** Rules the schema's shape cannot say: `remove` names something, patterns compile. */
-function semanticIssues(policy: Policy, prefix: string): InputIssue[] {
-  const issues: InputIssue[] = [];
-  const remove = policy.remove;
-  if (!('all' in remove)) {
-    if ((remove.keys?.length ?? 0) === 0 && (remove.keyPatterns?.length ?? 0) === 0) {
-      issues.push({ path: joinPath(prefix, ['remove']), message: 'remove needs at least one of keys, keyPatterns (non-empty), or all: true' });
-    }
-    remove.keyPatterns?.forEach((pattern, i) => {
-      try {
-        new RegExp(pattern, 'u');
-      } catch (e) {
-        issues.push({ path: joinPath(prefix, ['remove', 'keyPatterns', i]), message: `not a valid regular expression: ${(e as Error).message}` });
-      }
-    });
-  }
-  return issues;
+  const parsed = parsePolicy(input);
+  if (parsed.ok) return parsed;
+  return { ok: false, issues: parsed.issues.map((i) => ({ path: prefixPath(prefix, i.path), message: i.message })) };
 }
 
 /**
@@ -49,12 +34,5 @@ function semanticIssues(policy: Policy, prefix: string): InputIssue[] {
  */
 export function parseEnvPolicy(text: string | undefined): PolicyParse | undefined {
   if (text === undefined || text.trim() === '') return undefined;
-  const path = 'env.VPC_TAG_CLEANUP_POLICY';
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, issues: [{ path, message: `not JSON: ${(e as Error).message}` }] };
-  }
-  return parsePolicyAt(value, path);
+  return parsePolicyAt(text, 'env.VPC_TAG_CLEANUP_POLICY');
 }

@@ -63,6 +63,8 @@ export function invalid(code: InputErrorCode, message: string, issues: InputIssu
 /** Environment the decoder reads. */
 export interface TriggerEnv {
   VPC_TAG_CLEANUP_POLICY?: string | undefined;
+  /** Any other variable (so `process.env` is one). */
+  [name: string]: string | undefined;
 }
 
 /** Facts from the invocation context that help derive ids (a manual run without `runId`). */

@@ -83,7 +83,7 @@ describe('decodeInvocation: manual payloads', () => {
     const inv = decode({ policy, runId: 'r1', shard: { regions: ['eu-central-1'] }, continuation: { version: 1, runId: 'other', done: [], hop: 1 } });
     expect(inv.kind).toBe('invalid');
     if (inv.kind !== 'invalid') return;
-    expect(inv.issues.map((i) => i.path).sort()).toEqual(['continuation.runId', 'shard.regions.0']);
+    expect(inv.issues.map((i) => i.path).sort()).toEqual(['continuation.runId', 'shard.regions[0]']);
   });
 
   it('reports every policy issue with its path', () => {
@@ -92,7 +92,7 @@ describe('decodeInvocation: manual payloads', () => {
     if (inv.kind !== 'invalid') return;
     expect(inv.code).toBe('INVALID_POLICY');
     const paths = inv.issues.map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['policy.name', 'policy.regions', 'policy.resourceTypes.0', 'policy']));
+    expect(paths).toEqual(expect.arrayContaining(['policy.name', 'policy.regions', 'policy.resourceTypes[0]', 'policy.extra']));
     expect(inv.issues.length).toBeGreaterThanOrEqual(4);
   });
 
@@ -100,7 +100,7 @@ describe('decodeInvocation: manual payloads', () => {
     const a = decode({ ...policy, remove: {} });
     expect(a).toMatchObject({ kind: 'invalid', issues: [{ path: 'remove' }] });
     const b = decode({ ...policy, remove: { keyPatterns: ['(unclosed'] } });
-    expect(b).toMatchObject({ kind: 'invalid', issues: [{ path: 'remove.keyPatterns.0' }] });
+    expect(b).toMatchObject({ kind: 'invalid', issues: [{ path: 'remove.keyPatterns[0]' }] });
   });
 
   it('refuses unknown envelope keys and a non-string run id, naming both', () => {
