@@ -3,6 +3,14 @@
  * service path) behind FC's signature, registered functions run in-process, an async queue with
  * bounded concurrency, retries and task-id dedup, and the `/__admin/functions|invocations` API.
  *
+ * Admin (loopback only, JSON):
+ *   POST   /__admin/functions            FcFunctionSpec -> 201 { function } (module loaded now; 400 { error })
+ *   GET    /__admin/functions            -> { functions: [...] }
+ *   DELETE /__admin/functions/{name}     -> 200 | 404
+ *   GET    /__admin/invocations?function=&status=&logs=1  -> { invocations: [...] } (logs only with logs=1)
+ *   DELETE /__admin/invocations          -> forget invocation records
+ *   POST   /__admin/invocations/wait     { timeoutMs = 30000 } -> 200 { idle: true, pending: 0 } | 408 { idle: false, pending }
+ *
  * Caveat: functions run in this process. Their `env` is applied to the shared `process.env` while they
  * run, a timed-out handler is abandoned (not killed), and a module is loaded once and stays warm.
  */
@@ -13,7 +21,7 @@ import { AsyncQueue } from './async-queue.ts';
 import { EnvOverlay } from './env-overlay.ts';
 import { sendFcError } from './errors.ts';
 import { InvocationBook, type InvocationRecord } from './invocations.ts';
-import { type FunctionConfig, type FunctionSpec, FunctionSpecError, loadHandler, toFunctionConfig } from './registry.ts';
+import { type FunctionConfig, FunctionSpecError, loadHandler, toFunctionConfig } from './registry.ts';
 import { type AttemptOutcome, encodeResult, runAttempt } from './runner.ts';
 import { verifyFcSignature } from './signature.ts';
 
@@ -39,13 +47,8 @@ export interface FcExtraOptions {
 }
 
 export interface FcServiceWithAdmin extends FcService {
-  /** Register (or replace) a function. Validates the spec; the module is loaded at first invocation. */
-  register(spec: FunctionSpec): FunctionConfig;
   unregister(name: string): boolean;
   functions(): FunctionConfig[];
-  invocations(filter?: { functionName?: string; status?: string }): InvocationRecord[];
-  /** Resolve true once no async invocation is queued, waiting to retry or running. */
-  idle(timeoutMs?: number): Promise<boolean>;
 }
 
 function newRequestId(): string {
@@ -63,6 +66,8 @@ function headerValue(r: ReadRequest, name: string): string | undefined {
   const v = r.req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 const INVOKE_3 = /^\/2023-03-30\/functions\/([^/]+)\/invocations$/;
 const INVOKE_2 = /^\/2016-08-15\/services\/([^/]+)\/functions\/([^/]+)\/invocations$/;
@@ -216,6 +221,10 @@ export function createFcService(options: FcServiceOptions & FcExtraOptions): FcS
     const { res, url } = r;
     const method = r.req.method ?? 'GET';
     const path = url.pathname.replace(/\/+$/, '');
+    // Registering a function runs arbitrary code from a path: never for a remote caller.
+    if (!LOOPBACK.has(r.req.socket.remoteAddress ?? '')) {
+      return sendJson(res, 403, { error: 'the admin API answers loopback callers only' });
+    }
     try {
       if (path === '/__admin/functions' && method === 'POST') {
         const config = toFunctionConfig(readJson(r));

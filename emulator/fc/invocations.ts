@@ -1,4 +1,5 @@
 /** What the emulator remembers of each invocation, as `GET /__admin/invocations` lists it. */
+import type { FcInvocation } from '../contracts.ts';
 
 export const INVOCATION_STATUS = {
   running: 'running',
@@ -8,26 +9,7 @@ export const INVOCATION_STATUS = {
 } as const;
 export type InvocationStatus = (typeof INVOCATION_STATUS)[keyof typeof INVOCATION_STATUS];
 
-export interface InvocationRecord {
-  requestId: string;
-  functionName: string;
-  taskId?: string;
-  invocationType: 'Sync' | 'Async';
-  status: InvocationStatus;
-  /** Attempts started so far (1 for a sync call). */
-  attempts: number;
-  /** The handler's result (a Buffer result as base64 text). */
-  result?: unknown;
-  /** The last attempt's function error. */
-  error?: { errorMessage: string; errorType: string; stackTrace: string[] };
-  /** `context.retryCount` of each attempt, in order. */
-  retryCounts: number[];
-  startedAt: string;
-  finishedAt?: string;
-  payloadBytes: number;
-  /** Log lines of all attempts. */
-  logs?: string;
-}
+export type InvocationRecord = FcInvocation;
 
 /** Records kept before the oldest finished ones are dropped (benchmarks invoke many times). */
 export const MAX_INVOCATION_RECORDS = 10_000;

@@ -4,19 +4,10 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { FcFunctionSpec } from '../contracts.ts';
 
-/** What `register()` and `POST /__admin/functions` accept. */
-export interface FunctionSpec {
-  name: string;
-  /** Absolute, or relative to the emulator's working directory. */
-  modulePath: string;
-  exportName?: string;
-  timeoutSeconds?: number;
-  memoryMB?: number;
-  env?: Record<string, string>;
-  maxAsyncRetryAttempts?: number;
-  asyncConcurrency?: number;
-}
+/** What `register()` and `POST /__admin/functions` accept (the contract's `FcFunctionSpec`). */
+export type FunctionSpec = FcFunctionSpec;
 
 export type FunctionConfig = Required<FunctionSpec>;
 

@@ -4,7 +4,7 @@
  */
 import type { AdminResource, ApiAnswer, ApiCall, CloudState, GenerateSpec, ProductName } from '../contracts.ts';
 import type { ActionTable } from './actions.ts';
-import { CloudError, COMMON } from './errors.ts';
+import { CloudError, COMMON } from './cloud-errors.ts';
 import { generate, type Sequences } from './generate.ts';
 import { Store } from './store.ts';
 import { API_VERSIONS, DEFAULT_REGION } from './tables.ts';

@@ -3,7 +3,7 @@
  * ListIpamPools (reference sections 2-4, 7.1). Responses carry no RequestId: the gateway adds it.
  */
 import type { ActionTable } from './actions.ts';
-import { refuseCommon } from './errors.ts';
+import { refuseCommon } from './cloud-errors.ts';
 import { suffixOf, typedPage } from './listing.ts';
 import { indexed, intParam } from './params.ts';
 import type { PackedTags, Store } from './store.ts';

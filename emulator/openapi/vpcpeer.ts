@@ -4,7 +4,7 @@
  * ClientToken replay is the gateway's (it sees the whole request); the state ignores the parameter.
  */
 import type { ActionTable } from './actions.ts';
-import { refuse } from './errors.ts';
+import { refuse } from './cloud-errors.ts';
 import { suffixOf, typedPage } from './listing.ts';
 import { intParam, listParam } from './params.ts';
 import type { PackedTags, Store } from './store.ts';

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
 import { type Fc2Client, fc2Client, fc3Client, fcErrorOf } from '../support/fc2-client.ts';
-import { standInState } from '../support/stand-in-state.ts';
 
 const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures/fc', name);
 
@@ -22,7 +21,6 @@ interface Invocation {
 }
 
 let h: Emulator;
-const state = standInState([{ type: 'VPC', region: 'cn-hangzhou', id: 'vpc-sts-1', tags: { owner: 'fc-test' } }]);
 let v3: Fc2Client;
 let v2: Fc2Client;
 
@@ -45,7 +43,7 @@ async function waitIdle(timeoutMs = 10_000): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startEmulator({ state, quotas: false });
+  h = await startEmulator({ quotas: false });
   const config = { accessKeyID: h.accessKeyId, accessKeySecret: h.accessKeySecret, region: h.region, endpoint: h.url };
   v3 = fc3Client(h.accountId, config);
   v2 = fc2Client(h.accountId, config);
@@ -144,12 +142,24 @@ describe('FC invoke, async', () => {
   });
 
   it('gives up after maxAsyncRetryAttempts retries', async () => {
-    await register({ name: 'flaky', modulePath: fixture('flaky.cjs'), maxAsyncRetryAttempts: 1 });
+    // Through the programmatic surface this time (FcService.register / idle / invocations).
+    h.fc.register({ name: 'flaky', modulePath: fixture('flaky.cjs'), maxAsyncRetryAttempts: 1 });
     await v3.post('/functions/flaky/invocations', JSON.stringify({ failUntil: 5 }), { 'x-fc-invocation-type': 'Async' });
-    await waitIdle();
-    const [rec] = await invocations('?function=flaky');
+    expect(await h.fc.idle(5000)).toBe(true);
+    const [rec] = h.fc.invocations({ functionName: 'flaky' });
     expect(rec).toMatchObject({ status: 'failed', attempts: 2, retryCounts: [0, 1] });
     expect(rec?.error?.errorMessage).toBe('transient failure at retryCount 1');
+  });
+
+  it('treats an async timeout as a function error and retries it', async () => {
+    h.fc.register({ name: 'slow', modulePath: fixture('slow.mjs'), timeoutSeconds: 0.05, maxAsyncRetryAttempts: 1 });
+    await v3.post('/functions/slow/invocations', JSON.stringify({ ms: 300, lane: 'async-timeout' }), {
+      'x-fc-invocation-type': 'Async',
+    });
+    expect(await h.fc.idle(5000)).toBe(true);
+    const [rec] = h.fc.invocations({ functionName: 'slow' });
+    expect(rec).toMatchObject({ status: 'failed', attempts: 2, retryCounts: [0, 1] });
+    expect(rec?.error?.errorMessage).toBe('Function time out after 0.05 seconds');
   });
 
   it('runs at most asyncConcurrency invocations of a function at once', async () => {
@@ -201,13 +211,13 @@ describe('FC context credentials', () => {
       modulePath: fixture('vpc-sts.cjs'),
       env: { VPC_TAG_CLEANUP_ENDPOINT: h.endpoint },
     });
-    const before = state.calls.length;
+    h.state.upsert([{ type: 'VPC', region: h.region, id: 'vpc-sts-1', tags: { owner: 'fc-test' } }]);
     const r = await v3.post('/functions/vpcSts/invocations', JSON.stringify({ resourceId: 'vpc-sts-1' }));
     expect(r.headers['x-fc-error-type']).toBeUndefined();
-    expect(r.data).toMatchObject({ stsKey: true, tags: ['owner=fc-test'] });
-    expect(state.calls.slice(before).map((c) => [c.product, c.action, c.params['ResourceId.1']])).toEqual([
-      ['Vpc', 'ListTagResources', 'vpc-sts-1'],
-    ]);
+    const data = r.data as { stsKey: boolean; requestId: string; tags: string[] };
+    expect(data).toMatchObject({ stsKey: true, tags: ['owner=fc-test'] });
+    const logged = h.admin.requests({ action: 'ListTagResources' }).find((c) => c.requestId === data.requestId);
+    expect(logged).toMatchObject({ product: 'Vpc', code: 'OK', status: 200 });
   });
 });
 
@@ -258,6 +268,17 @@ describe('FC admin API', () => {
     expect(bad.json.error).toContain("no function export 'nothere'");
     const unknownField = await admin('POST', '/__admin/functions', { name: 'x', modulePath: fixture('echo.cjs'), timeout: 5 });
     expect(unknownField.json.error).toBe('unknown field timeout');
+  });
+
+  it('lists and deletes functions, and forgets invocations on request', async () => {
+    expect((await admin('GET', '/__admin/functions')).json.functions.map((f: { name: string }) => f.name)).toEqual(['echo', 'boom']);
+    expect((await admin('DELETE', '/__admin/functions/boom')).status).toBe(200);
+    expect((await admin('DELETE', '/__admin/functions/boom')).status).toBe(404);
+    expect((await fcErrorOf(v3.post('/functions/boom/invocations', '{}'))).code).toBe('FunctionNotFound');
+    await v3.post('/functions/echo/invocations', '{}');
+    expect(await invocations()).toHaveLength(1);
+    await admin('DELETE', '/__admin/invocations');
+    expect(await invocations()).toHaveLength(0);
   });
 
   it('filters invocations by function and status', async () => {
