@@ -61,13 +61,12 @@ export interface InvocationDeps {
   invoker?: Invoker;
 }
 
-type Engine = typeof import('./run.ts');
-type CloudClient = typeof import('./cloud/client.ts');
-let engine: Promise<[Engine, CloudClient]> | undefined;
+type Engine = typeof import('./engine.ts');
+let engine: Promise<Engine> | undefined;
 
 /** The engine and the SDK port, loaded once per instance on the first run (not at module init). */
-function loadEngine(): Promise<[Engine, CloudClient]> {
-  engine ??= Promise.all([import('./run.ts'), import('./cloud/client.ts')]);
+function loadEngine(): Promise<Engine> {
+  engine ??= import('./engine.ts');
   engine.catch(() => {
     engine = undefined;
   });
@@ -114,7 +113,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
 
   const marginOverride = Number(deps.env.VPC_TAG_CLEANUP_DEADLINE_MARGIN_MS);
   const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, Number.isFinite(marginOverride) && deps.env.VPC_TAG_CLEANUP_DEADLINE_MARGIN_MS ? marginOverride : undefined, limits);
-  const [{ runCleanup }, { createCloudPort }] = await loadEngine();
+  const { runCleanup, createCloudPort } = await loadEngine();
   const endpoint = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
   const cloud = createCloudPort(endpoint ? { credentials, endpoint, limits } : { credentials, limits });
   const request: Parameters<typeof runCleanup>[0] = { policy: effectivePolicy(run), runId: run.runId };
