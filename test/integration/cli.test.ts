@@ -4,7 +4,7 @@
  * Each spawn pays for loading tsx and the SDKs, so the checks that are about behaviour rather than the
  * executable call the same `main` in this process (`inProcess`).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -254,5 +254,37 @@ describe('vpc-tag-cleanup invoke', () => {
     expect(async_.stdout).toMatch(/^accepted: request id \S+/);
     const { invocations } = await admin<{ invocations: Array<{ invocationType: string }> }>('GET', '/__admin/invocations');
     expect(invocations.map((i) => i.invocationType).sort()).toEqual(['Async', 'Sync']);
+  });
+});
+
+describe('vpc-tag-cleanup emulator', () => {
+  it('prints its ready line, answers signed SDK calls through the CLI, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--seed', 'demo'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: dir, ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (c: Buffer) => {
+        text += c.toString();
+        const m = /^emulator listening on (http:\/\/\S+)\n/.exec(text);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code} before listening: ${text}`)));
+    });
+    const endpoint = url.replace('http://', '');
+    let r: CliResult;
+    try {
+      r = await inProcess(['plan', '--json', '--policy', join(ROOT, 'examples/drop-legacy-cost-tags.json')], { VPC_TAG_CLEANUP_ENDPOINT: endpoint });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const exitCode = child.exitCode ?? (await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))));
+    expect(exitCode).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { dryRun: boolean; totals: { planned: number } };
+    expect(report.dryRun).toBe(true);
+    expect(report.totals.planned).toBeGreaterThan(0);
   });
 });

@@ -38,6 +38,15 @@ describe('examples/', () => {
     expect(parsePolicy(payload.policy).ok).toBe(true);
   });
 
+  it("timer-payload.json carries the payload of s.yaml's timer trigger", () => {
+    const s = parseYaml(readFileSync(fileURLToPath(new URL('../../s.yaml', import.meta.url)), 'utf8'));
+    const triggers = s.resources['tag-cleanup'].props.triggers as Array<{ triggerName: string; triggerType: string; triggerConfig: { payload?: string } }>;
+    const timer = triggers.find((t) => t.triggerType === 'timer');
+    const event = read('timer-payload.json') as { triggerName: string; payload: string };
+    expect(event.triggerName).toBe(timer?.triggerName);
+    expect(event.payload).toBe(timer?.triggerConfig.payload);
+  });
+
   it('eventbridge-config-noncompliant.json is a Config non-compliance CloudEvent naming one resource', () => {
     const e = read('eventbridge-config-noncompliant.json') as Record<string, any>;
     expect(e.specversion).toBe('1.0');
