@@ -80,7 +80,9 @@ export function renderReport(report: Report, resources: readonly ResourceOutcome
   out.push(`calls: list ${c.list} · untag ${c.untag} · throttled ${c.throttled} · retried ${c.retried}`);
   out.push(`duration: ${formatDuration(report.durationMs)} · result: ${report.ok ? 'ok' : 'NOT OK'}`);
   if (report.continuation)
-    out.push(`stopped before the end (hop ${report.continuation.hop}): ${report.continuation.done.length} (region, type) units done; run again to continue`);
+    out.push(
+      `stopped before the end (hop ${report.continuation.hop}): ${report.continuation.done.length} (region, type) units done, the rest not listed; running the policy again finishes it (clean resources cost no write call)`,
+    );
   return `${out.join('\n')}\n`;
 }
 
