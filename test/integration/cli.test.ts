@@ -195,6 +195,19 @@ describe('vpc-tag-cleanup run', () => {
   });
 });
 
+describe('overrides', () => {
+  it('--region narrows the policy to the regions given, and a bad --concurrency is bad input', async () => {
+    const file = write('policy.json', JSON.stringify(policy));
+    const r = await inProcess(['plan', '--json', '--region', 'cn-shanghai', '--concurrency', '2', '--policy', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const regions = new Set((JSON.parse(r.stdout) as { resources: Array<{ region: string }> }).resources.map((x) => x.region));
+    expect([...regions]).toEqual(['cn-shanghai']);
+    const bad = await inProcess(['plan', '--concurrency', 'many', '--policy', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--concurrency must be a positive integer');
+  });
+});
+
 describe('bad input', () => {
   it('exits 2, names the bad fields on stderr and sends nothing to the cloud', async () => {
     const bad = { ...policy, resourceTypes: ['IPAMPOOL', 'NOT_A_TYPE'], remvoe: true };
