@@ -8,7 +8,7 @@ import { type FaultSpec, validateFaultSpec } from './openapi/faults.ts';
 import type { QuotaSettings, QuotaView } from './openapi/quotas.ts';
 
 export interface EmulatorAdmin {
-  /** Empty state, stats, faults, quota settings and buckets, ClientTokens, STS sessions and FC. */
+  /** Empty state, stats, faults, quota settings and buckets, ClientTokens and FC (STS sessions stay). */
   reset(options?: { seed?: 'demo' | 'none' }): Promise<void>;
   upsert(resources: AdminResource[]): number;
   generate(spec: GenerateSpec): number;

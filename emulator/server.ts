@@ -96,7 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults.set({ seed: faultSeed, rules: [] });
       quotas.reset();
       tokens.clear();
-      credentials.reset();
+      // Issued STS sessions survive: a function context handed out before the reset stays valid.
       fc.reset();
       if (opts.seed === 'demo') seedDemo();
     },

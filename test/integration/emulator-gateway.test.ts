@@ -86,6 +86,7 @@ describe('signed OpenAPI requests', () => {
     expect(error.data).toMatchObject({ Code: 'SignatureDoesNotMatch', HostId: emu.endpoint });
     expect(error.data.RequestId).toMatch(REQUEST_ID);
     expect(error.data.Recommend).toContain('SignatureDoesNotMatch');
+    expect(error.data.Message).toMatch(/server string to sign is:ACS3-HMAC-SHA256\n[0-9a-f]{64}$/);
     expect(state.applied).toHaveLength(0);
   });
 
