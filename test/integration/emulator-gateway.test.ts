@@ -214,7 +214,7 @@ describe('ClientToken on VpcPeer writes', () => {
   it('answers OperationFailed.LastTokenProcessing while the first call with the token is in flight', async () => {
     emu.admin.setFaults({ rules: [{ kind: 'latency', product: 'VpcPeer', action: 'UnTagResources', ms: 400, count: 1 }] });
     const first = untag('token-3', ['a']);
-    await new Promise((r) => setTimeout(r, 100));
+    while (emu.admin.faults().fired[0] !== 1) await new Promise((r) => setTimeout(r, 10)); // first call is held
     const error = await sdkError(untag('token-3', ['a']));
     expect([error.statusCode, error.code]).toEqual([400, 'OperationFailed.LastTokenProcessing']);
     expect((await first).statusCode).toBe(200);
