@@ -107,6 +107,7 @@ export function createAdminRoutes(admin: EmulatorAdmin): RouteHandler {
         case 'GET /__admin/requests': {
           const q = r.url.searchParams;
           const limit = q.get('limit');
+          if (limit !== null && !/^[1-9]\d*$/.test(limit)) throw new BadRequest('limit must be a positive integer');
           const filter: CallFilter = {
             ...optionalString(q, 'product'),
             ...optionalString(q, 'action'),

@@ -283,6 +283,7 @@ describe('the admin API', () => {
     expect(faults.body.error).toContain('kind');
     expect((await admin('PUT', '/__admin/quotas', { scale: -1 })).status).toBe(400);
     expect((await admin('GET', '/__admin/nothing')).status).toBe(404);
+    expect((await admin('GET', '/__admin/requests?limit=many')).status).toBe(400);
   });
 
   it('refuses admin calls from an address other than loopback', async () => {
