@@ -22,6 +22,11 @@ import type { UntagBatch } from './types.ts';
 export type PlanLimits = Pick<Limits, 'maxIdsPerCall' | 'maxKeysPerCall'> & {
   /** Entries buffered per (region, type) before a batch is forced out. Larger packs tighter, costs more time. */
   bufferSize?: number;
+  /**
+   * Entries buffered over all (region, type) groups before the largest group must give a batch, so
+   * that a run over many regions and types stays within a fixed memory too. Default 5 x `bufferSize`.
+   */
+  maxPending?: number;
 };
 
 /** Streaming packer of selections into untag calls. */
@@ -196,6 +201,7 @@ export function createPlanner(limits: PlanLimits): Planner {
   const maxIds = limits.maxIdsPerCall;
   const maxKeys = limits.maxKeysPerCall;
   const bufferSize = Math.max(limits.bufferSize ?? DEFAULT_PLAN_BUFFER, maxIds);
+  const maxPending = Math.max(limits.maxPending ?? 5 * bufferSize, bufferSize);
   const groups = new Map<string, GroupPacker>();
   let pending = 0;
 
@@ -237,11 +243,19 @@ export function createPlanner(limits: PlanLimits): Planner {
         g.push({ id: sel.id, keys, cover: 0 });
         pending++;
       }
+      // A batch that cannot fill while the buffer is full still goes out: memory stays bounded.
       const out: UntagBatch[] = [];
       while (g.entries.size >= bufferSize) {
         const seed = g.oldest();
         if (!seed) break;
         out.push(emit(g, seed));
+      }
+      while (pending > maxPending) {
+        let largest: GroupPacker | undefined;
+        for (const other of groups.values()) if (!largest || other.entries.size > largest.entries.size) largest = other;
+        const seed = largest?.oldest();
+        if (!largest || !seed) break;
+        out.push(emit(largest, seed));
       }
       return out;
     },

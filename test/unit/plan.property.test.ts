@@ -39,8 +39,8 @@ const selectionsArb = fc
     return out;
   });
 
-function runPlanner(sels: readonly RemoveSelection[], limits: { maxIdsPerCall: number; maxKeysPerCall: number }, bufferSize: number): UntagBatch[] {
-  const planner = createPlanner({ ...limits, bufferSize });
+function runPlanner(sels: readonly RemoveSelection[], limits: { maxIdsPerCall: number; maxKeysPerCall: number }, bufferSize: number, maxPending?: number): UntagBatch[] {
+  const planner = createPlanner(maxPending === undefined ? { ...limits, bufferSize } : { ...limits, bufferSize, maxPending });
   const out: UntagBatch[] = [];
   for (const s of sels) out.push(...planner.add(s));
   out.push(...planner.flush());
@@ -51,8 +51,8 @@ function runPlanner(sels: readonly RemoveSelection[], limits: { maxIdsPerCall: n
 describe('the planner, for any selections and limits', () => {
   it('never exceeds a limit and covers every (resource, key) exactly once, streaming or not', () => {
     fc.assert(
-      fc.property(selectionsArb, limitsArb, fc.integer({ min: 1, max: 40 }), (sels, limits, bufferSize) => {
-        const batches = runPlanner(sels, limits, bufferSize);
+      fc.property(selectionsArb, limitsArb, fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 80 }), (sels, limits, bufferSize, maxPending) => {
+        const batches = runPlanner(sels, limits, bufferSize, maxPending);
         expect(planProblems(sels, batches, limits)).toEqual([]);
       }),
       { numRuns: 300 },

@@ -171,3 +171,21 @@ describe('the planner on the reference distribution', () => {
     console.log(`planner figures:\n  ${figures.join('\n  ')}`);
   });
 });
+
+describe('createPlanner over many regions and types', () => {
+  it('keeps the total buffered under maxPending by draining the largest group', () => {
+    const planner = createPlanner({ ...limits, bufferSize: 50, maxPending: 120 });
+    const sels: RemoveSelection[] = [];
+    let maxPending = 0;
+    const out = [];
+    for (let i = 0; i < 2_000; i++) {
+      const s = sel(`p${i}`, [`k${i % 5}`], { region: `cn-r${i % 10}` });
+      sels.push(s);
+      out.push(...planner.add(s));
+      maxPending = Math.max(maxPending, planner.pending);
+    }
+    out.push(...planner.flush());
+    expect(maxPending).toBeLessThanOrEqual(120);
+    expect(planProblems(sels, out, limits)).toEqual([]);
+  });
+});
