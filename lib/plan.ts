@@ -46,12 +46,21 @@ export const DEFAULT_PLAN_BUFFER = 2_000;
 interface Entry {
   id: string;
   keys: readonly string[];
+  /** Arrival order: seeds go oldest first while streaming. */
+  seq: number;
+  /** Position in `GroupPacker.live` (swap-removal keeps that array dense), -1 once taken. */
+  pos: number;
   /** Scratch during batch formation: how many of `keys` the batch's union already holds. */
   cover: number;
 }
 
 class GroupPacker {
-  readonly entries = new Set<Entry>();
+  /** Buffered entries, dense and unordered: the candidate scan runs over a plain array. */
+  readonly live: Entry[] = [];
+  /** Buffered entries in arrival order, taken ones skipped lazily from `head`. */
+  private queue: Entry[] = [];
+  private head = 0;
+  private seq = 0;
   readonly index = new Map<string, Set<Entry>>();
   allPending: RemoveSelection[] = [];
 
@@ -63,12 +72,14 @@ class GroupPacker {
   ) {}
 
   get size(): number {
-    return this.entries.size + this.allPending.length;
+    return this.live.length + this.allPending.length;
   }
 
-  push(entry: Entry): void {
-    this.entries.add(entry);
-    for (const k of entry.keys) {
+  push(id: string, keys: readonly string[]): void {
+    const entry: Entry = { id, keys, seq: this.seq++, pos: this.live.length, cover: 0 };
+    this.live.push(entry);
+    this.queue.push(entry);
+    for (const k of keys) {
       let s = this.index.get(k);
       if (!s) {
         s = new Set();
@@ -79,7 +90,12 @@ class GroupPacker {
   }
 
   private take(entry: Entry): void {
-    this.entries.delete(entry);
+    const last = this.live.pop()!;
+    if (last !== entry) {
+      this.live[entry.pos] = last;
+      last.pos = entry.pos;
+    }
+    entry.pos = -1;
     for (const k of entry.keys) {
       const s = this.index.get(k);
       if (!s) continue;
@@ -110,16 +126,19 @@ class GroupPacker {
       let best: Entry | undefined;
       let bestScore = Number.NEGATIVE_INFINITY;
       let bestLen = -1;
-      for (const c of this.entries) {
-        const growth = c.keys.length - c.cover;
+      const live = this.live;
+      for (let i = 0; i < live.length; i++) {
+        const c = live[i]!;
+        const len = c.keys.length;
+        const growth = len - c.cover;
         if (growth > room) continue;
         // Keys it shares with the union minus keys it adds: an entry that reuses the union well leaves
         // room for the next; preferring merely small growth strands the large entries for the tail.
         const score = c.cover - growth;
-        if (score < bestScore || (score === bestScore && c.keys.length <= bestLen) || ids.has(c.id)) continue;
+        if (score < bestScore || (score === bestScore && (len < bestLen || (len === bestLen && c.seq > best!.seq))) || ids.has(c.id)) continue;
         best = c;
         bestScore = score;
-        bestLen = c.keys.length;
+        bestLen = len;
       }
       if (!best) break;
       members.push(best);
@@ -153,14 +172,19 @@ class GroupPacker {
   }
 
   oldest(): Entry | undefined {
-    for (const e of this.entries) return e;
-    return undefined;
+    while (this.head < this.queue.length && this.queue[this.head]!.pos < 0) this.head++;
+    // Drop the taken prefix now and then so the queue stays as small as the buffer.
+    if (this.head > 1_024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return this.queue[this.head];
   }
 
   /** The entry with the most keys (the oldest of those): the hardest to place, so it goes first. */
   hardest(): Entry | undefined {
     let best: Entry | undefined;
-    for (const e of this.entries) if (!best || e.keys.length > best.keys.length) best = e;
+    for (const e of this.live) if (!best || e.keys.length > best.keys.length || (e.keys.length === best.keys.length && e.seq < best.seq)) best = e;
     return best;
   }
 }
@@ -240,19 +264,19 @@ export function createPlanner(limits: PlanLimits): Planner {
       }
       const sorted = [...new Set(sel.keys)].sort();
       for (const keys of sorted.length > maxKeys ? chunkKeys(sorted, maxKeys) : [sorted]) {
-        g.push({ id: sel.id, keys, cover: 0 });
+        g.push(sel.id, keys);
         pending++;
       }
       // A batch that cannot fill while the buffer is full still goes out: memory stays bounded.
       const out: UntagBatch[] = [];
-      while (g.entries.size >= bufferSize) {
+      while (g.live.length >= bufferSize) {
         const seed = g.oldest();
         if (!seed) break;
         out.push(emit(g, seed));
       }
       while (pending > maxPending) {
         let largest: GroupPacker | undefined;
-        for (const other of groups.values()) if (!largest || other.entries.size > largest.entries.size) largest = other;
+        for (const other of groups.values()) if (!largest || other.live.length > largest.live.length) largest = other;
         const seed = largest?.oldest();
         if (!largest || !seed) break;
         out.push(emit(largest, seed));
