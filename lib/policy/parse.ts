@@ -133,7 +133,9 @@ function crossFieldIssues(root: unknown): PolicyIssue[] {
   const remove = getAt(root, ['remove']);
   const needsFullListing =
     isRecord(remove) && (remove.all === true || (Array.isArray(remove.keyPatterns) && remove.keyPatterns.length > 0));
-  if (needsFullListing && getAt(root, ['match']) === undefined) {
+  const match = getAt(root, ['match']);
+  const narrowed = isRecord(match) && (match.resourceIds !== undefined || match.tags !== undefined);
+  if (needsFullListing && !narrowed) {
     const what = isRecord(remove) && remove.all === true ? 'remove.all' : 'remove.keyPatterns';
     for (const [i, type] of types) {
       if (listerOf(type) === undefined) {

@@ -61,7 +61,9 @@ export const RemoveKeysSchema = z
   })
   .refine((r) => (r.keys?.length ?? 0) + (r.keyPatterns?.length ?? 0) > 0, {
     message: 'needs at least one entry in keys or keyPatterns (or use { "all": true })',
-  });
+  })
+  // The refinement above is invisible to JSON Schema; this says as much as JSON Schema can.
+  .meta({ anyOf: [{ required: ['keys'] }, { required: ['keyPatterns'] }] });
 
 export const RemoveSchema = z.union([RemoveAllSchema, RemoveKeysSchema]);
 
@@ -84,6 +86,10 @@ export const PolicySchema = z.strictObject({
         .optional()
         .describe('Only resources carrying all of these tags.'),
     })
+    .refine((m) => m.resourceIds !== undefined || m.tags !== undefined, {
+      message: 'needs resourceIds or tags (omit match to take every resource)',
+    })
+    .meta({ minProperties: 1 })
     .optional()
     .describe('Narrows the resources; omitted means every resource that carries a key to remove.'),
   remove: RemoveSchema.describe('What to remove: `{keys?, keyPatterns?}` (one non-empty) or `{all: true}`.'),
