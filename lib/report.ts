@@ -113,6 +113,7 @@ export class ReportBuilder {
     let planned = 0;
     let notMatched = 0;
     let keysRemoved = 0;
+    const skippedBy: Record<string, number> = {};
     for (const t of this.outcomes.values()) {
       full.push(copyOutcome(t.outcome));
       keysRemoved += t.removed?.size ?? 0;
@@ -126,10 +127,13 @@ export class ReportBuilder {
         case 'planned':
           planned++;
           break;
-        case 'skipped':
+        case 'skipped': {
           if (t.outcome.reason === 'not-matched') notMatched++;
           else skipped++;
+          const reason = t.outcome.reason ?? 'unspecified';
+          skippedBy[reason] = (skippedBy[reason] ?? 0) + 1;
           break;
+        }
       }
     }
     const recordedMatched = untagged + skipped + failed + planned;
@@ -163,6 +167,7 @@ export class ReportBuilder {
         failed,
         planned,
         notMatched,
+        skippedBy,
         calls: { ...this.calls },
       },
       resources: resources.map(copyOutcome),

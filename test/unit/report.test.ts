@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CloudCallError, LimitExceededError } from '../../lib/errors.ts';
 import { ReportBuilder, inputErrorReport, reportErrorOf } from '../../lib/report.ts';
@@ -49,6 +50,7 @@ describe('ReportBuilder', () => {
         failed: 0,
         planned: 0,
         notMatched: 1,
+        skippedBy: { 'protected-resource': 1, 'nothing-to-remove': 1, 'not-matched': 1 },
         calls: { list: 3, untag: 1, throttled: 2, retried: 2 },
       },
       resources: full,
@@ -154,6 +156,32 @@ describe('ReportBuilder', () => {
 
   it('never reports a negative duration when the clock steps back', () => {
     expect(builder().build({ now: at(-50) }).report.durationMs).toBe(0);
+  });
+});
+
+describe('ReportBuilder, for any sequence of outcomes', () => {
+  it('gives every resource one status, so the counts add up and the breakdown matches', () => {
+    const statusArb = fc.constantFrom<ResourceOutcome['status']>('planned', 'untagged', 'skipped', 'failed');
+    const reasonArb = fc.constantFrom('nothing-to-remove', 'protected-resource', 'not-matched', 'not-found', 'deadline');
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ id: fc.integer({ min: 0, max: 15 }), status: statusArb, reason: reasonArb, keys: fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }) }), { maxLength: 60 }),
+        fc.integer({ min: 0, max: 20 }),
+        (rows, cap) => {
+          const b = builder(cap);
+          for (const r of rows) b.record(outcome(`p${r.id}`, r.status, r.keys, r.status === 'skipped' ? { reason: r.reason } : {}));
+          const { report, full } = b.build({ now: at(1) });
+          const t = report.totals;
+          expect(full).toHaveLength(new Set(rows.map((r) => r.id)).size);
+          expect(t.untagged + t.skipped + t.failed + (t.planned ?? 0) + (t.notMatched ?? 0)).toBe(full.length);
+          expect(identityHolds(t)).toBe(true);
+          expect(Object.values(t.skippedBy ?? {}).reduce((x, y) => (x ?? 0) + (y ?? 0), 0)).toBe(t.skipped + (t.notMatched ?? 0));
+          expect(report.resources.length).toBe(Math.min(cap, full.length));
+          expect(report.ok).toBe(t.failed === 0);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
