@@ -19,6 +19,7 @@ import { type Limits, productOf, type ResourceType } from './catalog.ts';
 import type { RemoveSelection } from './select.ts';
 import type { UntagBatch } from './types.ts';
 
+/** The per-call limits the planner honours (from the catalog, overridable in tests) and its buffer sizes. */
 export type PlanLimits = Pick<Limits, 'maxIdsPerCall' | 'maxKeysPerCall'> & {
   /** Entries buffered per (region, type) before a batch is forced out. Larger packs tighter, costs more time. */
   bufferSize?: number;

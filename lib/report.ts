@@ -16,6 +16,7 @@ import type { PolicyIssue } from './policy/parse.ts';
 import { isCloudCallError, isVpcTagCleanupError, redactSecrets } from './errors.ts';
 import type { CallCounts, Continuation, InputErrorReport, Report, ReportError, ResourceOutcome, ResourceStatus } from './types.ts';
 
+/** Fixed facts of a run, given when its report starts. */
 export interface ReportBuilderOptions {
   runId: string;
   policyName: string;
@@ -25,6 +26,7 @@ export interface ReportBuilderOptions {
   cap: number;
 }
 
+/** What only the end of a run knows: the time, where it stopped, why it failed as a whole. */
 export interface BuildOptions {
   /** The clock is read by the caller: this module is pure. */
   now: Date;

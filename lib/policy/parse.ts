@@ -13,6 +13,7 @@ export interface PolicyIssue {
   message: string;
 }
 
+/** The policy with defaults applied, or every issue found. */
 export type ParseResult = { ok: true; policy: Policy } | { ok: false; issues: PolicyIssue[] };
 
 type PathSegment = PropertyKey;

@@ -28,6 +28,7 @@ export function keyPatternProblem(source: string): string | undefined {
   }
 }
 
+/** A tag a resource must carry: `key`, and `value` unless any value will do. */
 export const TagFilterSchema = z.strictObject({
   key: nonEmpty.describe('Tag key the resource must carry.'),
   value: z.string().optional().describe('Required value; omitted means any value.'),
@@ -65,8 +66,10 @@ export const RemoveKeysSchema = z
   // The refinement above is invisible to JSON Schema; this says as much as JSON Schema can.
   .meta({ anyOf: [{ required: ['keys'] }, { required: ['keyPatterns'] }] });
 
+/** What to remove: `{ all: true }` or `{ keys?, keyPatterns? }`. */
 export const RemoveSchema = z.union([RemoveAllSchema, RemoveKeysSchema]);
 
+/** The cleanup policy, version 1: strict at every depth. */
 export const PolicySchema = z.strictObject({
   name: nonEmpty.max(128, 'must be at most 128 characters').describe('Name of the policy, shown in reports and logs.'),
   regions: z
@@ -116,5 +119,7 @@ export const PolicySchema = z.strictObject({
   fanOut: z.boolean().optional().describe('Run each region in its own asynchronous invocation (FC only).'),
 });
 
+/** A validated policy (defaults applied): what the engine runs. */
 export type Policy = z.output<typeof PolicySchema>;
+/** A policy as a user writes it (fields with defaults optional). */
 export type PolicyInput = z.input<typeof PolicySchema>;

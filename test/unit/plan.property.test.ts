@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isReservedKey, type ResourceType } from '../../lib/catalog.ts';
-import { createPlanner } from '../../lib/plan.ts';
+import { createPlanner, untagCallLowerBound } from '../../lib/plan.ts';
 import { type RemoveSelection, selectRemovals } from '../../lib/select.ts';
 import type { TaggedResource, UntagBatch } from '../../lib/types.ts';
 import { planProblems } from './support/coverage.ts';
@@ -67,6 +67,23 @@ describe('the planner, for any selections and limits', () => {
         const batches = runPlanner(sels, limits, 1_000);
         expect(batches.length).toBe(Math.ceil(n / limits.maxIdsPerCall) * Math.ceil(k / limits.maxKeysPerCall));
       }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('the planner, when every key set fits one call', () => {
+  it('makes exactly ceil(resources / maxIds) calls per region and type (issue 3, item 6)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ group: groupArb, keys: fc.uniqueArray(fc.integer({ min: 0, max: 19 }).map((n) => `k${n}`), { minLength: 1, maxLength: 20 }) }), { maxLength: 300 }),
+        fc.integer({ min: 20, max: 500 }),
+        (rows, bufferSize) => {
+          const sels: RemoveSelection[] = rows.map((r, i) => ({ region: r.group[0], type: r.group[1], id: `i${i}`, action: 'remove', keys: [...r.keys].sort(), all: false }));
+          const batches = runPlanner(sels, { maxIdsPerCall: 20, maxKeysPerCall: 20 }, bufferSize);
+          expect(batches.length).toBe(untagCallLowerBound(sels, 20));
+        },
+      ),
       { numRuns: 100 },
     );
   });
