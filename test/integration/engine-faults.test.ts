@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Continuation } from '../../lib/types.ts';
 import { createCloudPort } from '../../lib/cloud/client.ts';
 import { runCleanup } from '../../lib/run.ts';
-import type { Policy } from '../../lib/policy/schema.ts';
+import type { Policy, PolicyInput } from '../../lib/policy/schema.ts';
 import { expectedAfter, type Harness, many, startHarness, TEST_LIMITS } from './support/engine-harness.ts';
 
 const SECRET = 'LTAI5tSeCrEt-ALIBABA_CLOUD_ACCESS_KEY_SECRET-9f8e7d6c5b4a';
@@ -121,7 +121,7 @@ describe('runCleanup with a deadline', () => {
       ...many('IPAMPOOL', R2, 'ipam-pool-d', 30, () => ({ CostCenter: 'c' })),
     ];
     await h.seed(seeds);
-    const policy = { name: 'deadline', regions: [R1, R2], resourceTypes: ['IPAM', 'IPAMPOOL'], remove: { keys: ['CostCenter'] } };
+    const policy: PolicyInput = { name: 'deadline', regions: [R1, R2], resourceTypes: ['IPAM', 'IPAMPOOL'], remove: { keys: ['CostCenter'] } };
     const controller = new AbortController();
     let pages = 0;
     const first = await h.run(policy, { runId: 'run-d', signal: controller.signal }, {
@@ -143,7 +143,7 @@ describe('runCleanup with a deadline', () => {
   it('continues a key-stream listing (Vpc) from the key it stopped at', async () => {
     const seeds = many('VPC', R1, 'vpc-d', 60, (i) => ({ a: '1', ...(i % 2 ? { b: '2' } : {}) }));
     await h.seed(seeds);
-    const policy = { name: 'deadline-vpc', regions: [R1], resourceTypes: ['VPC'], remove: { keys: ['a', 'b'] } };
+    const policy: PolicyInput = { name: 'deadline-vpc', regions: [R1], resourceTypes: ['VPC'], remove: { keys: ['a', 'b'] } };
     const controller = new AbortController();
     const first = await h.run(policy, { signal: controller.signal }, { onProgress: () => controller.abort() });
     expect(first.report.continuation?.cursor).toMatchObject({ region: R1, type: 'VPC', lister: 'ListTagResources:keys' });
@@ -176,7 +176,7 @@ describe('runCleanup input and secrets', () => {
     const seeds = [...many('IPAM', R1, 'ipam-s', 5, () => ({ CostCenter: 'c' })), ...many('IPAM', R2, 'ipam-s2', 2, () => ({ CostCenter: 'c' }))];
     await h.seed(seeds);
     const lines: string[] = [];
-    const policy = { name: 'secret', regions: [R1, R2], resourceTypes: ['IPAM'], remove: { keys: ['CostCenter'] } };
+    const policy: PolicyInput = { name: 'secret', regions: [R1, R2], resourceTypes: ['IPAM'], remove: { keys: ['CostCenter'] } };
     const a = await h.run(policy, {}, { log: (l) => lines.push(l) });
     // STS-style credentials too: a wrong token must not leak either.
     const session = h.emu.credentials.issueSession();
