@@ -8,7 +8,7 @@
  * and the sorted parameters other than NextToken and MaxResults (a client may change the page size).
  */
 import { createHash } from 'node:crypto';
-import { refuseCommon } from './errors.ts';
+import { refuseCommon } from './cloud-errors.ts';
 
 const VERSION = 1;
 const IGNORED = new Set(['NextToken', 'MaxResults']);

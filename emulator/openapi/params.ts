@@ -1,5 +1,5 @@
 /** Reading the flat RPC parameters (`ResourceId.1`, `Tag.2.Key`) the gateway hands over. */
-import { refuseCommon } from './errors.ts';
+import { refuseCommon } from './cloud-errors.ts';
 
 /** Values of `name.N` in N order (N from 1). Absent indices are skipped; the count is what was sent. */
 export function indexed(params: Record<string, string>, name: string): string[] {

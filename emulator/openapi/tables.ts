@@ -3,7 +3,7 @@
  * /work/shared/reference/alibaba-openapi.md sections 1-5 (the emulator never reads lib/catalog.ts).
  */
 import type { ProductName } from '../contracts.ts';
-import { CODES } from './errors.ts';
+import { CODES } from './cloud-errors.ts';
 
 export const API_VERSIONS = { VpcIpam: '2023-02-28', VpcPeer: '2022-01-01', Vpc: '2016-04-28' } as const satisfies Record<
   ProductName,

@@ -3,7 +3,7 @@
  * tag, and the row-per-(resource, tag) ListTagResources. Every check runs before anything is applied, so
  * a refused call changes nothing (no partial apply).
  */
-import { CloudError, refuse, refuseCommon } from './errors.ts';
+import { CloudError, refuse, refuseCommon } from './cloud-errors.ts';
 import { decodeToken, encodeToken, queryDigest } from './paging.ts';
 import { boolParam, indexed, intParam, type TagPair, tagPairs } from './params.ts';
 import type { PackedTags, Store } from './store.ts';

@@ -10,7 +10,7 @@
  * DescribeVSwitches API page in the docs corpus also shows PageNumber/PageSize).
  */
 import type { ActionTable } from './actions.ts';
-import { refuse, refuseCommon } from './errors.ts';
+import { refuse, refuseCommon } from './cloud-errors.ts';
 import { numberedPage, suffixOf } from './listing.ts';
 import { boolParam, intParam, listParam } from './params.ts';
 import type { PackedTags, Store } from './store.ts';
