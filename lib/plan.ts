@@ -19,9 +19,15 @@ import { type Limits, productOf, type ResourceType } from './catalog.ts';
 import type { RemoveSelection } from './select.ts';
 import type { UntagBatch } from './types.ts';
 
+/** The per-call limits the planner honours (from the catalog, overridable in tests) and its buffer sizes. */
 export type PlanLimits = Pick<Limits, 'maxIdsPerCall' | 'maxKeysPerCall'> & {
   /** Entries buffered per (region, type) before a batch is forced out. Larger packs tighter, costs more time. */
   bufferSize?: number;
+  /**
+   * Entries buffered over all (region, type) groups before the largest group must give a batch, so
+   * that a run over many regions and types stays within a fixed memory too. Default 5 x `bufferSize`.
+   */
+  maxPending?: number;
 };
 
 /** Streaming packer of selections into untag calls. */
@@ -41,12 +47,21 @@ export const DEFAULT_PLAN_BUFFER = 2_000;
 interface Entry {
   id: string;
   keys: readonly string[];
+  /** Arrival order: seeds go oldest first while streaming. */
+  seq: number;
+  /** Position in `GroupPacker.live` (swap-removal keeps that array dense), -1 once taken. */
+  pos: number;
   /** Scratch during batch formation: how many of `keys` the batch's union already holds. */
   cover: number;
 }
 
 class GroupPacker {
-  readonly entries = new Set<Entry>();
+  /** Buffered entries, dense and unordered: the candidate scan runs over a plain array. */
+  readonly live: Entry[] = [];
+  /** Buffered entries in arrival order, taken ones skipped lazily from `head`. */
+  private queue: Entry[] = [];
+  private head = 0;
+  private seq = 0;
   readonly index = new Map<string, Set<Entry>>();
   allPending: RemoveSelection[] = [];
 
@@ -58,12 +73,14 @@ class GroupPacker {
   ) {}
 
   get size(): number {
-    return this.entries.size + this.allPending.length;
+    return this.live.length + this.allPending.length;
   }
 
-  push(entry: Entry): void {
-    this.entries.add(entry);
-    for (const k of entry.keys) {
+  push(id: string, keys: readonly string[]): void {
+    const entry: Entry = { id, keys, seq: this.seq++, pos: this.live.length, cover: 0 };
+    this.live.push(entry);
+    this.queue.push(entry);
+    for (const k of keys) {
       let s = this.index.get(k);
       if (!s) {
         s = new Set();
@@ -74,7 +91,12 @@ class GroupPacker {
   }
 
   private take(entry: Entry): void {
-    this.entries.delete(entry);
+    const last = this.live.pop()!;
+    if (last !== entry) {
+      this.live[entry.pos] = last;
+      last.pos = entry.pos;
+    }
+    entry.pos = -1;
     for (const k of entry.keys) {
       const s = this.index.get(k);
       if (!s) continue;
@@ -105,16 +127,19 @@ class GroupPacker {
       let best: Entry | undefined;
       let bestScore = Number.NEGATIVE_INFINITY;
       let bestLen = -1;
-      for (const c of this.entries) {
-        const growth = c.keys.length - c.cover;
+      const live = this.live;
+      for (let i = 0; i < live.length; i++) {
+        const c = live[i]!;
+        const len = c.keys.length;
+        const growth = len - c.cover;
         if (growth > room) continue;
         // Keys it shares with the union minus keys it adds: an entry that reuses the union well leaves
         // room for the next; preferring merely small growth strands the large entries for the tail.
         const score = c.cover - growth;
-        if (score < bestScore || (score === bestScore && c.keys.length <= bestLen) || ids.has(c.id)) continue;
+        if (score < bestScore || (score === bestScore && (len < bestLen || (len === bestLen && c.seq > best!.seq))) || ids.has(c.id)) continue;
         best = c;
         bestScore = score;
-        bestLen = c.keys.length;
+        bestLen = len;
       }
       if (!best) break;
       members.push(best);
@@ -148,14 +173,19 @@ class GroupPacker {
   }
 
   oldest(): Entry | undefined {
-    for (const e of this.entries) return e;
-    return undefined;
+    while (this.head < this.queue.length && this.queue[this.head]!.pos < 0) this.head++;
+    // Drop the taken prefix now and then so the queue stays as small as the buffer.
+    if (this.head > 1_024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return this.queue[this.head];
   }
 
   /** The entry with the most keys (the oldest of those): the hardest to place, so it goes first. */
   hardest(): Entry | undefined {
     let best: Entry | undefined;
-    for (const e of this.entries) if (!best || e.keys.length > best.keys.length) best = e;
+    for (const e of this.live) if (!best || e.keys.length > best.keys.length || (e.keys.length === best.keys.length && e.seq < best.seq)) best = e;
     return best;
   }
 }
@@ -196,6 +226,7 @@ export function createPlanner(limits: PlanLimits): Planner {
   const maxIds = limits.maxIdsPerCall;
   const maxKeys = limits.maxKeysPerCall;
   const bufferSize = Math.max(limits.bufferSize ?? DEFAULT_PLAN_BUFFER, maxIds);
+  const maxPending = Math.max(limits.maxPending ?? 5 * bufferSize, bufferSize);
   const groups = new Map<string, GroupPacker>();
   let pending = 0;
 
@@ -234,14 +265,22 @@ export function createPlanner(limits: PlanLimits): Planner {
       }
       const sorted = [...new Set(sel.keys)].sort();
       for (const keys of sorted.length > maxKeys ? chunkKeys(sorted, maxKeys) : [sorted]) {
-        g.push({ id: sel.id, keys, cover: 0 });
+        g.push(sel.id, keys);
         pending++;
       }
+      // A batch that cannot fill while the buffer is full still goes out: memory stays bounded.
       const out: UntagBatch[] = [];
-      while (g.entries.size >= bufferSize) {
+      while (g.live.length >= bufferSize) {
         const seed = g.oldest();
         if (!seed) break;
         out.push(emit(g, seed));
+      }
+      while (pending > maxPending) {
+        let largest: GroupPacker | undefined;
+        for (const other of groups.values()) if (!largest || other.live.length > largest.live.length) largest = other;
+        const seed = largest?.oldest();
+        if (!largest || !seed) break;
+        out.push(emit(largest, seed));
       }
       return out;
     },

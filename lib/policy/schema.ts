@@ -28,6 +28,7 @@ export function keyPatternProblem(source: string): string | undefined {
   }
 }
 
+/** A tag a resource must carry: `key`, and `value` unless any value will do. */
 export const TagFilterSchema = z.strictObject({
   key: nonEmpty.describe('Tag key the resource must carry.'),
   value: z.string().optional().describe('Required value; omitted means any value.'),
@@ -61,10 +62,14 @@ export const RemoveKeysSchema = z
   })
   .refine((r) => (r.keys?.length ?? 0) + (r.keyPatterns?.length ?? 0) > 0, {
     message: 'needs at least one entry in keys or keyPatterns (or use { "all": true })',
-  });
+  })
+  // The refinement above is invisible to JSON Schema; this says as much as JSON Schema can.
+  .meta({ anyOf: [{ required: ['keys'] }, { required: ['keyPatterns'] }] });
 
+/** What to remove: `{ all: true }` or `{ keys?, keyPatterns? }`. */
 export const RemoveSchema = z.union([RemoveAllSchema, RemoveKeysSchema]);
 
+/** The cleanup policy, version 1: strict at every depth. */
 export const PolicySchema = z.strictObject({
   name: nonEmpty.max(128, 'must be at most 128 characters').describe('Name of the policy, shown in reports and logs.'),
   regions: z
@@ -84,6 +89,10 @@ export const PolicySchema = z.strictObject({
         .optional()
         .describe('Only resources carrying all of these tags.'),
     })
+    .refine((m) => m.resourceIds !== undefined || m.tags !== undefined, {
+      message: 'needs resourceIds or tags (omit match to take every resource)',
+    })
+    .meta({ minProperties: 1 })
     .optional()
     .describe('Narrows the resources; omitted means every resource that carries a key to remove.'),
   remove: RemoveSchema.describe('What to remove: `{keys?, keyPatterns?}` (one non-empty) or `{all: true}`.'),
@@ -110,5 +119,7 @@ export const PolicySchema = z.strictObject({
   fanOut: z.boolean().optional().describe('Run each region in its own asynchronous invocation (FC only).'),
 });
 
+/** A validated policy (defaults applied): what the engine runs. */
 export type Policy = z.output<typeof PolicySchema>;
+/** A policy as a user writes it (fields with defaults optional). */
 export type PolicyInput = z.input<typeof PolicySchema>;

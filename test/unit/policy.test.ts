@@ -169,6 +169,11 @@ describe('parsePolicy rejects, naming every issue with its path', () => {
     expect(paths({ ...base, resourceTypes: ['HAVIP'], remove: { all: true } })).toEqual(['resourceTypes[0]']);
   });
 
+  it('an empty match, which would narrow nothing', () => {
+    expect(issuesOf({ ...base, match: {} })).toEqual([{ path: 'match', message: expect.stringMatching(/resourceIds or tags/) }]);
+    expect(paths({ ...base, resourceTypes: ['ROUTETABLE'], remove: { keyPatterns: ['^x'] }, match: {} })).toEqual(['match', 'resourceTypes[0]']);
+  });
+
   it('limits out of range', () => {
     expect(paths({ ...base, limits: { maxResources: 0, concurrency: 1000 } }).sort()).toEqual(['limits.concurrency', 'limits.maxResources']);
   });
@@ -249,7 +254,7 @@ describe('policyJsonSchema', () => {
   });
 
   it('refuses unknown keys, empty regions and an unknown type, like parsePolicy', () => {
-    for (const bad of [{ ...base, extra: 1 }, { ...base, regions: [] }, { ...base, resourceTypes: ['NOPE'] }, { ...base, remove: { all: true, keys: ['a'] } }]) {
+    for (const bad of [{ ...base, extra: 1 }, { ...base, regions: [] }, { ...base, resourceTypes: ['NOPE'] }, { ...base, remove: { all: true, keys: ['a'] } }, { ...base, remove: {} }, { ...base, match: {} }]) {
       expect(validate(bad)).toBe(false);
       expect(parsePolicy(bad).ok).toBe(false);
     }
