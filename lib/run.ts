@@ -96,7 +96,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     },
     policy.limits?.concurrency ?? limits.defaultConcurrency,
   );
-  const planner = createPlanner({ maxIdsPerCall: limits.maxIdsPerCall, maxKeysPerCall: limits.maxKeysPerCall });
+  const planner = createPlanner({ maxIdsPerCall: limits.maxIdsPerCall, maxKeysPerCall: limits.maxKeysPerCall, bufferSize: limits.planBufferSize });
 
   const maxResources = policy.limits?.maxResources;
   let buffered: RemoveSelection[] | undefined = maxResources !== undefined && !policy.dryRun ? [] : undefined;
