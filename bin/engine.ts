@@ -7,4 +7,5 @@ export { policyJsonSchema } from '../lib/policy/json-schema.ts';
 export type { Policy } from '../lib/policy/schema.ts';
 export { createCloudPort } from '../lib/cloud/client.ts';
 export { runCleanup } from '../lib/run.ts';
+export { limitsFromEnv } from '../lib/limits-env.ts';
 export type { RunProgress } from '../lib/run.ts';

@@ -31,6 +31,9 @@ Options:
   --concurrency N    replace the policy's limits.concurrency (write calls in flight)
   --run-id ID        run id for the report and the ClientTokens (default: a new UUID)
 
+Environment: VPC_TAG_CLEANUP_LIMITS (JSON object of limit overrides, e.g. {"maxRetries":3}) and
+VPC_TAG_CLEANUP_QUOTA_SCALE (multiplier of the published rate quotas), as for the function.
+
 Exit codes: 0 success, 1 partial failure (some resources failed, or the run stopped on a limit),
 2 bad input (bad arguments, unreadable or invalid policy; nothing was sent to the cloud).
 `;
@@ -53,7 +56,7 @@ export function makeCleanupCommand(mode: Mode): Command {
 
 async function runPolicy(mode: Mode, values: Record<string, string | boolean | undefined>, io: Io): Promise<number> {
   // Loaded here, not at the top: `--help` and bad arguments should not pay for the SDKs' load time.
-  const [{ defaultCredentialClient, resolveCredentials }, { createCloudPort, runCleanup }, { ProgressLine }, { renderChanges, renderReport }, { loadPolicy }] =
+  const [{ defaultCredentialClient, resolveCredentials }, { createCloudPort, limitsFromEnv, runCleanup }, { ProgressLine }, { renderChanges, renderReport }, { loadPolicy }] =
     await Promise.all([import('../credentials.ts'), import('../engine.ts'), import('../format/progress.ts'), import('../format/table.ts'), import('../policy-input.ts')]);
   const file = requireString(mode, values, 'policy');
   const concurrency = optionalPositiveInt(mode, values, 'concurrency');
@@ -65,6 +68,9 @@ async function runPolicy(mode: Mode, values: Record<string, string | boolean | u
   });
   if (mode === 'run' && policy.dryRun) io.stderr.write(`note: ${file} says "dryRun": true, so nothing will be changed\n`);
 
+  // The function's operator knobs apply here too (limits overrides, raised quotas).
+  const envLimits = limitsFromEnv({ VPC_TAG_CLEANUP_LIMITS: io.env.VPC_TAG_CLEANUP_LIMITS, VPC_TAG_CLEANUP_QUOTA_SCALE: io.env.VPC_TAG_CLEANUP_QUOTA_SCALE });
+  for (const why of envLimits.ignored) io.stderr.write(`note: ignored ${why}\n`);
   const endpoint = io.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
   const credentialClient = defaultCredentialClient();
   // Resolve once up front: missing credentials are bad input (exit 2), found before any call.
@@ -88,7 +94,10 @@ async function runPolicy(mode: Mode, values: Record<string, string | boolean | u
       seen.scanned += p.resources.length;
       progress.update(seen);
     };
-    result = await runCleanup({ policy, runId, signal: controller.signal }, { cloud, onProgress });
+    result = await runCleanup(
+      { policy, runId, signal: controller.signal },
+      { cloud, onProgress, limits: envLimits.limits, ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}) },
+    );
   } finally {
     progress.done();
     process.off('SIGINT', onSignal);
