@@ -14,6 +14,8 @@ export const END = '<!-- policy-reference:end -->';
 type Json = Record<string, unknown>;
 
 function typeOf(s: Json): string {
+  // An object with an `anyOf` of `required` lists (at least one of these fields) is still an object.
+  if (s.type === 'object') return 'object';
   if (Array.isArray(s.anyOf) || Array.isArray(s.oneOf)) {
     const parts = ((s.anyOf ?? s.oneOf) as Json[]).map(typeOf);
     return [...new Set(parts)].join(' \\| ');
