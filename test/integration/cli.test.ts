@@ -208,6 +208,17 @@ describe('overrides', () => {
   });
 });
 
+describe('limits.maxResources', () => {
+  it('stops before the first write when more resources would change, and exits 1 naming LIMIT_EXCEEDED', async () => {
+    const file = write('capped.json', JSON.stringify({ ...policy, limits: { maxResources: 3 } }));
+    const r = await inProcess(['run', '--policy', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('error: LIMIT_EXCEEDED: 10 resources would change');
+    expect(untagCalls(await stats())).toBe(0);
+    expect((await state()).find((x) => x.id === 'ipam-pool-cli0')?.tags.CostCenter).toBe('CC-0');
+  });
+});
+
 describe('bad input', () => {
   it('exits 2, names the bad fields on stderr and sends nothing to the cloud', async () => {
     const bad = { ...policy, resourceTypes: ['IPAMPOOL', 'NOT_A_TYPE'], remvoe: true };
