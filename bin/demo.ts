@@ -10,8 +10,6 @@ import { createCloudPort, parsePolicy, runCleanup } from './engine.ts';
 import { renderChanges, renderReport } from './format/table.ts';
 
 const POLICY_FILE = fileURLToPath(new URL('../examples/drop-legacy-cost-tags.json', import.meta.url));
-const REMOVED_KEYS = ['CostCenter', 'legacy-owner'];
-const PROTECT_TAG = ['cleanup:protect', 'true'] as const;
 
 const out = (text = '') => process.stdout.write(`${text}\n`);
 const heading = (text: string) => out(`\n=== ${text} ${'='.repeat(Math.max(0, 72 - text.length))}`);
@@ -21,14 +19,20 @@ async function demo(): Promise<number> {
   // The emulator takes its credentials as options; the engine is handed the same ones. No real key is involved.
   const emu = await startEmulator({ port: 0, seed: 'demo', accessKeyId: 'demoAccessKeyId', accessKeySecret: 'demoAccessKeySecret' });
   try {
+    const parsed = parsePolicy(JSON.parse(await readFile(POLICY_FILE, 'utf8')));
+    if (!parsed.ok) throw new Error(`examples/drop-legacy-cost-tags.json is invalid: ${JSON.stringify(parsed.issues)}`);
+    // The summary reads what the policy says, so editing the example keeps the demo truthful.
+    const REMOVED_KEYS = 'keys' in parsed.policy.remove ? (parsed.policy.remove.keys ?? []) : [];
+    const protectedKeys = parsed.policy.protect?.keys ?? [];
+    const protectTag = parsed.policy.protect?.resourceTag;
+
     const before = emu.admin.list();
     heading('local Alibaba Cloud endpoint');
     out(`listening on ${emu.url} with ${before.length} demo resources (IPAM, scopes, pools, peer connections, VPCs, vSwitches)`);
     out(`in cn-hangzhou and cn-shanghai; ${countCarrying(before, REMOVED_KEYS)} of them carry ${REMOVED_KEYS.join(' or ')}.`);
-
-    const parsed = parsePolicy(JSON.parse(await readFile(POLICY_FILE, 'utf8')));
-    if (!parsed.ok) throw new Error(`examples/drop-legacy-cost-tags.json is invalid: ${JSON.stringify(parsed.issues)}`);
-    out(`\npolicy examples/drop-legacy-cost-tags.json: remove ${REMOVED_KEYS.join(', ')}; never touch "owner" or a resource tagged ${PROTECT_TAG.join('=')}`);
+    out(
+      `\npolicy examples/drop-legacy-cost-tags.json: remove ${REMOVED_KEYS.join(', ')}; never touch ${protectedKeys.map((k) => `"${k}"`).join(', ') || 'no key'}${protectTag ? ` or a resource tagged ${protectTag.key}${protectTag.value === undefined ? '' : `=${protectTag.value}`}` : ''}`,
+    );
 
     const cloud = createCloudPort({
       credentials: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret },
@@ -46,11 +50,12 @@ async function demo(): Promise<number> {
 
     heading('3. the endpoint after the run');
     const after = emu.admin.list();
-    const isProtected = (r: { tags: Record<string, string> }) => r.tags[PROTECT_TAG[0]] === PROTECT_TAG[1];
+    const isProtected = (r: { tags: Record<string, string> }) =>
+      protectTag !== undefined && Object.hasOwn(r.tags, protectTag.key) && (protectTag.value === undefined || r.tags[protectTag.key] === protectTag.value);
     const unprotected = after.filter((r) => !isProtected(r));
     const stats = emu.admin.stats();
     out(`resources still carrying ${REMOVED_KEYS.join(' or ')}: ${countCarrying(unprotected, REMOVED_KEYS)} unprotected (was ${countCarrying(before.filter((r) => !isProtected(r)), REMOVED_KEYS)}), ${countCarrying(after.filter(isProtected), REMOVED_KEYS)} protected (kept on purpose)`);
-    out(`"owner" kept on ${countCarrying(after, ['owner'])} resources (was ${countCarrying(before, ['owner'])})`);
+    for (const key of protectedKeys) out(`"${key}" kept on ${countCarrying(after, [key])} resources (was ${countCarrying(before, [key])})`);
     out(`system tags (acs:*, aliyun*) kept on ${countSystem(after)} resources (was ${countSystem(before)})`);
     out(`calls the endpoint answered: ${stats.total} (${Object.entries(stats.byAction).map(([api, byCode]) => `${api} ${Object.values(byCode).reduce((a, b) => a + b, 0)}`).join(', ')})`);
     out(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: npx vpc-tag-cleanup --help, or read README.md.`);

@@ -51,7 +51,12 @@ export function renderReport(report: Report, resources: readonly ResourceOutcome
     out.push(`(rows count the first ${resources.length} resources; the total row counts all of them)`);
   out.push('');
 
-  const reasons = totalSkipReasons(rows);
+  // The totals' breakdown is exact even when the resource list was cut; older reports lack it.
+  const reasons = t.skippedBy
+    ? Object.entries(t.skippedBy)
+        .filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0 && e[0] !== 'not-matched')
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    : totalSkipReasons(rows);
   if (reasons.length > 0) out.push(`skipped: ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const notMatched = t.notMatched ?? rows.reduce((n, r) => n + r.notMatched, 0);
   if (notMatched > 0) out.push(`outside the policy's match (not counted above): ${notMatched}`);

@@ -281,6 +281,24 @@ describe('vpc-tag-cleanup invoke', () => {
   });
 });
 
+describe('vpc-tag-cleanup invoke, end to end', () => {
+  it('runs the policy in the real handler behind the FC API, which untags through the OpenAPI side', async () => {
+    await admin('POST', '/__admin/functions', {
+      name: 'vpc-tag-cleanup',
+      modulePath: join(ROOT, 'functions/tag-cleanup/index.ts'),
+      timeoutSeconds: 60,
+      env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint },
+    });
+    const env = { VPC_TAG_CLEANUP_FC_ENDPOINT: emu.url, ALIBABA_CLOUD_ACCOUNT_ID: emu.accountId };
+    const r = await inProcess(['invoke', '--function', 'vpc-tag-cleanup', '--run-id', 'e2e-1', '--policy', write('policy.json', JSON.stringify(policy))], env);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/total\s+\d+\s+10\s+/);
+    const after = new Map((await state()).map((x) => [x.id, x.tags]));
+    expect(after.get('ipam-pool-cli1')).toEqual({ owner: 'alice' });
+    expect(after.get('ipam-pool-keep')).toEqual({ CostCenter: 'CC-K', 'cleanup:protect': 'true' });
+  });
+});
+
 describe('vpc-tag-cleanup emulator', () => {
   it('prints its ready line, answers signed SDK calls through the CLI, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--seed', 'demo'], {

@@ -94,6 +94,11 @@ describe('renderReport', () => {
     expect(dry).toMatch(/total\s+7\s+3\s+3\s+1/);
   });
 
+  it("takes skip reasons from the totals' breakdown when the report has one (exact for a cut list)", () => {
+    const t = renderReport(report({ totals: { ...report().totals, skippedBy: { 'nothing-to-remove': 40, 'not-matched': 5, deadline: 2 } } }));
+    expect(t).toContain('skipped: nothing-to-remove 40, deadline 2');
+  });
+
   it('says when the rows cover only the first resources of a cut list', () => {
     expect(renderReport(report({ resourcesTruncated: true }))).toContain('rows count the first 8 resources');
   });
