@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 
 // ajv's default export is its CommonJS module.exports under ESM.
@@ -290,7 +290,11 @@ describe('vpc-tag-cleanup invoke, end to end', () => {
       env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint },
     });
     const env = { VPC_TAG_CLEANUP_FC_ENDPOINT: emu.url, ALIBABA_CLOUD_ACCOUNT_ID: emu.accountId };
-    const r = await inProcess(['invoke', '--function', 'vpc-tag-cleanup', '--run-id', 'e2e-1', '--policy', write('policy.json', JSON.stringify(policy))], env);
+    // The handler runs in this process and logs its report as JSON lines: keep them out of the test output.
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const r = await inProcess(['invoke', '--function', 'vpc-tag-cleanup', '--run-id', 'e2e-1', '--policy', write('policy.json', JSON.stringify(policy))], env).finally(() =>
+      quiet.mockRestore(),
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/total\s+\d+\s+10\s+/);
     const after = new Map((await state()).map((x) => [x.id, x.tags]));
