@@ -51,7 +51,7 @@ https://ACCOUNT.REGION.fc.aliyuncs.com. Credentials: the @alicloud/credentials d
       throw new UsageError('invoke: with --async, --run-id is the task id and must match [A-Za-z_][A-Za-z0-9_-]* (at most 128)');
 
     // Loaded here: `--help` should not pay for fc2's load time.
-    const [{ resolveCredentials }, { invokeFunction }, { renderReport }, { loadPolicy }] = await Promise.all([
+    const [{ resolveCredentials }, { invokeFunction }, { renderIssues, renderReport }, { loadPolicy }] = await Promise.all([
       import('../credentials.ts'),
       import('../fc-invoker.ts'),
       import('../format/table.ts'),
@@ -77,6 +77,12 @@ https://ACCOUNT.REGION.fc.aliyuncs.com. Credentials: the @alicloud/credentials d
       return ExitCode.PartialFailure;
     }
     const report = result.data as Partial<Report> | null;
+    const inputError = report && typeof report === 'object' && report.ok === false && !('totals' in report) ? report.error : undefined;
+    if (values.json !== true && inputError) {
+      // The function refused the payload (answered, not thrown): show its issues like local bad input.
+      io.stderr.write(renderIssues(`the function refused the input: ${inputError.code}: ${inputError.message}`, inputError.issues ?? []));
+      return ExitCode.PartialFailure;
+    }
     if (values.json === true || !report || typeof report !== 'object' || !('totals' in report)) {
       io.stdout.write(`${typeof result.data === 'string' ? result.data : JSON.stringify(result.data, null, 2)}\n`);
     } else {

@@ -278,6 +278,12 @@ describe('vpc-tag-cleanup invoke', () => {
     expect(async_.stdout).toMatch(/^accepted: request id \S+/);
     const { invocations } = await admin<{ invocations: Array<{ invocationType: string }> }>('GET', '/__admin/invocations');
     expect(invocations.map((i) => i.invocationType).sort()).toEqual(['Async', 'Sync']);
+    // A bad policy never leaves the workstation.
+    const bad = await inProcess(['invoke', '--function', 'tag-cleanup', '--policy', write('bad.json', JSON.stringify({ ...policy, regions: [] }))], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('regions');
+    const after = await admin<{ invocations: unknown[] }>('GET', '/__admin/invocations');
+    expect(after.invocations).toHaveLength(2);
   });
 });
 
