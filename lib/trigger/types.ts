@@ -44,7 +44,7 @@ export type Invocation =
 /** Codes of answers to bad input. */
 export const InputErrorCode = {
   /** Not UTF-8 JSON, or JSON of the wrong shape. */
-  InvalidPayload: 'INVALID_PAYLOAD',
+  InvalidPayload: 'INVALID_INPUT',
   /** The policy (in the payload or in `VPC_TAG_CLEANUP_POLICY`) fails validation. */
   InvalidPolicy: 'INVALID_POLICY',
   /** An event-driven invocation, but `VPC_TAG_CLEANUP_POLICY` is not set. */
