@@ -103,8 +103,15 @@ const asRecord = (o: InvokeOutcome) => {
   return out;
 };
 
+/** A run's answer, the full resource list for the log, and the limits in force (they size the log lines). */
+export interface InvocationResult {
+  report: Report;
+  full: ResourceOutcome[];
+  limits: Limits;
+}
+
 /** Run (or fan out) one decoded run; resolves the report and the full resource list for the log. */
-export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<{ report: Report; full: ResourceOutcome[] }> {
+export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<InvocationResult> {
   const fromEnv = limitsFromEnv(deps.env);
   if (fromEnv.ignored.length > 0) logJson({ kind: 'warning', runId: run.runId, ignored: fromEnv.ignored }, deps.log);
   const limits: Limits = { ...LIMITS, ...fromEnv.limits, ...deps.limits };
@@ -113,7 +120,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
 
   if (shouldFanOut(run, deps.env) && name) {
     const invoker = await invokerFor(deps, credentials);
-    if (invoker) return fanOutReport(run, await fanOut(run, invoker, name), deps, limits);
+    if (invoker) return { ...fanOutReport(run, await fanOut(run, invoker, name), deps, limits), limits };
   }
 
   const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, undefined, limits);
@@ -132,7 +139,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     if (continuation.hop > limits.maxContinuationHops) {
       report.ok = false;
       report.error = { code: 'TOO_MANY_CONTINUATIONS', message: `run continued ${continuation.hop} times without finishing; not continuing` };
-      return { report, full };
+      return { report, full, limits };
     }
     const invoker = await invokerFor(deps, credentials);
     if (invoker) {
@@ -144,7 +151,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
       }
     }
   }
-  return { report, full };
+  return { report, full, limits };
 }
 
 function fanOutReport(run: RunRequest, starts: Awaited<ReturnType<typeof fanOut>>, deps: InvocationDeps, limits: Limits): { report: Report; full: ResourceOutcome[] } {

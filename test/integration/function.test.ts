@@ -80,6 +80,22 @@ describe('the built function bundle', () => {
     expect(reportLines()[0]).toMatchObject({ runId: 'manual-1', ok: true });
   });
 
+  it('cuts a long resource list in its answer and writes the whole list to the log in parts', async () => {
+    process.env.VPC_TAG_CLEANUP_LIMITS = JSON.stringify({ reportResourceCap: 5, logResourcesPerLine: 4 });
+    try {
+      const report = await invoke(bytes({ policy, runId: 'cut-1' }));
+      expect(report).toMatchObject({ ok: true, resourcesTruncated: true, totals: { untagged: 12 } });
+      expect(report.resources).toHaveLength(5);
+      const parts = logLines.map((l) => JSON.parse(l)).filter((r) => r.kind === 'resources');
+      const logged = parts.flatMap((p) => p.resources);
+      expect(parts.map((p) => [p.runId, p.parts, p.resources.length <= 4])).toEqual(parts.map(() => ['cut-1', parts.length, true]));
+      expect(logged.filter((r: { status: string }) => r.status === 'untagged')).toHaveLength(12);
+      expect(new Set(logged.map((r: { id: string }) => r.id)).size).toBe(logged.length);
+    } finally {
+      delete process.env.VPC_TAG_CLEANUP_LIMITS;
+    }
+  });
+
   it('runs a bare policy object', async () => {
     const report = await invoke(bytes({ ...policy, regions: ['cn-shanghai'], resourceTypes: ['PeerConnection'] }));
     expect(report).toMatchObject({ ok: true, totals: { untagged: 3 } });
