@@ -325,7 +325,7 @@ export const NOT_FOUND_CODE_PATTERNS: readonly RegExp[] = [
 export const BATCH_TOO_LARGE_CODE_PATTERNS: readonly RegExp[] = [/^NumberExceed\./, /^IllegalParamSize\./];
 
 export function isThrottlingCode(code: string | undefined): boolean {
-  return code !== undefined && code.includes('Throttling');
+  return code?.includes('Throttling') ?? false;
 }
 
 export function isRetryableCode(code: string | undefined, statusCode?: number): boolean {

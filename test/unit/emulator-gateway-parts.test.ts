@@ -64,6 +64,10 @@ describe('verifyAcs3 against the independent signer', () => {
     expect(codeOf(() => verify({ ...base, securityToken: session.securityToken }, { store }))).toBe('OK');
     expect(codeOf(() => verify({ ...base, securityToken: 'other' }, { store }))).toBe('InvalidSecurityToken.Malformed');
     expect(codeOf(() => verify(base, { store }))).toBe('InvalidSecurityToken.Malformed');
+    const other = store.issueSession();
+    expect(codeOf(() => verify({ ...base, securityToken: other.securityToken }, { store }))).toBe(
+      'InvalidSecurityToken.MismatchWithAccessKey',
+    );
     clock += 61_000;
     expect(codeOf(() => verify({ ...base, securityToken: session.securityToken }, { store }))).toBe('InvalidSecurityToken.Expired');
   });
