@@ -83,7 +83,10 @@ export interface FcInvokerOptions {
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined };
   accountId: string;
   region: string;
-  /** `http://host:port` (`VPC_TAG_CLEANUP_FC_ENDPOINT`); default: the region's internal FC host over https. */
+  /**
+   * `http://host:port` (`VPC_TAG_CLEANUP_FC_ENDPOINT`); default: the region's internal FC host over https,
+   * `<account>.<region>-internal.fc.aliyuncs.com` (alibabacloud.com/help/en/functioncompute/fc-3-0/developer-reference/fc-endpoints).
+   */
   endpoint?: string | undefined;
   timeoutMs?: number;
 }
