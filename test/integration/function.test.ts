@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
 import { type BuiltBundle, buildBundle, callCounts, fcContext, type SeedResource, tagsOf } from './support/function-bundle.ts';
@@ -94,6 +96,20 @@ describe('the built function bundle', () => {
     } finally {
       delete process.env.VPC_TAG_CLEANUP_LIMITS;
     }
+  });
+
+  it('keeps the SDKs out of the file a cold start compiles: the engine and fc2 ship as lazy chunks, without the Vpc typed client', () => {
+    const dir = path.dirname(bundle.bundlePath);
+    const main = readFileSync(bundle.bundlePath, 'utf8');
+    expect(statSync(bundle.bundlePath).size).toBeLessThan(1024 * 1024);
+    expect(main).toContain('require("./engine.js")');
+    expect(main).toContain('require("./fc2.js")');
+    expect(main).not.toContain('ali-oss');
+    const engine = readFileSync(path.join(dir, 'engine.js'), 'utf8');
+    // A model class of @alicloud/vpc20160428: an IPAM/VpcPeer run must never load that package.
+    expect(engine).not.toContain('DescribeVpcsResponseBody');
+    expect(engine).toContain('callApi');
+    expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
   });
 
   it('runs a bare policy object', async () => {
