@@ -146,7 +146,11 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
       const outcome = await continueRun(run, continuation, invoker, name);
       report.continuedBy = asRecord(outcome);
       if (outcome.status === 'failed') {
-        if (outcome.retryable) throw new SelfInvokeError([outcome]);
+        if (outcome.retryable) {
+          // The retry repeats this run (idempotently); log what this attempt did before FC sees the throw.
+          logJson({ kind: 'report', ...report }, deps.log);
+          throw new SelfInvokeError([outcome]);
+        }
         report.ok = false;
       }
     }
