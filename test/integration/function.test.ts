@@ -191,6 +191,31 @@ describe('the built function bundle', () => {
     expect((await callCounts(h)).total).toBe(before.total);
   });
 
+  it('throws for FC to retry when a shard cannot be started for a transient reason', async () => {
+    process.env.VPC_TAG_CLEANUP_FC_ENDPOINT = 'http://127.0.0.1:1';
+    try {
+      const before = await callCounts(h);
+      await expect(invoke(bytes({ policy: { ...policy, fanOut: true }, runId: 'fan-refused' }))).rejects.toThrow(/self-invocation failed/);
+      expect((await callCounts(h)).total).toBe(before.total);
+    } finally {
+      delete process.env.VPC_TAG_CLEANUP_FC_ENDPOINT;
+    }
+  });
+
+  it('answers ok:false, naming each shard, when FC refuses the shards for good (no such function)', async () => {
+    process.env.VPC_TAG_CLEANUP_FC_ENDPOINT = h.url;
+    try {
+      const report = await invoke(bytes({ policy: { ...policy, fanOut: true }, runId: 'fan-404' }), fcContext(h, { name: 'not-registered' }));
+      expect(report.ok).toBe(false);
+      expect(report.shards.map((s: { regions: string[]; status: string; code: string }) => [s.regions[0], s.status, s.code])).toEqual(
+        regions.map((r) => [r, 'failed', 'FunctionNotFound']),
+      );
+      expect(report.errors).toHaveLength(2);
+    } finally {
+      delete process.env.VPC_TAG_CLEANUP_FC_ENDPOINT;
+    }
+  });
+
   it('never puts the secret or the security token in its answer or its log', async () => {
     const context = fcContext(h);
     const creds = context.credentials as { accessKeySecret: string; securityToken: string };
