@@ -36,6 +36,7 @@ export interface Invoker {
   invokeAsync(functionName: string, payload: SelfPayload, taskId: string): Promise<InvokeOutcome>;
 }
 
+/** One shard of a fanned-out run and how its start went. */
 export interface ShardStart {
   regions: string[];
   outcome: InvokeOutcome;
@@ -79,6 +80,7 @@ export async function continueRun(run: RunRequest, continuation: Continuation, i
   return invoker.invokeAsync(functionName, payload, continuationTaskId(run.runId, run.shard, continuation.hop));
 }
 
+/** Credentials (the invocation's), account, region and endpoint of the fc2 invoker. */
 export interface FcInvokerOptions {
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined };
   accountId: string;

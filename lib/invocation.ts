@@ -40,6 +40,7 @@ export class SelfInvokeError extends VpcTagCleanupError {
   }
 }
 
+/** The environment variables an invocation reads. */
 export interface InvocationEnv {
   VPC_TAG_CLEANUP_ENDPOINT?: string | undefined;
   VPC_TAG_CLEANUP_FC_ENDPOINT?: string | undefined;
@@ -53,6 +54,7 @@ export interface InvocationEnv {
   [name: string]: string | undefined;
 }
 
+/** What one invocation runs with: environment, FC context, start time, log sink, test overrides. */
 export interface InvocationDeps {
   env: InvocationEnv;
   context: FcContext | undefined;
