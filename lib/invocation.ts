@@ -40,6 +40,7 @@ export class SelfInvokeError extends VpcTagCleanupError {
   }
 }
 
+/** The environment variables an invocation reads. */
 export interface InvocationEnv {
   VPC_TAG_CLEANUP_ENDPOINT?: string | undefined;
   VPC_TAG_CLEANUP_FC_ENDPOINT?: string | undefined;
@@ -53,6 +54,7 @@ export interface InvocationEnv {
   [name: string]: string | undefined;
 }
 
+/** What one invocation runs with: environment, FC context, start time, log sink, test overrides. */
 export interface InvocationDeps {
   env: InvocationEnv;
   context: FcContext | undefined;
@@ -103,8 +105,15 @@ const asRecord = (o: InvokeOutcome) => {
   return out;
 };
 
+/** A run's answer, the full resource list for the log, and the limits in force (they size the log lines). */
+export interface InvocationResult {
+  report: Report;
+  full: ResourceOutcome[];
+  limits: Limits;
+}
+
 /** Run (or fan out) one decoded run; resolves the report and the full resource list for the log. */
-export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<{ report: Report; full: ResourceOutcome[] }> {
+export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<InvocationResult> {
   const fromEnv = limitsFromEnv(deps.env);
   if (fromEnv.ignored.length > 0) logJson({ kind: 'warning', runId: run.runId, ignored: fromEnv.ignored }, deps.log);
   const limits: Limits = { ...LIMITS, ...fromEnv.limits, ...deps.limits };
@@ -113,7 +122,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
 
   if (shouldFanOut(run, deps.env) && name) {
     const invoker = await invokerFor(deps, credentials);
-    if (invoker) return fanOutReport(run, await fanOut(run, invoker, name), deps, limits);
+    if (invoker) return { ...fanOutReport(run, await fanOut(run, invoker, name), deps, limits), limits };
   }
 
   const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, undefined, limits);
@@ -132,19 +141,23 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     if (continuation.hop > limits.maxContinuationHops) {
       report.ok = false;
       report.error = { code: 'TOO_MANY_CONTINUATIONS', message: `run continued ${continuation.hop} times without finishing; not continuing` };
-      return { report, full };
+      return { report, full, limits };
     }
     const invoker = await invokerFor(deps, credentials);
     if (invoker) {
       const outcome = await continueRun(run, continuation, invoker, name);
       report.continuedBy = asRecord(outcome);
       if (outcome.status === 'failed') {
-        if (outcome.retryable) throw new SelfInvokeError([outcome]);
+        if (outcome.retryable) {
+          // The retry repeats this run (idempotently); log what this attempt did before FC sees the throw.
+          logJson({ kind: 'report', ...report }, deps.log);
+          throw new SelfInvokeError([outcome]);
+        }
         report.ok = false;
       }
     }
   }
-  return { report, full };
+  return { report, full, limits };
 }
 
 function fanOutReport(run: RunRequest, starts: Awaited<ReturnType<typeof fanOut>>, deps: InvocationDeps, limits: Limits): { report: Report; full: ResourceOutcome[] } {

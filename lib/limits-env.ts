@@ -7,6 +7,7 @@
  */
 import { LIMITS, type Limits } from './catalog.ts';
 
+/** Limits and quota scale read from the environment. */
 export interface EnvLimits {
   limits: Partial<Limits>;
   quotaScale?: number;
@@ -14,6 +15,7 @@ export interface EnvLimits {
   ignored: string[];
 }
 
+/** Read both variables; a field that cannot apply is listed in `ignored`, never thrown. */
 export function limitsFromEnv(env: { VPC_TAG_CLEANUP_LIMITS?: string | undefined; VPC_TAG_CLEANUP_QUOTA_SCALE?: string | undefined }): EnvLimits {
   const out: EnvLimits = { limits: {}, ignored: [] };
   const text = env.VPC_TAG_CLEANUP_LIMITS?.trim();
