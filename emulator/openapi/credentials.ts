@@ -1,0 +1,85 @@
+/**
+ * Who may call the emulator: the long-term key given at start, plus STS-style sessions it issues
+ * (FC invocation contexts). Sessions expire; a token is only ever compared, never logged.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CredentialStore, Credentials } from '../contracts.ts';
+
+interface Session {
+  secret: string;
+  token: string;
+  expiresAt: number;
+}
+
+export interface CredentialStoreOptions {
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** Lifetime of issued STS sessions (ms); FC contexts live at most the function timeout. */
+  sessionTtlMs?: number;
+  now?: () => number;
+}
+
+/** Why a security token was refused, or undefined when it is fine (for the gateway's error code). */
+export type TokenProblem = 'Malformed' | 'Expired' | undefined;
+
+export interface EmulatorCredentialStore extends CredentialStore {
+  /** Finer answer than `tokenMatches`, so the gateway can say Malformed vs Expired. */
+  checkToken(accessKeyId: string, securityToken: string | undefined): TokenProblem;
+  /** Forget issued sessions. */
+  reset(): void;
+}
+
+const STS_PREFIX = 'STS.';
+const MAX_SESSIONS = 100_000;
+
+export function createCredentialStore(options: CredentialStoreOptions): EmulatorCredentialStore {
+  const now = options.now ?? Date.now;
+  const ttl = options.sessionTtlMs ?? 6 * 3600_000;
+  const sessions = new Map<string, Session>();
+
+  const sessionFor = (id: string): Session | undefined => sessions.get(id);
+
+  const checkToken = (accessKeyId: string, securityToken: string | undefined): TokenProblem => {
+    const session = sessionFor(accessKeyId);
+    if (!session) return securityToken ? 'Malformed' : undefined;
+    if (!securityToken || !sameText(securityToken, session.token)) return 'Malformed';
+    if (session.expiresAt <= now()) return 'Expired';
+    return undefined;
+  };
+
+  return {
+    secretFor(accessKeyId) {
+      if (accessKeyId === options.accessKeyId) return options.accessKeySecret;
+      return sessionFor(accessKeyId)?.secret;
+    },
+    tokenMatches(accessKeyId, securityToken) {
+      return sessions.has(accessKeyId) && checkToken(accessKeyId, securityToken) === undefined;
+    },
+    checkToken,
+    issueSession(): Required<Credentials> {
+      // Bounded memory: drop the oldest sessions (insertion order) beyond the cap.
+      while (sessions.size >= MAX_SESSIONS) {
+        const oldest = sessions.keys().next().value;
+        if (oldest === undefined) break;
+        sessions.delete(oldest);
+      }
+      const accessKeyId = STS_PREFIX + randomBytes(12).toString('hex');
+      const session: Session = {
+        secret: randomBytes(20).toString('base64url'),
+        token: randomBytes(48).toString('base64'),
+        expiresAt: now() + ttl,
+      };
+      sessions.set(accessKeyId, session);
+      return { accessKeyId, accessKeySecret: session.secret, securityToken: session.token };
+    },
+    reset() {
+      sessions.clear();
+    },
+  };
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

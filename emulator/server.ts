@@ -1,0 +1,216 @@
+/**
+ * The local Alibaba Cloud endpoint: one `node:http` server that reads each body fully, then offers
+ * the request to the FC service, the admin API and the OpenAPI gateway, in that order.
+ */
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type EmulatorAdmin, createAdminRoutes } from './admin.ts';
+import type { AdminResource, CloudState, FcService, ReadRequest, RouteHandler } from './contracts.ts';
+import { createFcService } from './fc/index.ts';
+import { CallLog } from './openapi/call-log.ts';
+import { ClientTokens } from './openapi/client-token.ts';
+import { type EmulatorCredentialStore, createCredentialStore } from './openapi/credentials.ts';
+import { errorBody, newRequestId } from './openapi/errors.ts';
+import { FaultInjector } from './openapi/faults.ts';
+import { createOpenApiGateway } from './openapi/gateway.ts';
+import { QuotaBuckets } from './openapi/quotas.ts';
+import { NonceWindow } from './openapi/signature.ts';
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** `demo` loads the demo resources; default `none` (the CLI defaults to `demo`). */
+  seed?: 'demo' | 'none';
+  /** Multiplies every published rate quota (default 1). */
+  quotaScale?: number;
+  /** Rate quotas on (default true). */
+  quotas?: boolean;
+  /** Default: env ALIBABA_CLOUD_ACCESS_KEY_ID, else `testAccessKeyId`. */
+  accessKeyId?: string;
+  /** Default: env ALIBABA_CLOUD_ACCESS_KEY_SECRET, else `testAccessKeySecret`. */
+  accessKeySecret?: string;
+  /** Default `1234567890123456`. */
+  accountId?: string;
+  /** The FC region (default cn-hangzhou). */
+  region?: string;
+  /** Seed of fault rules set without their own `seed` (default 1). */
+  faultSeed?: number;
+  /** Use this cloud state instead of a new `createCloudState()` (tests with a stand-in). */
+  state?: CloudState;
+  /** Largest request body accepted (default 8 MiB). */
+  maxBodyBytes?: number;
+}
+
+export interface Emulator {
+  /** `127.0.0.1:PORT`: the SDK's `endpoint` (no scheme). */
+  endpoint: string;
+  /** `http://127.0.0.1:PORT`. */
+  url: string;
+  port: number;
+  accessKeyId: string;
+  accessKeySecret: string;
+  accountId: string;
+  region: string;
+  state: CloudState;
+  credentials: EmulatorCredentialStore;
+  fc: FcService;
+  admin: EmulatorAdmin;
+  close(): Promise<void>;
+}
+
+// The cloud state and the demo data are built on branch emu-cloud; they are loaded by path so this
+// module compiles before they land (replace by static imports once merged).
+const STATE_MODULE = './openapi/state.ts';
+const SEED_MODULE = './openapi/seed-demo.ts';
+
+async function defaultState(): Promise<CloudState> {
+  const mod = (await import(STATE_MODULE)) as { createCloudState: () => CloudState };
+  return mod.createCloudState();
+}
+
+async function demoResources(): Promise<AdminResource[]> {
+  const mod = (await import(SEED_MODULE)) as { demoResources: () => AdminResource[] };
+  return mod.demoResources();
+}
+
+const LOOPBACK_HOST = '127.0.0.1';
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? LOOPBACK_HOST;
+  const accessKeyId = options.accessKeyId ?? process.env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? 'testAccessKeyId';
+  const accessKeySecret =
+    options.accessKeySecret ?? process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? 'testAccessKeySecret';
+  const accountId = options.accountId ?? '1234567890123456';
+  const region = options.region ?? 'cn-hangzhou';
+  const faultSeed = options.faultSeed ?? 1;
+  const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024;
+
+  const state = options.state ?? (await defaultState());
+  const credentials = createCredentialStore({ accessKeyId, accessKeySecret });
+  const quotas = new QuotaBuckets({ enabled: options.quotas ?? true, scale: options.quotaScale ?? 1 });
+  const faults = new FaultInjector();
+  const tokens = new ClientTokens();
+  const log = new CallLog();
+  const nonces = new NonceWindow();
+  let endpoint = '';
+
+  const fc = createFcService({ credentials, accountId, region, endpoint: () => endpoint });
+
+  const seedDemo = async () => {
+    state.upsert(await demoResources());
+  };
+
+  const admin: EmulatorAdmin = {
+    async reset(opts = {}) {
+      state.reset();
+      log.reset();
+      faults.set({ seed: faultSeed, rules: [] });
+      quotas.reset();
+      tokens.clear();
+      credentials.reset();
+      fc.reset();
+      if (opts.seed === 'demo') await seedDemo();
+    },
+    upsert: (resources) => state.upsert(resources),
+    generate: (spec) => state.generate(spec),
+    remove: (refs) => refs.reduce((n, ref) => n + (state.remove(ref) ? 1 : 0), 0),
+    list: (filter = {}) => state.list(filter),
+    count: () => state.count(),
+    stats: () => log.snapshot(),
+    requests: (filter) => log.recent(filter),
+    setFaults: (spec) => faults.set({ ...spec, seed: spec.seed ?? faultSeed }),
+    faults: () => faults.view(),
+    setQuotas: (settings) => quotas.configure(settings),
+    quotas: () => quotas.view(),
+  };
+  faults.set({ seed: faultSeed, rules: [] });
+  if (options.seed === 'demo') await seedDemo();
+
+  const routes: RouteHandler[] = [
+    fc.handle,
+    createAdminRoutes(admin),
+    createOpenApiGateway({ state: () => state, credentials, accountId, quotas, faults, tokens, log, nonces }),
+  ];
+
+  const server = createServer((req, res) => {
+    readBody(req, maxBody).then(
+      (body) => route({ req, res, body, url: new URL(req.url ?? '/', 'http://emulator.local') }),
+      () => answerError(req, res, 413, 'RequestTooLarge', 'The request body is too large.'),
+    );
+  });
+
+  const route = async (r: ReadRequest) => {
+    try {
+      for (const handle of routes) {
+        if (await handle(r)) return;
+      }
+      answerError(r.req, r.res, 404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
+    } catch (error) {
+      if (!r.res.headersSent) {
+        answerError(r.req, r.res, 500, 'InternalError', (error as Error).message);
+      }
+    }
+  };
+
+  await listen(server, options.port ?? 0, host);
+  const port = (server.address() as AddressInfo).port;
+  endpoint = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    endpoint,
+    url: `http://${endpoint}`,
+    port,
+    accessKeyId,
+    accessKeySecret,
+    accountId,
+    region,
+    state,
+    credentials,
+    fc,
+    admin,
+    async close() {
+      await fc.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        reject(new Error('body too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function answerError(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const requestId = newRequestId();
+  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'x-acs-request-id': requestId });
+  res.end(JSON.stringify(errorBody(requestId, req.headers.host ?? '', code, message, undefined)));
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

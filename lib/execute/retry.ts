@@ -1,0 +1,108 @@
+/**
+ * Retries for one cloud call: exponential backoff with full jitter for retryable codes and network
+ * errors (the catalog's classification), p-retry's `AbortError` for everything else. Each attempt first
+ * takes a token from the call's rate bucket, and tells the bucket how the attempt went (AIMD).
+ */
+import pRetry, { AbortError } from 'p-retry';
+import { isRetryableCode, isThrottlingCode, type Limits } from '../catalog.ts';
+import type { TokenBucket } from './rate-limiter.ts';
+
+interface CodedError {
+  code?: unknown;
+  statusCode?: unknown;
+  retryable?: unknown;
+  cause?: unknown;
+}
+
+/** The first error code found on `err` or its `cause` chain. */
+export function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as CodedError).cause, depth++) {
+    const code = (e as CodedError).code;
+    if (typeof code === 'string' && code.length > 0) return code;
+  }
+  return undefined;
+}
+
+function statusOf(err: unknown): number | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as CodedError).cause, depth++) {
+    const s = (e as CodedError).statusCode;
+    if (typeof s === 'number') return s;
+  }
+  return undefined;
+}
+
+/** Whether another attempt could succeed: an explicit `retryable` flag wins, else the catalog's tables. */
+export function isRetryableError(err: unknown): boolean {
+  if (err && typeof err === 'object' && typeof (err as CodedError).retryable === 'boolean') return (err as CodedError).retryable as boolean;
+  return isRetryableCode(errorCode(err), statusOf(err));
+}
+
+export function isThrottlingError(err: unknown): boolean {
+  return isThrottlingCode(errorCode(err));
+}
+
+/** Full jitter: uniform in [0, min(cap, base * 2^retry)] (AWS architecture blog, "Exponential Backoff And Jitter"). */
+export function backoffDelay(retry: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** retry));
+}
+
+export interface RetryOptions {
+  limits: Pick<Limits, 'maxRetries' | 'retryBaseMs' | 'retryMaxMs'>;
+  bucket?: TokenBucket;
+  /** Counts retries and throttling refusals for the report. */
+  count?: (kind: 'retried' | 'throttled', n: number) => void;
+  signal?: AbortSignal;
+  random?: () => number;
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails with a non-retryable error, or has used `maxRetries` retries;
+ * rejects with the last error as the attempt threw it (never wrapped).
+ */
+export async function withRetry<T>(attempt: (attemptNumber: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  const { limits, bucket, count, signal } = options;
+  return pRetry(
+    async (n) => {
+      await bucket?.take(signal);
+      try {
+        const result = await attempt(n);
+        bucket?.onSuccess();
+        return result;
+      } catch (err) {
+        if (isThrottlingError(err)) {
+          bucket?.onThrottle();
+          count?.('throttled', 1);
+        }
+        if (!isRetryableError(err)) throw new AbortError(err instanceof Error ? err : new Error(String(err)));
+        throw err instanceof Error ? err : new Error(String(err));
+      }
+    },
+    {
+      retries: limits.maxRetries,
+      // p-retry's own delay is off: the full-jitter sleep happens in onFailedAttempt.
+      minTimeout: 0,
+      maxTimeout: 0,
+      ...(signal ? { signal } : {}),
+      onFailedAttempt: async ({ retriesLeft, retriesConsumed }) => {
+        if (retriesLeft <= 0) return;
+        count?.('retried', 1);
+        const delay = backoffDelay(retriesConsumed, limits.retryBaseMs, limits.retryMaxMs, options.random);
+        if (delay > 0) await sleep(delay, signal);
+      },
+    },
+  );
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
