@@ -49,6 +49,20 @@ export interface CallStats {
   byAction: Record<string, Record<string, number>>;
 }
 
+/** One call as the gateway logged it. */
+export interface LoggedCall {
+  product: string;
+  action: string;
+  region: string;
+  params: Record<string, string>;
+  clientToken?: string;
+  code: string;
+  status: number;
+  requestId: string;
+  at: string;
+  fault?: string;
+}
+
 export class AdminError extends Error {
   override readonly name = 'AdminError';
   constructor(
@@ -108,8 +122,26 @@ export class EmulatorAdmin {
     return this.send('PUT', '/__admin/quotas', settings);
   }
 
+  quotas(): Promise<{ enabled: boolean; scale: number; perMinute: Record<string, number> }> {
+    return this.send('GET', '/__admin/quotas');
+  }
+
   stats(): Promise<CallStats> {
     return this.send<CallStats>('GET', '/__admin/stats');
+  }
+
+  /** Removes resources (as if deleted by someone else during a run). */
+  deleteResources(refs: Array<{ type: string; region: string; id: string }>): Promise<{ removed: number }> {
+    return this.send('POST', '/__admin/resources/delete', { resources: refs });
+  }
+
+  /** Recent calls as the gateway logged them (a bounded ring, 20,000 calls). */
+  async requests(filter: { product?: string; action?: string; code?: string; limit?: number } = {}): Promise<LoggedCall[]> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
+    const qs = q.toString();
+    const body = await this.send<{ requests: LoggedCall[] }>('GET', `/__admin/requests${qs ? `?${qs}` : ''}`);
+    return body.requests;
   }
 
   invocations(): Promise<unknown> {
