@@ -82,6 +82,13 @@ export interface Totals {
   keysRemoved: number;
   skipped: number;
   failed: number;
+  /**
+   * Resources whose keys would go but were not written: a dry run, or a run stopped before its writes.
+   * Filled by `ReportBuilder`; optional only so that hand-built totals elsewhere stay valid.
+   */
+  planned?: number;
+  /** Resources seen but outside `match` (not counted in `matched` nor `skipped`). */
+  notMatched?: number;
   calls: CallCounts;
 }
 

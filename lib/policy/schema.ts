@@ -2,41 +2,87 @@
  * The cleanup policy, version 1 (DESIGN.md "the cleanup policy"). This zod schema is the single
  * source: parsing, the JSON Schema that `vpc-tag-cleanup schema` prints, and the README's policy
  * reference all come from it. Objects are strict: an unknown key anywhere is an error naming it.
+ *
+ * Rules that need more than one field (a key no selected API accepts, a Vpc type without a typed
+ * lister under a pattern policy) live in `parse.ts`; the schema holds what one field can say alone.
  */
 import { z } from 'zod';
-import { RESOURCE_TYPE_NAMES } from '../catalog.ts';
+import { RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
 
-const nonEmpty = z.string().min(1);
+/** Longest `keyPatterns` entry: a short pattern keeps catastrophic backtracking within reach of review. */
+export const MAX_KEY_PATTERN_LENGTH = 256;
+
+/** Region ids as the cloud spells them: `cn-hangzhou`, `ap-southeast-1`, `cn-shanghai-finance-1`. */
+export const REGION_ID_PATTERN = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
+
+const nonEmpty = z.string().min(1, 'must not be empty');
+
+/** Why `source` cannot serve as a key pattern, or undefined when `new RegExp(source)` accepts it. */
+export function keyPatternProblem(source: string): string | undefined {
+  if (source.length > MAX_KEY_PATTERN_LENGTH) return `is longer than ${MAX_KEY_PATTERN_LENGTH} characters`;
+  try {
+    new RegExp(source);
+    return undefined;
+  } catch (e) {
+    return `is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`;
+  }
+}
 
 export const TagFilterSchema = z.strictObject({
   key: nonEmpty.describe('Tag key the resource must carry.'),
   value: z.string().optional().describe('Required value; omitted means any value.'),
 });
 
-export const RemoveSchema = z.union([
-  z.strictObject({
-    all: z.literal(true).describe('Remove every tag the resource carries (protected and reserved keys excepted).'),
-  }),
-  z.strictObject({
+const KeyPatternSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_KEY_PATTERN_LENGTH, `must be at most ${MAX_KEY_PATTERN_LENGTH} characters`)
+  .superRefine((source, ctx) => {
+    if (source.length > MAX_KEY_PATTERN_LENGTH) return;
+    const problem = keyPatternProblem(source);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** `{ all: true }`: every tag a resource carries goes (protected and reserved keys excepted). */
+export const RemoveAllSchema = z.strictObject({
+  all: z.literal(true, 'must be true (to remove named keys, use keys or keyPatterns instead)').describe(
+    'Remove every tag the resource carries (protected and reserved keys excepted).',
+  ),
+});
+
+/** `{ keys?, keyPatterns? }`, at least one of them non-empty. */
+export const RemoveKeysSchema = z
+  .strictObject({
     keys: z.array(nonEmpty).optional().describe('Exact tag keys to remove.'),
     keyPatterns: z
-      .array(nonEmpty)
+      .array(KeyPatternSchema)
       .optional()
-      .describe("Regular expressions matched against each resource's actual keys."),
-  }),
-]);
+      .describe(`Regular expressions (at most ${MAX_KEY_PATTERN_LENGTH} characters) matched against each resource's actual keys.`),
+  })
+  .refine((r) => (r.keys?.length ?? 0) + (r.keyPatterns?.length ?? 0) > 0, {
+    message: 'needs at least one entry in keys or keyPatterns (or use { "all": true })',
+  });
+
+export const RemoveSchema = z.union([RemoveAllSchema, RemoveKeysSchema]);
 
 export const PolicySchema = z.strictObject({
-  name: nonEmpty.max(128).describe('Name of the policy, shown in reports and logs.'),
-  regions: z.array(nonEmpty).min(1).describe('Region ids to clean, e.g. cn-hangzhou.'),
+  name: nonEmpty.max(128, 'must be at most 128 characters').describe('Name of the policy, shown in reports and logs.'),
+  regions: z
+    .array(z.string().regex(REGION_ID_PATTERN, 'is not a region id (expected something like cn-hangzhou)'))
+    .min(1, 'needs at least one region')
+    .describe('Region ids to clean, e.g. cn-hangzhou.'),
   resourceTypes: z
-    .array(z.enum(RESOURCE_TYPE_NAMES as [string, ...string[]]))
-    .min(1)
+    .array(z.enum(RESOURCE_TYPE_NAMES as [ResourceType, ...ResourceType[]], 'is not a known resource type'))
+    .min(1, 'needs at least one resource type')
     .describe('Resource types to clean.'),
   match: z
     .strictObject({
-      resourceIds: z.array(nonEmpty).min(1).optional().describe('Only these resource ids.'),
-      tags: z.array(TagFilterSchema).min(1).optional().describe('Only resources carrying all of these tags.'),
+      resourceIds: z.array(nonEmpty).min(1, 'must not be empty when given').optional().describe('Only these resource ids.'),
+      tags: z
+        .array(TagFilterSchema)
+        .min(1, 'must not be empty when given')
+        .optional()
+        .describe('Only resources carrying all of these tags.'),
     })
     .optional()
     .describe('Narrows the resources; omitted means every resource that carries a key to remove.'),
@@ -46,7 +92,8 @@ export const PolicySchema = z.strictObject({
       keys: z.array(nonEmpty).optional().describe('Keys never removed.'),
       resourceTag: TagFilterSchema.optional().describe('A resource carrying this tag is left alone.'),
     })
-    .optional(),
+    .optional()
+    .describe('What is never touched.'),
   dryRun: z.boolean().default(false).describe('Discover and plan only: zero write calls.'),
   limits: z
     .strictObject({
@@ -58,7 +105,8 @@ export const PolicySchema = z.strictObject({
         .describe('Stop before the first write when more resources would change (LIMIT_EXCEEDED).'),
       concurrency: z.number().int().min(1).max(64).optional().describe('Write calls in flight at once.'),
     })
-    .optional(),
+    .optional()
+    .describe('Safety and speed limits of the run.'),
   fanOut: z.boolean().optional().describe('Run each region in its own asynchronous invocation (FC only).'),
 });
 

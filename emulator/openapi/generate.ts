@@ -1,0 +1,72 @@
+/**
+ * Bulk generator (admin API, benchmarks): N resources per (type, region), tags drawn from a key pool with a
+ * seeded PRNG, so the same spec yields the same resources. Ids are the type's prefix and a zero-padded
+ * counter (unique across regions, sortable, so the store appends without reordering).
+ */
+import type { GenerateSpec } from '../contracts.ts';
+import type { PackedTags, Store } from './store.ts';
+import { idPrefixOf } from './tables.ts';
+
+/** mulberry32: small, fast, good enough to spread tags. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VALUES_PER_KEY = 8;
+export const ID_DIGITS = 8;
+
+/** Counters per type survive between calls so a second generate adds rather than overwrites. */
+export type Sequences = Map<string, number>;
+
+export function generate(store: Store, spec: GenerateSpec, seq: Sequences): number {
+  const rand = prng(spec.seed ?? 1);
+  const fixed = Object.entries(spec.fixedTags ?? {});
+  const fixedKeys = new Set(fixed.map(([k]) => k));
+  const poolKeys = (spec.keys ?? Array.from({ length: spec.keyCount ?? 10 }, (_, i) => `${spec.keyPrefix ?? 'key-'}${i}`))
+    .filter((k) => !fixedKeys.has(k))
+    .sort();
+  const keyIds = poolKeys.map((k) => store.strings.id(k));
+  const valueIds = Array.from({ length: VALUES_PER_KEY }, (_, i) => store.strings.id(`value-${i}`));
+  const fixedPairs = fixed.map(([k, v]) => [k, store.strings.id(k), store.strings.id(v)] as const);
+  const [lo, hi] = spec.tagsPerResource ?? [1, 5];
+  const min = Math.max(0, Math.min(lo, poolKeys.length));
+  const max = Math.max(min, Math.min(hi, poolKeys.length));
+  const chosen = new Set<number>();
+  let made = 0;
+
+  for (const type of spec.types) {
+    const prefix = idPrefixOf(type);
+    let n = seq.get(type) ?? 0;
+    for (const region of spec.regions) {
+      const table = store.tableFor(type, region);
+      for (let i = 0; i < spec.count; i++) {
+        n++;
+        const id = `${prefix}${String(n).padStart(ID_DIGITS, '0')}`;
+        const k = min + Math.floor(rand() * (max - min + 1));
+        chosen.clear();
+        while (chosen.size < k) chosen.add(Math.floor(rand() * poolKeys.length));
+        const picks = [...chosen].sort((a, b) => a - b);
+        let tags: PackedTags = [];
+        for (const p of picks) tags.push(keyIds[p]!, valueIds[Math.floor(rand() * VALUES_PER_KEY)]!);
+        if (fixedPairs.length > 0) {
+          const pairs: Array<[string, number, number]> = picks.map((p, j) => [poolKeys[p]!, tags[2 * j]!, tags[2 * j + 1]!]);
+          for (const f of fixedPairs) pairs.push([f[0], f[1], f[2]]);
+          pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+          tags = pairs.flatMap(([, kk, vv]) => [kk, vv]);
+        }
+        const isNew = !table.has(id);
+        table.set(id, tags);
+        if (isNew) made++;
+      }
+    }
+    seq.set(type, n);
+  }
+  return made;
+}

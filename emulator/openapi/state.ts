@@ -1,0 +1,83 @@
+/**
+ * The emulated cloud: resources and tags in a Store, and the product actions over them. No HTTP, no
+ * signing, no quotas: the gateway (emulator/server.ts) verifies the call and hands it to `dispatch`.
+ */
+import type { AdminResource, ApiAnswer, ApiCall, CloudState, GenerateSpec, ProductName } from '../contracts.ts';
+import type { ActionTable } from './actions.ts';
+import { CloudError, COMMON } from './cloud-errors.ts';
+import { generate, type Sequences } from './generate.ts';
+import { Store } from './store.ts';
+import { API_VERSIONS, DEFAULT_REGION } from './tables.ts';
+import { vpcActions } from './vpc.ts';
+import { vpcIpamActions } from './vpcipam.ts';
+import { vpcPeerActions } from './vpcpeer.ts';
+
+export interface LocalCloudState extends CloudState {
+  /** The underlying store (tests and benchmarks read it directly). */
+  readonly store: Store;
+}
+
+export function createCloudState(): LocalCloudState {
+  const store = new Store();
+  const seq: Sequences = new Map();
+  const products: Record<ProductName, ActionTable> = {
+    VpcIpam: vpcIpamActions(store),
+    VpcPeer: vpcPeerActions(store),
+    Vpc: vpcActions(store),
+  };
+
+  const actionOf = (product: ProductName, action: string) =>
+    Object.hasOwn(products[product] ?? {}, action) ? products[product][action] : undefined;
+
+  const upsert = (resources: AdminResource[]): number => {
+    for (const r of resources) store.put(r.type, r.region, r.id, store.pack(r.tags ?? {}));
+    return resources.length;
+  };
+
+  return {
+    store,
+    dispatch(call: ApiCall): ApiAnswer {
+      const entry = call.version === API_VERSIONS[call.product] ? actionOf(call.product, call.action) : undefined;
+      if (!entry) {
+        const [Code, status] = COMMON.unknownAction;
+        return { status, body: { Code, Message: `Specified api ${call.action} (version ${call.version}) is not found.` } };
+      }
+      try {
+        return { status: 200, body: entry.handler(call.params) };
+      } catch (err) {
+        if (err instanceof CloudError) return { status: err.status, body: { Code: err.code, Message: err.message } };
+        throw err;
+      }
+    },
+    isWrite(product: ProductName, action: string): boolean {
+      return actionOf(product, action)?.write ?? false;
+    },
+    regionOf(call: ApiCall): string {
+      return call.params.RegionId || DEFAULT_REGION;
+    },
+    upsert,
+    remove(ref): boolean {
+      return store.remove(ref.type, ref.region, ref.id);
+    },
+    list(filter): AdminResource[] {
+      const out: AdminResource[] = [];
+      for (const { type, region, table } of store.entries()) {
+        if (filter.type !== undefined && filter.type !== type) continue;
+        if (filter.region !== undefined && filter.region !== region) continue;
+        for (const id of table.ids) out.push({ type, region, id, tags: store.record(table.tags.get(id)!) });
+      }
+      return out;
+    },
+    generate(spec: GenerateSpec): number {
+      const before = store.count();
+      generate(store, spec, seq);
+      store.recount();
+      return store.count() - before;
+    },
+    count: () => store.count(),
+    reset(): void {
+      store.clear();
+      seq.clear();
+    },
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * Tag semantics shared by the three products, parametrized by each product's rules (tables.ts): untag,
+ * tag, and the row-per-(resource, tag) ListTagResources. Every check runs before anything is applied, so
+ * a refused call changes nothing (no partial apply).
+ */
+import { CloudError, refuse, refuseCommon } from './cloud-errors.ts';
+import { decodeToken, encodeToken, queryDigest } from './paging.ts';
+import { boolParam, indexed, intParam, type TagPair, tagPairs } from './params.ts';
+import type { PackedTags, Store } from './store.ts';
+import { hasUrl, isReservedKey, type TagRules, typesOf } from './tables.ts';
+
+export function requireRegion(params: Record<string, string>): string {
+  const region = params.RegionId;
+  if (region === undefined || region === '') return refuseCommon('missingRegion', 'RegionId is mandatory for this action.');
+  return region;
+}
+
+/** The canonical resource type name, or the product's refusal. */
+export function resolveType(rules: TagRules, params: Record<string, string>): string {
+  const raw = params.ResourceType;
+  if (raw === undefined || raw === '') return refuse(rules.codes, 'missingResourceType', 'ResourceType is mandatory for this action.');
+  const found = typesOf(rules.product).find((t) => (rules.typeCaseInsensitive ? t.toLowerCase() === raw.toLowerCase() : t === raw));
+  if (!found) return refuse(rules.codes, 'badResourceType', `The specified ResourceType (${raw}) is invalid.`);
+  return found;
+}
+
+function checkKey(rules: TagRules, key: string): void {
+  if (isReservedKey(key)) refuse(rules.codes, 'reservedTagKey', `The tag key ${key} is reserved by the system and cannot be operated on.`);
+  if (key.length > rules.keyMaxLength || hasUrl(key) || (rules.keyCharset && !rules.keyCharset.test(key))) {
+    refuse(rules.codes, 'badTagKey', `The specified tag key ${JSON.stringify(key)} is illegal.`);
+  }
+}
+
+function checkDuplicates(rules: TagRules, keys: string[]): void {
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (seen.has(k)) refuse(rules.codes, 'duplicatedTagKey', `The tag key ${k} is duplicated.`);
+    seen.add(k);
+  }
+}
+
+function resourceIds(rules: TagRules, params: Record<string, string>, max: number): string[] {
+  const ids = indexed(params, 'ResourceId');
+  if (ids.length === 0 || ids.every((id) => id === '')) refuse(rules.codes, 'missingResourceIds', 'ResourceId is mandatory for this action.');
+  if (ids.length > max) refuse(rules.codes, 'tooManyResourceIds', `At most ${max} ResourceId values are allowed.`);
+  return [...new Set(ids)];
+}
+
+function requireExisting(store: Store, rules: TagRules, type: string, region: string, ids: string[]): void {
+  const table = store.table(type, region);
+  const missing = ids.filter((id) => !table?.has(id));
+  if (missing.length > 0) {
+    const [code, status] = rules.notFound(type);
+    throw new CloudError(code, `The specified resource ${missing.join(',')} is not found.`, status);
+  }
+}
+
+/** UntagResources / UnTagResources. Returns how many tags were removed. */
+export function untag(store: Store, rules: TagRules, params: Record<string, string>): number {
+  const region = requireRegion(params);
+  const type = resolveType(rules, params);
+  const ids = resourceIds(rules, params, rules.untagMaxIds);
+  const keys = indexed(params, 'TagKey');
+  if (keys.length > rules.untagMaxKeys) refuse(rules.codes, 'tooManyTags', `At most ${rules.untagMaxKeys} TagKey values are allowed.`);
+  const all = boolParam(params, 'All');
+  // `TagKey.N` may be "": it names no key.
+  const named = keys.filter((k) => k !== '');
+  if (!all && keys.length === 0 && rules.untagNeedsKeys) refuse(rules.codes, 'missingTags', 'TagKey is mandatory unless All is true.');
+  for (const k of named) checkKey(rules, k);
+  checkDuplicates(rules, named);
+  requireExisting(store, rules, type, region, ids);
+
+  const table = store.tableFor(type, region);
+  const drop = new Set(named.map((k) => store.strings.find(k)).filter((i) => i >= 0));
+  let removed = 0;
+  for (const id of ids) {
+    const tags = table.tags.get(id)!;
+    const kept: PackedTags = [];
+    for (let i = 0; i < tags.length; i += 2) {
+      const k = tags[i]!;
+      // All=true removes every tag the caller may remove: the reserved (system) ones stay.
+      const goes = all ? !isReservedKey(store.strings.str(k)) : drop.has(k);
+      if (goes) removed++;
+      else kept.push(k, tags[i + 1]!);
+    }
+    if (kept.length !== tags.length) table.set(id, kept);
+  }
+  return removed;
+}
+
+/** TagResources: add or overwrite; over 20 tags on any resource fails the whole call before applying. */
+export function tag(store: Store, rules: TagRules, params: Record<string, string>): void {
+  const region = requireRegion(params);
+  const type = resolveType(rules, params);
+  const ids = resourceIds(rules, params, rules.tagMaxIds);
+  const pairs = tagPairs(params, 'Tag');
+  if (pairs.length === 0) refuse(rules.codes, 'missingTags', 'Tag is mandatory for this action.');
+  if (pairs.length > rules.tagMaxTags) refuse(rules.codes, 'tooManyTags', `At most ${rules.tagMaxTags} tags are allowed.`);
+  for (const p of pairs) {
+    if (p.key === undefined || p.key === '') refuse(rules.codes, rules.product === 'Vpc' ? 'missingTags' : 'badTagKey', 'A tag key cannot be empty.');
+    checkKey(rules, p.key!);
+    const v = p.value ?? '';
+    if (v.length > rules.valueMaxLength || hasUrl(v)) refuse(rules.codes, 'badTagValue', `The tag value of ${p.key} is illegal.`);
+  }
+  checkDuplicates(
+    rules,
+    pairs.map((p) => p.key!),
+  );
+  requireExisting(store, rules, type, region, ids);
+
+  const table = store.tableFor(type, region);
+  const next = new Map<string, PackedTags>();
+  for (const id of ids) {
+    const merged = new Map(store.unpack(table.tags.get(id)!));
+    for (const p of pairs) merged.set(p.key!, p.value ?? '');
+    if (merged.size > rules.maxTagsPerResource) {
+      refuse(rules.codes, 'tagQuota', `Resource ${id} would carry ${merged.size} tags; at most ${rules.maxTagsPerResource} are allowed.`);
+    }
+    next.set(id, store.packPairs([...merged.entries()]));
+  }
+  for (const [id, tags] of next) table.set(id, tags);
+}
+
+/** A compiled `Tag.N` / `Tags.N` filter: every pair must match (AND); a pair without value matches any value. */
+export type TagMatcher = (tags: PackedTags) => boolean;
+
+export function compileFilter(store: Store, pairs: TagPair[]): TagMatcher {
+  if (pairs.length === 0) return () => true;
+  const wanted = pairs.map((p) => ({
+    key: store.strings.find(p.key ?? ''),
+    // An empty value is what OpenApiUtil.query sends for "key only": treat it as any value.
+    value: p.value === undefined || p.value === '' ? -2 : store.strings.find(p.value),
+  }));
+  if (wanted.some((w) => w.key < 0 || w.value === -1)) return () => false;
+  return (tags) =>
+    wanted.every((w) => {
+      for (let i = 0; i < tags.length; i += 2) if (tags[i] === w.key) return w.value === -2 || tags[i + 1] === w.value;
+      return false;
+    });
+}
+
+/** Check a filter list: count, and no value without a key. */
+export function filterPairs(rules: TagRules, params: Record<string, string>, name: string, max: number): TagPair[] {
+  const pairs = tagPairs(params, name);
+  if (pairs.length > max) refuse(rules.codes, 'tooManyTags', `At most ${max} ${name} filters are allowed.`);
+  for (const p of pairs) {
+    if (p.key === undefined || p.key === '') refuse(rules.codes, 'tagValueWithoutKey', `${name}.N.Value needs ${name}.N.Key.`);
+  }
+  return pairs;
+}
+
+/** Resources of one table in id order, from `start` (inclusive), restricted to `ids` when given. */
+export function* scan(
+  store: Store,
+  type: string,
+  region: string,
+  ids: string[] | undefined,
+  start: string | undefined,
+): Generator<[string, PackedTags]> {
+  const table = store.table(type, region);
+  if (!table) return;
+  if (ids) {
+    const sorted = [...new Set(ids)].sort();
+    for (const id of sorted) {
+      if (start !== undefined && id < start) continue;
+      const tags = table.tags.get(id);
+      if (tags) yield [id, tags];
+    }
+    return;
+  }
+  for (let i = start === undefined ? 0 : table.after(start, true); i < table.ids.length; i++) {
+    const id = table.ids[i]!;
+    yield [id, table.tags.get(id)!];
+  }
+}
+
+export interface TagRow {
+  ResourceId: string;
+  ResourceType: string;
+  TagKey: string;
+  TagValue: string;
+  RegionNo?: string;
+}
+
+/** ListTagResources: one row per (resource, tag); tag filters return all tags of each matched resource. */
+export function listTagRows(
+  store: Store,
+  rules: TagRules,
+  action: string,
+  params: Record<string, string>,
+): { rows: TagRow[]; nextToken: string; maxResults: number } {
+  const region = requireRegion(params);
+  const type = resolveType(rules, params);
+  const ids = indexed(params, 'ResourceId').filter((id) => id !== '');
+  if (ids.length > rules.listMaxIds) refuse(rules.codes, 'tooManyResourceIds', `At most ${rules.listMaxIds} ResourceId values are allowed.`);
+  const pairs = filterPairs(rules, params, 'Tag', rules.listMaxTags);
+  if (rules.listNeedsFilter && ids.length === 0 && pairs.length === 0) {
+    refuse(rules.codes, 'bothEmpty', 'The specified Tags and ResourceIds are not allowed to be both empty.');
+  }
+  const maxResults = intParam(params, 'MaxResults', rules.listMaxResults, 'badMaxResults');
+  const category = params.Category ?? 'All';
+  const keep = (key: string) => (category === 'Custom' ? !isReservedKey(key) : category === 'System' ? isReservedKey(key) : true);
+  const digest = queryDigest(action, params);
+  const pos = decodeToken(params.NextToken, digest, 2);
+  const matches = compileFilter(store, pairs);
+
+  const rows: TagRow[] = [];
+  let last: [string, string] | undefined;
+  let more = false;
+  outer: for (const [id, tags] of scan(store, type, region, ids.length > 0 ? ids : undefined, pos?.[0])) {
+    if (!matches(tags)) continue;
+    for (let i = 0; i < tags.length; i += 2) {
+      const key = store.strings.str(tags[i]!);
+      if (pos && id === pos[0] && key <= pos[1]!) continue;
+      if (!keep(key)) continue;
+      if (rows.length === maxResults) {
+        more = true;
+        break outer;
+      }
+      const row: TagRow = { ResourceId: id, ResourceType: type, TagKey: key, TagValue: store.strings.str(tags[i + 1]!) };
+      if (rules.product === 'VpcPeer') row.RegionNo = region;
+      rows.push(row);
+      last = [id, key];
+    }
+  }
+  return { rows, nextToken: more && last ? encodeToken(digest, last) : '', maxResults };
+}
+
+export function tagList(store: Store, tags: PackedTags): Array<{ Key: string; Value: string }> {
+  return store.unpack(tags).map(([Key, Value]) => ({ Key, Value }));
+}

@@ -1,0 +1,144 @@
+/**
+ * VpcIpam 2023-02-28: UntagResources, TagResources, ListTagResources, ListIpams, ListIpamScopes,
+ * ListIpamPools (reference sections 2-4, 7.1). Responses carry no RequestId: the gateway adds it.
+ */
+import type { ActionTable } from './actions.ts';
+import { refuseCommon } from './cloud-errors.ts';
+import { suffixOf, typedPage } from './listing.ts';
+import { indexed, intParam } from './params.ts';
+import type { PackedTags, Store } from './store.ts';
+import { TAG_RULES, TYPED_LIST } from './tables.ts';
+import { compileFilter, filterPairs, listTagRows, requireRegion, tag, tagList, untag } from './tagging.ts';
+
+const rules = TAG_RULES.VpcIpam;
+const CREATED = '2024-01-01T00:00:00Z';
+
+interface ListSpec {
+  type: string;
+  idsParam: string;
+  itemsField: string;
+  /** Extra filters from the request beyond ids and tags. */
+  filter: (params: Record<string, string>, region: string) => (id: string) => boolean;
+  item: (id: string, region: string) => Record<string, unknown>;
+}
+
+const eq = (want: string | undefined, have: string) => want === undefined || want === '' || want === have;
+
+const LISTS: Record<string, ListSpec> = {
+  ListIpams: {
+    type: 'IPAM',
+    idsParam: 'IpamIds',
+    itemsField: 'Ipams',
+    filter: (p) => (id) => eq(p.IpamName, `ipam-name-${suffixOf(id)}`),
+    item: (id, region) => ({
+      IpamId: id,
+      IpamName: `ipam-name-${suffixOf(id)}`,
+      IpamDescription: '',
+      IpamStatus: 'Created',
+      RegionId: region,
+      OperatingRegionList: [region],
+      PrivateDefaultScopeId: `ipam-scope-${suffixOf(id)}`,
+      ResourceGroupId: 'rg-acfmxazb4ph6aiy',
+      ScopeCount: 1,
+      CreateTime: CREATED,
+    }),
+  },
+  ListIpamScopes: {
+    type: 'IPAMSCOPE',
+    idsParam: 'IpamScopeIds',
+    itemsField: 'IpamScopes',
+    filter: (p) => (id) =>
+      eq(p.IpamId, `ipam-${suffixOf(id)}`) && eq(p.IpamScopeType, 'private') && eq(p.IpamScopeName, `scope-${suffixOf(id)}`),
+    item: (id, region) => ({
+      IpamScopeId: id,
+      IpamScopeName: `scope-${suffixOf(id)}`,
+      IpamScopeDescription: '',
+      IpamId: `ipam-${suffixOf(id)}`,
+      IpamScopeType: 'private',
+      Status: 'Created',
+      RegionId: region,
+      ResourceGroupId: 'rg-acfmxazb4ph6aiy',
+      CreateTime: CREATED,
+    }),
+  },
+  ListIpamPools: {
+    type: 'IPAMPOOL',
+    idsParam: 'IpamPoolIds',
+    itemsField: 'IpamPools',
+    filter: (p, region) => (id) =>
+      eq(p.IpamScopeId, `ipam-scope-${suffixOf(id)}`) &&
+      eq(p.PoolRegionId, region) &&
+      eq(p.IpamPoolName, `pool-${suffixOf(id)}`) &&
+      (p.IsShared === undefined || p.IsShared === '' || p.IsShared.toLowerCase() === 'false'),
+    item: (id, region) => ({
+      IpamPoolId: id,
+      IpamPoolName: `pool-${suffixOf(id)}`,
+      IpamPoolDescription: '',
+      IpamScopeId: `ipam-scope-${suffixOf(id)}`,
+      IpamRegionId: region,
+      PoolRegionId: region,
+      IpVersion: 'IPv4',
+      IsShared: false,
+      HasSubPool: false,
+      PoolDepth: 1,
+      Status: 'Created',
+      RegionId: region,
+      ResourceGroupId: 'rg-acfmxazb4ph6aiy',
+      CreateTime: CREATED,
+    }),
+  },
+};
+
+function typedList(store: Store, action: string, spec: ListSpec, params: Record<string, string>): Record<string, unknown> {
+  const region = requireRegion(params);
+  const ids = indexed(params, spec.idsParam).filter((id) => id !== '');
+  if (ids.length > TYPED_LIST.ipam.maxIds) refuseCommon('tooManyFilterIds', `At most ${TYPED_LIST.ipam.maxIds} ${spec.idsParam} are allowed.`);
+  const tagMatch = compileFilter(store, filterPairs(rules, params, 'Tags', TYPED_LIST.ipam.maxTags));
+  const extra = spec.filter(params, region);
+  const maxResults = intParam(params, 'MaxResults', TYPED_LIST.ipam, 'badMaxResults');
+  const page = typedPage(
+    store,
+    action,
+    params,
+    { type: spec.type, region, ids: ids.length > 0 ? ids : undefined, maxResults },
+    (id: string, tags: PackedTags) => extra(id) && tagMatch(tags),
+    (id: string, tags: PackedTags) => ({ ...spec.item(id, region), Tags: tagList(store, tags) }),
+  );
+  return {
+    [spec.itemsField]: page.items,
+    Count: page.items.length,
+    TotalCount: page.totalCount,
+    MaxResults: maxResults,
+    NextToken: page.nextToken,
+  };
+}
+
+export function vpcIpamActions(store: Store): ActionTable {
+  const table: ActionTable = {
+    UntagResources: {
+      write: true,
+      handler: (p) => {
+        untag(store, rules, p);
+        return {};
+      },
+    },
+    TagResources: {
+      write: true,
+      handler: (p) => {
+        tag(store, rules, p);
+        return {};
+      },
+    },
+    ListTagResources: {
+      write: false,
+      handler: (p) => {
+        const page = listTagRows(store, rules, 'ListTagResources', p);
+        return { NextToken: page.nextToken, TagResources: page.rows };
+      },
+    },
+  };
+  for (const [action, spec] of Object.entries(LISTS)) {
+    table[action] = { write: false, handler: (p) => typedList(store, action, spec, p) };
+  }
+  return table;
+}

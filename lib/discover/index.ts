@@ -1,0 +1,109 @@
+/**
+ * Discovery: for one (region, type) unit, the cheapest list strategy the policy allows, as an async
+ * iterator of pages (never all pages at once), each page carrying where listing would resume.
+ *
+ * - explicit ids (`narrowTo`, `match.resourceIds`): `ListTagResources` by batches of ids;
+ * - keys only (no patterns, no `all`): the typed list when it pages at 100 (IPAM, Peer: one call sees
+ *   100 resources, fewer calls than one stream per key at 50 rows of (resource, tag)); else one
+ *   `ListTagResources` stream per exact key (Vpc types);
+ * - patterns or `all`: the typed list (sees every resource); a type without one falls back to
+ *   `ListTagResources` by `match.tags`, or by the exact keys the policy also names.
+ */
+import { type ResourceType, isReservedKey, listerOf } from '../catalog.ts';
+import type { Policy } from '../policy/schema.ts';
+import type { ResourceRef } from '../types.ts';
+import type { ListContext } from './list-call.ts';
+import { BY_IDS_LISTER, BY_KEYS_LISTER, byIdsPages, byKeysPages } from './tag-list.ts';
+import { typedListPages } from './typed-list.ts';
+import type { DiscoveredPage, ListCursor, ListUnit } from './types.ts';
+
+export type { ListContext } from './list-call.ts';
+export type { DiscoveredPage, ListCursor, ListUnit } from './types.ts';
+
+export type Strategy =
+  | { kind: 'ids'; ids: string[] }
+  | { kind: 'typed' }
+  | { kind: 'keys'; keys: string[]; extraTags?: Array<{ key: string; value?: string | undefined }> }
+  | { kind: 'none'; reason: string };
+
+/** Which list strategy a unit gets under a policy (pure; exported for tests and the CLI's plan). */
+export function chooseStrategy(policy: Policy, type: ResourceType, narrowIds?: string[]): Strategy {
+  if (narrowIds) return { kind: 'ids', ids: narrowIds };
+  if (policy.match?.resourceIds) return { kind: 'ids', ids: policy.match.resourceIds };
+  const lister = listerOf(type);
+  const remove = policy.remove;
+  const protectedKeys = new Set(policy.protect?.keys ?? []);
+  const exactKeys = 'keys' in remove ? (remove.keys ?? []).filter((k) => !protectedKeys.has(k) && !isReservedKey(k)) : [];
+  const exactOnly = !('all' in remove) && (!('keyPatterns' in remove) || (remove.keyPatterns ?? []).length === 0);
+  const matchTags = policy.match?.tags;
+  const keysStrategy = (): Strategy => (matchTags ? { kind: 'keys', keys: exactKeys, extraTags: matchTags } : { kind: 'keys', keys: exactKeys });
+  if (exactOnly) {
+    if (lister && lister.maxResults >= 100) return { kind: 'typed' };
+    return keysStrategy();
+  }
+  if (lister) return { kind: 'typed' };
+  if (matchTags) {
+    const [first, ...rest] = matchTags;
+    // The first match tag drives the stream (as a key filter), the others are pushed down with it.
+    if (first) return { kind: 'keys', keys: [first.key], extraTags: first.value !== undefined ? [first, ...rest] : rest };
+  }
+  if (exactKeys.length > 0) return keysStrategy();
+  return { kind: 'none', reason: `${type} has no list action that returns every resource: a pattern or remove.all policy needs match.resourceIds or match.tags` };
+}
+
+/** The lister name a strategy's cursors carry (a continuation from another strategy is not resumed). */
+export function listerName(strategy: Strategy, type: ResourceType): string {
+  if (strategy.kind === 'ids') return BY_IDS_LISTER;
+  if (strategy.kind === 'keys') return BY_KEYS_LISTER;
+  return listerOf(type)?.action ?? 'none';
+}
+
+/**
+ * Pages of one unit. `resume` continues from a cursor of an earlier run when it belongs to the same
+ * lister; `mutating` says writes run while listing (key streams then re-list until quiet).
+ */
+export function discoverUnit(
+  ctx: ListContext,
+  policy: Policy,
+  unit: ListUnit,
+  opts: { narrowTo?: ResourceRef[]; resume?: ListCursor; mutating: boolean },
+): AsyncGenerator<DiscoveredPage> {
+  const narrowIds = opts.narrowTo?.filter((r) => r.region === unit.region && r.type === unit.type).map((r) => r.id);
+  const strategy = chooseStrategy(policy, unit.type, narrowIds);
+  const startToken = opts.resume && opts.resume.lister === listerName(strategy, unit.type) ? opts.resume.token : undefined;
+  const tagFilter = policy.match?.tags;
+  switch (strategy.kind) {
+    case 'ids':
+      return byIdsPages(ctx, unit, strategy.ids, startToken);
+    case 'keys':
+      return byKeysPages(ctx, unit, strategy.keys, {
+        mutating: opts.mutating,
+        ...(startToken !== undefined ? { startToken } : {}),
+        ...(strategy.extraTags ? { extraTags: strategy.extraTags } : {}),
+      });
+    case 'typed': {
+      const lister = listerOf(unit.type);
+      if (!lister) throw new Error(`no typed lister for ${unit.type}`);
+      return typedListPages(ctx, unit, lister, {
+        ...(startToken !== undefined ? { startToken } : {}),
+        ...(tagFilter ? { tagFilter } : {}),
+      });
+    }
+    case 'none':
+      return unlistable(strategy.reason);
+  }
+}
+
+/** A unit the policy cannot list (reported as an error of the run, the other units go on). */
+export class UnlistableUnitError extends Error {
+  readonly code = 'UNLISTABLE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnlistableUnitError';
+  }
+}
+
+// biome-ignore lint/correctness/useYield: an iterator that fails on first pull, like the others do on a failed call.
+async function* unlistable(reason: string): AsyncGenerator<DiscoveredPage> {
+  throw new UnlistableUnitError(reason);
+}

@@ -1,0 +1,44 @@
+/**
+ * A validated policy turned into what selection consults per resource: sets for exact keys, compiled
+ * patterns, the protection rules and the match filters. Built once per run; pure.
+ */
+import type { Policy } from './schema.ts';
+
+/** The policy in the form selection reads: O(1) key look-ups, patterns compiled once. */
+export interface CompiledPolicy {
+  policy: Policy;
+  /** `remove.all`: every key a resource carries, protected and reserved keys excepted. */
+  removeAll: boolean;
+  /** `remove.keys`. */
+  keys: ReadonlySet<string>;
+  /** `remove.keyPatterns`, compiled without flags (tested against whole keys as written). */
+  patterns: readonly RegExp[];
+  /** `protect.keys`: never removed. */
+  protectedKeys: ReadonlySet<string>;
+  /** `protect.resourceTag`: a resource carrying it is left alone (no `value`: any value). */
+  protectTag?: { key: string; value?: string };
+  /** `match.resourceIds`, when given. */
+  matchIds?: ReadonlySet<string>;
+  /** `match.tags`: a resource must carry all of them (no `value`: any value). Empty: no tag filter. */
+  matchTags: ReadonlyArray<{ key: string; value?: string }>;
+}
+
+/**
+ * Compiles a policy that `parsePolicy` accepted. Patterns were checked to compile there; a pattern
+ * that still fails here means the policy skipped validation, and the `SyntaxError` says so.
+ */
+export function compilePolicy(policy: Policy): CompiledPolicy {
+  const remove = policy.remove as { all?: true; keys?: string[]; keyPatterns?: string[] };
+  const compiled: CompiledPolicy = {
+    policy,
+    removeAll: remove.all === true,
+    keys: new Set(remove.keys ?? []),
+    patterns: (remove.keyPatterns ?? []).map((p) => new RegExp(p)),
+    protectedKeys: new Set(policy.protect?.keys ?? []),
+    matchTags: (policy.match?.tags ?? []).map((t) => (t.value === undefined ? { key: t.key } : { key: t.key, value: t.value })),
+  };
+  const tag = policy.protect?.resourceTag;
+  if (tag) compiled.protectTag = tag.value === undefined ? { key: tag.key } : { key: tag.key, value: tag.value };
+  if (policy.match?.resourceIds) compiled.matchIds = new Set(policy.match.resourceIds);
+  return compiled;
+}
