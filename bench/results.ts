@@ -125,6 +125,8 @@ export interface Machine {
   platform: string;
   arch: string;
   release: string;
+  /** 1, 5, 15-minute load averages when the run ended: other work on the machine skews the figures. */
+  loadAverage: number[];
 }
 
 export interface BenchResults {
@@ -149,6 +151,7 @@ export function machineInfo(): Machine {
     platform: process.platform,
     arch: process.arch,
     release: os.release(),
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
   };
 }
 
