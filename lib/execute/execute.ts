@@ -1,0 +1,99 @@
+/**
+ * Runs untag batches: write concurrency under its own p-limit (policy `limits.concurrency` or the
+ * catalog default), each call through its rate bucket and the retry loop, the VpcPeer ClientToken made
+ * once per batch before that loop. Every resource ends as a value: `untagged` (with the request id),
+ * `skipped`/`not-found` (it vanished: the batch is halved until the vanished id is alone, salvaging the
+ * rest), or `failed` (code, message, request id). Too-large answers split the batch as well. A failed
+ * batch never stops the run.
+ */
+import pLimit from 'p-limit';
+import { isBatchTooLargeCode, isNotFoundCode, type Limits, PRODUCTS } from '../catalog.ts';
+import type { CloudPort } from '../cloud/port.ts';
+import type { ReportError, ResourceOutcome, UntagBatch } from '../types.ts';
+import { clientTokenFor } from './client-token.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import { errorCode, withRetry } from './retry.ts';
+
+export interface ExecuteContext {
+  cloud: CloudPort;
+  limits: Limits;
+  rateLimiter: RateLimiter;
+  runId: string;
+  count: (kind: 'untag' | 'retried' | 'throttled', n: number) => void;
+  record: (outcome: ResourceOutcome) => void;
+  error: (e: ReportError) => void;
+}
+
+export interface Executor {
+  /** Queues a batch; never rejects (failures become outcomes). */
+  submit(batch: UntagBatch): void;
+  /** Resolves when queued work is small enough to accept more (backpressure for the pipeline). */
+  ready(): Promise<void>;
+  /** Resolves when every submitted batch has settled. */
+  drain(): Promise<void>;
+}
+
+export function createExecutor(ctx: ExecuteContext, concurrency: number): Executor {
+  const limit = pLimit(Math.max(1, concurrency));
+  const inFlight = new Set<Promise<void>>();
+  const highWater = Math.max(4, concurrency * 4);
+  return {
+    submit(batch) {
+      const p = limit(() => runBatch(ctx, batch)).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    },
+    async ready() {
+      while (inFlight.size >= highWater) await Promise.race(inFlight);
+    },
+    async drain() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+  };
+}
+
+/** One batch, split on not-found or too-large answers; the halves run one after the other in the same slot. */
+export async function runBatch(ctx: ExecuteContext, batch: UntagBatch): Promise<void> {
+  const product = PRODUCTS[batch.product];
+  const action = product.untagAction;
+  const params: Record<string, unknown> = { RegionId: batch.region, ResourceType: batch.type, ResourceId: batch.ids };
+  if (batch.keys === 'all') params.All = true;
+  else params.TagKey = batch.keys;
+  // Made once, before the retry loop: every attempt of this call carries the same token.
+  if (product.clientToken) params.ClientToken = clientTokenFor(ctx.runId, action, batch);
+  const bucket = ctx.rateLimiter.bucket(batch.region, batch.product, action);
+  try {
+    const res = await withRetry(
+      async () => {
+        ctx.count('untag', 1);
+        return ctx.cloud.call(batch.product, batch.region, action, params);
+      },
+      { limits: ctx.limits, bucket, count: ctx.count },
+    );
+    for (const id of batch.ids) {
+      ctx.record({ region: batch.region, type: batch.type, id, keys: batch.removes[id] ?? [], status: 'untagged', requestId: res.requestId });
+    }
+  } catch (err) {
+    const code = errorCode(err) ?? 'UnknownError';
+    if ((isNotFoundCode(code) || isBatchTooLargeCode(code)) && batch.ids.length > 1) {
+      const mid = Math.ceil(batch.ids.length / 2);
+      await runBatch(ctx, subBatch(batch, batch.ids.slice(0, mid)));
+      await runBatch(ctx, subBatch(batch, batch.ids.slice(mid)));
+      return;
+    }
+    const requestId = (err as { requestId?: unknown }).requestId;
+    const message = err instanceof Error ? err.message : String(err);
+    const extra = typeof requestId === 'string' && requestId ? { requestId } : {};
+    for (const id of batch.ids) {
+      const base = { region: batch.region, type: batch.type, id, keys: batch.removes[id] ?? [], code, ...extra };
+      ctx.record(isNotFoundCode(code) ? { ...base, status: 'skipped', reason: 'not-found' } : { ...base, status: 'failed', reason: message });
+    }
+    if (!isNotFoundCode(code)) ctx.error({ code, message, region: batch.region, type: batch.type, ids: [...batch.ids], ...extra });
+  }
+}
+
+function subBatch(batch: UntagBatch, ids: string[]): UntagBatch {
+  const removes: Record<string, string[]> = {};
+  for (const id of ids) removes[id] = batch.removes[id] ?? [];
+  const keys = batch.keys === 'all' ? 'all' : [...new Set(ids.flatMap((id) => removes[id] ?? []))].sort();
+  return { ...batch, ids, removes, keys };
+}

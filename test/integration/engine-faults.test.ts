@@ -1,0 +1,192 @@
+/**
+ * The engine under a misbehaving cloud, through the real SDK against the emulator: resources that
+ * vanish between listing and writing, throttling at quota, 5xx bursts, answers lost after the write
+ * was applied, a deadline mid-run and its continuation, bad policies, and secrets kept out of output.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Continuation } from '../../lib/types.ts';
+import { createCloudPort } from '../../lib/cloud/client.ts';
+import { runCleanup } from '../../lib/run.ts';
+import type { Policy, PolicyInput } from '../../lib/policy/schema.ts';
+import { expectedAfter, type Harness, many, startHarness, TEST_LIMITS } from './support/engine-harness.ts';
+
+const SECRET = 'LTAI5tSeCrEt-ALIBABA_CLOUD_ACCESS_KEY_SECRET-9f8e7d6c5b4a';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ accessKeySecret: SECRET });
+});
+afterAll(async () => {
+  await h.close();
+});
+beforeEach(async () => {
+  await h.reset();
+});
+
+const R1 = 'cn-hangzhou';
+const R2 = 'cn-shanghai';
+
+describe('runCleanup when resources vanish between listing and writing', () => {
+  it('salvages the rest of each batch and reports the vanished ids as skipped/not-found (IPAM)', async () => {
+    const seeds = many('IPAMPOOL', R1, 'ipam-pool-v', 40, () => ({ CostCenter: 'c', keep: 'k' }));
+    await h.seed(seeds);
+    const gone = ['ipam-pool-v3', 'ipam-pool-v17', 'ipam-pool-v30'];
+    const { report } = await h.run(
+      { name: 'vanish', regions: [R1], resourceTypes: ['IPAMPOOL'], remove: { keys: ['CostCenter'] } },
+      {},
+      { onProgress: async () => void (await h.remove(gone.map((id) => ({ type: 'IPAMPOOL', region: R1, id })))) },
+    );
+    const expected = expectedAfter(seeds.filter((s) => !gone.includes(s.id)), (_, k) => k === 'CostCenter');
+    expect(await h.state()).toEqual(expected);
+    const notFound = report.resources.filter((r) => r.reason === 'not-found').map((r) => r.id).sort();
+    expect(notFound).toEqual([...gone].sort());
+    expect(report.totals.untagged).toBe(37);
+    expect(report.totals.failed).toBe(0);
+  });
+
+  it('does the same for VpcPeer (InvalidInstanceIds.NotFound)', async () => {
+    const seeds = many('PeerConnection', R1, 'pcc-v', 20, () => ({ CostCenter: 'c' }));
+    await h.seed(seeds);
+    const { report } = await h.run(
+      { name: 'vanish-peer', regions: [R1], resourceTypes: ['PeerConnection'], remove: { keys: ['CostCenter'] } },
+      {},
+      { onProgress: async () => void (await h.remove([{ type: 'PeerConnection', region: R1, id: 'pcc-v9' }])) },
+    );
+    expect(await h.state()).toEqual(expectedAfter(seeds.filter((s) => s.id !== 'pcc-v9'), () => true));
+    expect(report.resources.find((r) => r.id === 'pcc-v9')).toMatchObject({ status: 'skipped', reason: 'not-found', code: 'InvalidInstanceIds.NotFound' });
+  });
+});
+
+describe('runCleanup under throttling and server errors', () => {
+  it('backs off when the emulator throttles at its quota and still finishes the job', async () => {
+    // The emulator grants 10 untag calls/s; the engine starts out believing in 250/s.
+    await h.quotas({ scale: 1, perMinute: { 'VpcIpam:UntagResources': 600 } });
+    const seeds = many('IPAM', R1, 'ipam-t', 400, (i) => ({ CostCenter: `${i}` }));
+    await h.seed(seeds);
+    const { report } = await h.run(
+      { name: 'throttle', regions: [R1], resourceTypes: ['IPAM'], remove: { keys: ['CostCenter'] } },
+      {},
+      { limits: { ...TEST_LIMITS, maxRetries: 12, retryBaseMs: 50, retryMaxMs: 500 } },
+    );
+    expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
+    expect(report.totals.failed).toBe(0);
+    expect(report.totals.calls.throttled).toBeGreaterThan(0);
+    const throttled = (await h.requests({ action: 'UntagResources' })).filter((r) => r.code.startsWith('Throttling'));
+    expect(throttled.length).toBe(report.totals.calls.throttled);
+  });
+
+  it('retries through a burst of 5xx answers', async () => {
+    await h.faults({ rules: [{ kind: 'error', product: 'VpcIpam', action: 'UntagResources', code: 'ServiceUnavailable', count: 4 }] });
+    const seeds = many('IPAMSCOPE', R1, 'ipam-scope-5', 45, () => ({ CostCenter: 'c' }));
+    await h.seed(seeds);
+    const { report } = await h.run({ name: '5xx', regions: [R1], resourceTypes: ['IPAMSCOPE'], remove: { keys: ['CostCenter'] } });
+    expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
+    expect(report.ok).toBe(true);
+    expect(report.totals.calls.retried).toBe(4);
+  });
+
+  it('marks a batch that exhausts its retries failed with the code and request id, and goes on', async () => {
+    await h.faults({ rules: [{ kind: 'error', product: 'VpcIpam', action: 'UntagResources', region: R2, code: 'InternalError' }] });
+    const seeds = [...many('IPAM', R1, 'ipam-ok', 5, () => ({ CostCenter: 'c' })), ...many('IPAM', R2, 'ipam-bad', 3, () => ({ CostCenter: 'c' }))];
+    await h.seed(seeds);
+    const { report } = await h.run({ name: 'exhaust', regions: [R2, R1], resourceTypes: ['IPAM'], remove: { keys: ['CostCenter'] } });
+    expect(await h.state()).toEqual(expectedAfter(seeds, (s) => s.region === R1));
+    expect(report.ok).toBe(false);
+    expect(report.totals.failed).toBe(3);
+    const failed = report.resources.filter((r) => r.status === 'failed');
+    for (const f of failed) expect(f).toMatchObject({ code: 'InternalError', requestId: expect.stringMatching(/.+/) });
+    expect(report.errors[0]).toMatchObject({ code: 'InternalError', region: R2 });
+  });
+
+  it('resends the same ClientToken after a VpcPeer answer is lost, with no double effect', async () => {
+    await h.faults({ rules: [{ kind: 'applied-then-lost', product: 'VpcPeer', action: 'UnTagResources', count: 1 }] });
+    const seeds = many('PeerConnection', R1, 'pcc-l', 15, () => ({ CostCenter: 'c', keep: 'k' }));
+    await h.seed(seeds);
+    const { report } = await h.run({ name: 'lost', regions: [R1], resourceTypes: ['PeerConnection'], remove: { keys: ['CostCenter'] } });
+    expect(await h.state()).toEqual(expectedAfter(seeds, (_, k) => k === 'CostCenter'));
+    const calls = await h.requests({ action: 'UnTagResources' });
+    expect(calls.length).toBe(2);
+    expect(calls[0]?.clientToken).toBeDefined();
+    expect(calls[1]?.clientToken).toBe(calls[0]?.clientToken);
+    expect(calls.map((c) => c.code)).toEqual(['AppliedThenLost', 'OK']);
+    expect(report.totals.untagged).toBe(15);
+    expect(report.totals.calls.retried).toBe(1);
+  });
+});
+
+describe('runCleanup with a deadline', () => {
+  it('stops between pages, returns a continuation, and a second run from it finishes the job', async () => {
+    const seeds = [
+      ...many('IPAM', R1, 'ipam-d', 250, () => ({ CostCenter: 'c' })),
+      ...many('IPAMPOOL', R2, 'ipam-pool-d', 30, () => ({ CostCenter: 'c' })),
+    ];
+    await h.seed(seeds);
+    const policy: PolicyInput = { name: 'deadline', regions: [R1, R2], resourceTypes: ['IPAM', 'IPAMPOOL'], remove: { keys: ['CostCenter'] } };
+    const controller = new AbortController();
+    let pages = 0;
+    const first = await h.run(policy, { runId: 'run-d', signal: controller.signal }, {
+      onProgress: () => {
+        if (++pages === 1) controller.abort();
+      },
+    });
+    const cont = first.report.continuation as Continuation;
+    expect(cont).toMatchObject({ version: 1, runId: 'run-d', done: [], hop: 1, cursor: { region: R1, type: 'IPAM', lister: 'ListIpams' } });
+    expect(first.report.totals.untagged).toBe(100);
+    expect(Object.values(await h.state('IPAM')).filter((t) => 'CostCenter' in t).length).toBe(150);
+
+    const second = await h.run(policy, { runId: 'run-d', continuation: JSON.parse(JSON.stringify(cont)) });
+    expect(second.report.continuation).toBeUndefined();
+    expect(second.report.totals.untagged).toBe(180);
+    expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
+  });
+
+  it('continues a key-stream listing (Vpc) from the key it stopped at', async () => {
+    const seeds = many('VPC', R1, 'vpc-d', 60, (i) => ({ a: '1', ...(i % 2 ? { b: '2' } : {}) }));
+    await h.seed(seeds);
+    const policy: PolicyInput = { name: 'deadline-vpc', regions: [R1], resourceTypes: ['VPC'], remove: { keys: ['a', 'b'] } };
+    const controller = new AbortController();
+    const first = await h.run(policy, { signal: controller.signal }, { onProgress: () => controller.abort() });
+    expect(first.report.continuation?.cursor).toMatchObject({ region: R1, type: 'VPC', lister: 'ListTagResources:keys' });
+    const second = await h.run(policy, { continuation: first.report.continuation as Continuation });
+    expect(second.report.continuation).toBeUndefined();
+    expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
+  });
+});
+
+describe('runCleanup input and secrets', () => {
+  it('answers bad policies with every issue and makes zero cloud calls', async () => {
+    const bad = [
+      { name: 'x', regions: [], resourceTypes: ['IPAM'], remove: { keys: ['a'] } },
+      { name: 'x', regions: [R1], resourceTypes: ['NOPE'], remove: { keys: ['a'] } },
+      { name: 'x', regions: [R1], resourceTypes: ['IPAM'], remove: { keys: ['a'] }, surprise: 1 },
+      { name: 'x', regions: [R1], resourceTypes: ['IPAM'], remove: { keyPatterns: ['(['] } },
+      { name: 'x', regions: [R1], resourceTypes: ['IPAM'], remove: { keys: ['1-starts-with-digit'] } },
+    ];
+    for (const policy of bad) {
+      const { report } = await runCleanup({ policy: policy as unknown as Policy, runId: 'bad' }, { cloud: h.cloud });
+      expect(report.ok).toBe(false);
+      expect(report.error?.code).toBe('INVALID_POLICY');
+      expect(report.error?.issues?.length).toBeGreaterThan(0);
+    }
+    expect((await h.stats()).total).toBe(0);
+  });
+
+  it('never prints the access key secret or the security token in a report or a log line', async () => {
+    await h.faults({ rules: [{ kind: 'error', product: 'VpcIpam', action: 'UntagResources', code: 'InternalError', region: R2 }] });
+    const seeds = [...many('IPAM', R1, 'ipam-s', 5, () => ({ CostCenter: 'c' })), ...many('IPAM', R2, 'ipam-s2', 2, () => ({ CostCenter: 'c' }))];
+    await h.seed(seeds);
+    const lines: string[] = [];
+    const policy: PolicyInput = { name: 'secret', regions: [R1, R2], resourceTypes: ['IPAM'], remove: { keys: ['CostCenter'] } };
+    const a = await h.run(policy, {}, { log: (l) => lines.push(l) });
+    // STS-style credentials too: a wrong token must not leak either.
+    const session = h.emu.credentials.issueSession();
+    const sts = createCloudPort({ credentials: { ...session, securityToken: `${session.securityToken}x` }, endpoint: h.emu.endpoint, limits: TEST_LIMITS });
+    const b = await runCleanup({ policy: policy as Policy, runId: 'sts' }, { cloud: sts, limits: TEST_LIMITS, log: (l) => lines.push(l) });
+    expect(a.report.totals.failed).toBe(2);
+    expect(b.report.errors.length).toBeGreaterThan(0);
+    const out = [JSON.stringify(a), JSON.stringify(b), ...lines].join('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const secret of [SECRET, session.accessKeySecret, session.securityToken]) expect(out).not.toContain(secret);
+  });
+});
+
