@@ -3,14 +3,17 @@
  * the SDK-backed CloudPort for the emulator and how to start `runCleanup`, so the rest of bench/ and
  * test/ does not depend on the engine's wiring.
  */
+import type { Limits } from '../lib/catalog.ts';
 import { createCloudPort } from '../lib/cloud/client.ts';
 import type { CloudPort } from '../lib/cloud/port.ts';
-import type { Report } from '../lib/types.ts';
+import type { Policy } from '../lib/policy/schema.ts';
+import { runCleanup } from '../lib/run.ts';
+import type { Continuation, Report } from '../lib/types.ts';
 
 /** The emulator's default long-term key (DESIGN.md "the local endpoint"). */
 export const TEST_CREDENTIALS = { accessKeyId: 'testAccessKeyId', accessKeySecret: 'testAccessKeySecret' } as const;
 
-export function emulatorPort(endpoint: string, limits: Record<string, number> = {}): CloudPort {
+export function emulatorPort(endpoint: string, limits: Partial<Limits> = {}): CloudPort {
   return createCloudPort({ credentials: { ...TEST_CREDENTIALS }, endpoint, limits });
 }
 
@@ -19,20 +22,22 @@ export interface EngineRunInput {
   policy: unknown;
   runId: string;
   signal?: AbortSignal;
-  limits?: Record<string, number>;
-  continuation?: unknown;
+  limits?: Partial<Limits>;
+  /** What the engine's rate limiter multiplies the published quotas by (the emulator's `--quota-scale`). */
+  quotaScale?: number;
+  continuation?: Continuation;
 }
 
-// runCleanup lands on branch engine-exec; loaded by path until then so this module compiles first.
-const RUN_MODULE = '../lib/run.ts';
-
-type RunCleanup = (input: Record<string, unknown>) => Promise<Report>;
-
 export async function runOurs(input: EngineRunInput): Promise<Report> {
-  const mod = (await import(RUN_MODULE)) as { runCleanup: RunCleanup };
-  const port = emulatorPort(input.endpoint, input.limits);
-  const run: Record<string, unknown> = { policy: input.policy, runId: input.runId, port };
-  if (input.signal) run.signal = input.signal;
-  if (input.continuation) run.continuation = input.continuation;
-  return mod.runCleanup(run);
+  const cloud = emulatorPort(input.endpoint, input.limits);
+  const { report } = await runCleanup(
+    {
+      policy: input.policy as Policy,
+      runId: input.runId,
+      ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.continuation ? { continuation: input.continuation } : {}),
+    },
+    { cloud, ...(input.limits ? { limits: input.limits } : {}), ...(input.quotaScale !== undefined ? { quotaScale: input.quotaScale } : {}) },
+  );
+  return report;
 }

@@ -11,6 +11,9 @@ import type { EmulatorProcess } from './processes.ts';
 import { runChild } from './processes.ts';
 import type { CallFigures, RunFigures } from './results.ts';
 
+/** The engine's quota scale when the emulator's quotas are off: no pacing of its own. */
+export const UNPACED = 1_000_000;
+
 export const BASELINE_OPTIONS: BaselineOptions = { concurrency: 8, retryDelayMs: 1_000, maxRetries: 5 };
 
 export function callFigures(stats: CallStats): CallFigures {
@@ -37,9 +40,10 @@ export interface Measured {
 }
 
 /** Our engine, in its own process. */
-export async function measureOurs(emu: EmulatorProcess, policy: unknown, runId: string, limits?: Record<string, number>): Promise<Measured> {
+/** `quotaScale`: what the engine is told the quotas are scaled by (huge when the emulator's quotas are off). */
+export async function measureOurs(emu: EmulatorProcess, policy: unknown, runId: string, quotaScale: number): Promise<Measured> {
   const before = await emu.admin.stats();
-  const { result } = await runChild<EngineChildResult>('bench/child/engine-run.ts', { endpoint: emu.endpoint, policy, runId, ...(limits ? { limits } : {}) });
+  const { result } = await runChild<EngineChildResult>('bench/child/engine-run.ts', { endpoint: emu.endpoint, policy, runId, quotaScale });
   const stats = diffStats(await emu.admin.stats(), before);
   return {
     figures: { wallMs: result.wallMs, calls: callFigures(stats), resources: result.totals.untagged, ok: result.ok },

@@ -1,9 +1,9 @@
 /**
  * One engine run in a fresh process, so its peak RSS is the engine's alone (the emulator lives in
- * another child). Argument: JSON `{endpoint, policy, runId, limits?}`; prints `RESULT {json}`.
+ * another child). Argument: JSON `EngineRunInput` (no signal); prints `RESULT {json}`.
  */
 import { readFileSync } from 'node:fs';
-import { runOurs } from '../engine.ts';
+import { type EngineRunInput, runOurs } from '../engine.ts';
 
 function peakRssMB(): number {
   // VmHWM is the kernel's own high-water mark; resourceUsage().maxRSS (KiB) where /proc is missing.
@@ -14,7 +14,7 @@ function peakRssMB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-const input = JSON.parse(process.argv[2] ?? '{}') as { endpoint: string; policy: unknown; runId: string; limits?: Record<string, number> };
+const input = JSON.parse(process.argv[2] ?? '{}') as EngineRunInput;
 const rssBefore = peakRssMB();
 const started = performance.now();
 const report = await runOurs(input);

@@ -5,7 +5,7 @@
  */
 import { benchPolicy, type Dataset, datasetResources, datasetSize, EXACT_KEYS, KEY_PATTERN, KEY_POOL, seedDataset } from '../dataset.ts';
 import { checkState, expectationFor, untagLowerBound } from '../expected.ts';
-import { measureBaseline, measureOurs } from '../measure.ts';
+import { measureBaseline, measureOurs, UNPACED } from '../measure.ts';
 import type { EmulatorProcess } from '../processes.ts';
 import type { CallEfficiency } from '../results.ts';
 
@@ -17,7 +17,7 @@ export async function callEfficiency(emu: EmulatorProcess, d: Dataset): Promise<
   const exp = expectationFor(policy, before);
   const lowerBound = untagLowerBound(exp);
 
-  const ours = await measureOurs(emu, policy, 'bench-call-efficiency');
+  const ours = await measureOurs(emu, policy, 'bench-call-efficiency', UNPACED);
   const oursCheck = checkState(policy, before, await datasetResources(emu.admin, d));
 
   await seedDataset(emu.admin, d);

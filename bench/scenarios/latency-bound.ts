@@ -7,7 +7,7 @@
  */
 import { isListApi } from '../admin.ts';
 import { benchPolicy, type Dataset, seedDataset } from '../dataset.ts';
-import { BASELINE_OPTIONS, measureBaseline, measureOurs } from '../measure.ts';
+import { BASELINE_OPTIONS, measureBaseline, measureOurs, UNPACED } from '../measure.ts';
 import type { EmulatorProcess } from '../processes.ts';
 import type { LatencyBound } from '../results.ts';
 import { LIMITS } from '../../lib/catalog.ts';
@@ -22,7 +22,7 @@ export async function latencyBound(emu: EmulatorProcess, d: Dataset, latencyMs: 
   };
 
   await prepare();
-  const ours = await measureOurs(emu, policy, 'bench-latency-bound');
+  const ours = await measureOurs(emu, policy, 'bench-latency-bound', UNPACED);
   const calls = await emu.admin.requests({ limit: 20_000 });
   const chains = new Map<string, number>();
   for (const c of calls) {

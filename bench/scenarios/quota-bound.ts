@@ -20,7 +20,7 @@ export async function quotaBound(emu: EmulatorProcess, d: Dataset, quotaScale: n
   };
 
   await prepare();
-  const ours = await measureOurs(emu, policy, 'bench-quota-bound');
+  const ours = await measureOurs(emu, policy, 'bench-quota-bound', quotaScale);
   const oursCalls = await emu.admin.requests({ limit: RING });
   const quotas = await emu.admin.quotas();
   const floor = quotaFloor(oursCalls, quotas.perMinute, quotaScale);

@@ -4,7 +4,7 @@
  * own; the emulator holding the resources lives in another process.
  */
 import { benchPolicy, type Dataset, seedDataset } from '../dataset.ts';
-import { measureOurs } from '../measure.ts';
+import { measureOurs, UNPACED } from '../measure.ts';
 import { spawnEmulator } from '../processes.ts';
 import type { Scale, ScalePoint } from '../results.ts';
 
@@ -18,7 +18,7 @@ export async function scale(sizes: number[], log: (line: string) => void): Promi
       await seedDataset(emu.admin, d);
       await emu.admin.setQuotas({ enabled: false });
       log(`  scale: ${n.toLocaleString('en-US')} resources generated in ${Math.round(performance.now() - g0)} ms`);
-      const m = await measureOurs(emu, benchPolicy(d), `bench-scale-${n}`);
+      const m = await measureOurs(emu, benchPolicy(d), `bench-scale-${n}`, UNPACED);
       const child = m.child;
       points.push({
         resources: n,
