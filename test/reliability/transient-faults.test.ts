@@ -22,7 +22,7 @@ const SEEDS = 12;
 /** Per case: faulted answers the emulator gave, and tags the runs removed (both must be > 0 overall). */
 const seen = new Map<string, { faulted: number; removed: number }>();
 
-async function survives(name: string, seed: number, faults: FaultRule[], setup?: () => Promise<void>, quotaScale?: number) {
+async function survives(name: string, seed: number, faults: FaultRule[], setup?: () => Promise<unknown>, quotaScale?: number) {
   const world = makeWorld(seed);
   await loadWorld(h, world, faults);
   await setup?.();
