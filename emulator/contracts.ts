@@ -46,6 +46,52 @@ export interface FcService {
   reset(): void;
   /** Wait for queued async invocations to settle, then stop. */
   close(): Promise<void>;
+  /** Register (or replace) a function; same JSON as `POST /__admin/functions`. Returns it with defaults. */
+  register(spec: FcFunctionSpec): Required<FcFunctionSpec>;
+  /** Invocations remembered, newest last (with logs). */
+  invocations(filter?: { functionName?: string; status?: string }): FcInvocation[];
+  /** Resolve true once no async invocation is queued, waiting to retry or running; false on timeout. */
+  idle(timeoutMs?: number): Promise<boolean>;
+}
+
+/** A function the FC side runs in-process: a module path and an export, loaded at run time. */
+export interface FcFunctionSpec {
+  name: string;
+  /** Absolute, or relative to the emulator's working directory. */
+  modulePath: string;
+  /** Default `handler`. */
+  exportName?: string;
+  /** Default 60. */
+  timeoutSeconds?: number;
+  /** Default 512. */
+  memoryMB?: number;
+  /** Applied to `process.env` while the function runs (shared process: see emulator/fc/index.ts). */
+  env?: Record<string, string>;
+  /** Default 3 (FC allows 0-8). */
+  maxAsyncRetryAttempts?: number;
+  /** Async invocations of this function running at once. Default 4. */
+  asyncConcurrency?: number;
+}
+
+/** One FC invocation as `GET /__admin/invocations` lists it. */
+export interface FcInvocation {
+  requestId: string;
+  functionName: string;
+  taskId?: string;
+  invocationType: 'Sync' | 'Async';
+  status: 'running' | 'succeeded' | 'failed' | 'retrying';
+  /** Attempts started so far (1 for a sync call). */
+  attempts: number;
+  /** `context.retryCount` of each attempt, in order. */
+  retryCounts: number[];
+  /** The handler's result (a Buffer result as base64 text). */
+  result?: unknown;
+  /** The last attempt's function error. */
+  error?: { errorMessage: string; errorType: string; stackTrace: string[] };
+  startedAt: string;
+  finishedAt?: string;
+  payloadBytes: number;
+  logs?: string;
 }
 
 /** The three products the emulator serves, keyed by `x-acs-version`. */

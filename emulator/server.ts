@@ -5,7 +5,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type EmulatorAdmin, createAdminRoutes } from './admin.ts';
-import type { AdminResource, CloudState, FcService, ReadRequest, RouteHandler } from './contracts.ts';
+import type { CloudState, FcService, ReadRequest, RouteHandler } from './contracts.ts';
 import { createFcService } from './fc/index.ts';
 import { CallLog } from './openapi/call-log.ts';
 import { ClientTokens } from './openapi/client-token.ts';
@@ -14,6 +14,8 @@ import { errorBody, newRequestId } from './openapi/errors.ts';
 import { FaultInjector } from './openapi/faults.ts';
 import { createOpenApiGateway } from './openapi/gateway.ts';
 import { QuotaBuckets } from './openapi/quotas.ts';
+import { demoResources } from './openapi/seed-demo.ts';
+import { createCloudState } from './openapi/state.ts';
 import { NonceWindow } from './openapi/signature.ts';
 
 export interface EmulatorOptions {
@@ -60,21 +62,6 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-// The cloud state and the demo data are built on branch emu-cloud; they are loaded by path so this
-// module compiles before they land (replace by static imports once merged).
-const STATE_MODULE = './openapi/state.ts';
-const SEED_MODULE = './openapi/seed-demo.ts';
-
-async function defaultState(): Promise<CloudState> {
-  const mod = (await import(STATE_MODULE)) as { createCloudState: () => CloudState };
-  return mod.createCloudState();
-}
-
-async function demoResources(): Promise<AdminResource[]> {
-  const mod = (await import(SEED_MODULE)) as { demoResources: () => AdminResource[] };
-  return mod.demoResources();
-}
-
 const LOOPBACK_HOST = '127.0.0.1';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -87,7 +74,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faultSeed = options.faultSeed ?? 1;
   const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024;
 
-  const state = options.state ?? (await defaultState());
+  const state = options.state ?? createCloudState();
   const credentials = createCredentialStore({ accessKeyId, accessKeySecret });
   const quotas = new QuotaBuckets({ enabled: options.quotas ?? true, scale: options.quotaScale ?? 1 });
   const faults = new FaultInjector();
@@ -98,8 +85,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const fc = createFcService({ credentials, accountId, region, endpoint: () => endpoint });
 
-  const seedDemo = async () => {
-    state.upsert(await demoResources());
+  const seedDemo = () => {
+    state.upsert(demoResources());
   };
 
   const admin: EmulatorAdmin = {
@@ -111,7 +98,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       tokens.clear();
       credentials.reset();
       fc.reset();
-      if (opts.seed === 'demo') await seedDemo();
+      if (opts.seed === 'demo') seedDemo();
     },
     upsert: (resources) => state.upsert(resources),
     generate: (spec) => state.generate(spec),
@@ -126,7 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     quotas: () => quotas.view(),
   };
   faults.set({ seed: faultSeed, rules: [] });
-  if (options.seed === 'demo') await seedDemo();
+  if (options.seed === 'demo') seedDemo();
 
   const routes: RouteHandler[] = [
     fc.handle,

@@ -92,8 +92,9 @@ export type Failure = keyof (typeof CODES)['VpcIpam'] | keyof (typeof CODES)['Vp
 
 /** Codes shared by every product. */
 export const COMMON = {
-  // Reference 7.4.
-  unknownAction: ['InvalidApi.NotFound', 404],
+  // Reference 7.4 says InvalidApi.NotFound; emu-gateway found the current POP gateway answers
+  // InvalidAction.NotFound (404) and refuses unknown actions with it before dispatch: same code here.
+  unknownAction: ['InvalidAction.NotFound', 404],
   // IllegalParam.NextToken / IllegalParam.MaxResults (400) are the VPC family's pagination codes: Cbn
   // ListTransitRouterRouteTablePropagations and several Vpc 2016-04-28 list pages document both (found with
   // the code corpus). The IPAM and VpcPeer list pages list no code for them: a guess for those products.

@@ -38,7 +38,10 @@ export function generate(store: Store, spec: GenerateSpec, seq: Sequences): numb
   const [lo, hi] = spec.tagsPerResource ?? [1, 5];
   const min = Math.max(0, Math.min(lo, poolKeys.length));
   const max = Math.max(min, Math.min(hi, poolKeys.length));
-  const chosen = new Set<number>();
+  // Partial Fisher-Yates over a reusable permutation (undone after each draw): k distinct picks in O(k).
+  const perm = Int32Array.from({ length: poolKeys.length }, (_, i) => i);
+  const picks = new Int32Array(max);
+  const swaps = new Int32Array(max);
   let made = 0;
 
   for (const type of spec.types) {
@@ -50,13 +53,34 @@ export function generate(store: Store, spec: GenerateSpec, seq: Sequences): numb
         n++;
         const id = `${prefix}${String(n).padStart(ID_DIGITS, '0')}`;
         const k = min + Math.floor(rand() * (max - min + 1));
-        chosen.clear();
-        while (chosen.size < k) chosen.add(Math.floor(rand() * poolKeys.length));
-        const picks = [...chosen].sort((a, b) => a - b);
-        let tags: PackedTags = [];
-        for (const p of picks) tags.push(keyIds[p]!, valueIds[Math.floor(rand() * VALUES_PER_KEY)]!);
+        for (let j = 0; j < k; j++) {
+          const r = j + Math.floor(rand() * (perm.length - j));
+          swaps[j] = r;
+          const t = perm[j]!;
+          perm[j] = perm[r]!;
+          perm[r] = t;
+          // Insertion into the sorted picks (k <= 20): the pool is sorted, so sorted indices = sorted keys.
+          let at = j;
+          while (at > 0 && picks[at - 1]! > perm[j]!) {
+            picks[at] = picks[at - 1]!;
+            at--;
+          }
+          picks[at] = perm[j]!;
+        }
+        for (let j = k - 1; j >= 0; j--) {
+          const r = swaps[j]!;
+          const t = perm[j]!;
+          perm[j] = perm[r]!;
+          perm[r] = t;
+        }
+        let tags: PackedTags = new Array(2 * k);
+        for (let j = 0; j < k; j++) {
+          tags[2 * j] = keyIds[picks[j]!]!;
+          tags[2 * j + 1] = valueIds[Math.floor(rand() * VALUES_PER_KEY)]!;
+        }
         if (fixedPairs.length > 0) {
-          const pairs: Array<[string, number, number]> = picks.map((p, j) => [poolKeys[p]!, tags[2 * j]!, tags[2 * j + 1]!]);
+          const pairs: Array<[string, number, number]> = [];
+          for (let j = 0; j < k; j++) pairs.push([poolKeys[picks[j]!]!, tags[2 * j]!, tags[2 * j + 1]!]);
           for (const f of fixedPairs) pairs.push([f[0], f[1], f[2]]);
           pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
           tags = pairs.flatMap(([, kk, vv]) => [kk, vv]);

@@ -13,7 +13,7 @@ export function typedPage<T>(
   store: Store,
   action: string,
   params: Record<string, string>,
-  where: { type: string; region: string; ids: string[] | undefined; maxResults: number },
+  where: { type: string; region: string; ids: string[] | undefined; maxResults: number; unfiltered?: boolean },
   matches: (id: string, tags: PackedTags) => boolean,
   item: (id: string, tags: PackedTags) => T,
 ): TypedPage<T> {
@@ -33,7 +33,8 @@ export function typedPage<T>(
     last = id;
   }
   let totalCount = 0;
-  for (const [id, tags] of scan(store, where.type, where.region, where.ids, undefined)) if (matches(id, tags)) totalCount++;
+  if (where.unfiltered && !where.ids) totalCount = store.table(where.type, where.region)?.size() ?? 0;
+  else for (const [id, tags] of scan(store, where.type, where.region, where.ids, undefined)) if (matches(id, tags)) totalCount++;
   return { items, nextToken: more && last ? encodeToken(digest, [last]) : '', totalCount };
 }
 

@@ -19,6 +19,8 @@ interface ListSpec {
   itemsField: string;
   /** Extra filters from the request beyond ids and tags. */
   filter: (params: Record<string, string>, region: string) => (id: string) => boolean;
+  /** The parameters `filter` reads: with none of them (and no Tags.N), TotalCount is the table size. */
+  filterParams: readonly string[];
   item: (id: string, region: string) => Record<string, unknown>;
 }
 
@@ -29,6 +31,7 @@ const LISTS: Record<string, ListSpec> = {
     type: 'IPAM',
     idsParam: 'IpamIds',
     itemsField: 'Ipams',
+    filterParams: ['IpamName'],
     filter: (p) => (id) => eq(p.IpamName, `ipam-name-${suffixOf(id)}`),
     item: (id, region) => ({
       IpamId: id,
@@ -47,6 +50,7 @@ const LISTS: Record<string, ListSpec> = {
     type: 'IPAMSCOPE',
     idsParam: 'IpamScopeIds',
     itemsField: 'IpamScopes',
+    filterParams: ['IpamId', 'IpamScopeType', 'IpamScopeName'],
     filter: (p) => (id) =>
       eq(p.IpamId, `ipam-${suffixOf(id)}`) && eq(p.IpamScopeType, 'private') && eq(p.IpamScopeName, `scope-${suffixOf(id)}`),
     item: (id, region) => ({
@@ -65,6 +69,7 @@ const LISTS: Record<string, ListSpec> = {
     type: 'IPAMPOOL',
     idsParam: 'IpamPoolIds',
     itemsField: 'IpamPools',
+    filterParams: ['IpamScopeId', 'PoolRegionId', 'IpamPoolName', 'IsShared'],
     filter: (p, region) => (id) =>
       eq(p.IpamScopeId, `ipam-scope-${suffixOf(id)}`) &&
       eq(p.PoolRegionId, region) &&
@@ -93,14 +98,16 @@ function typedList(store: Store, action: string, spec: ListSpec, params: Record<
   const region = requireRegion(params);
   const ids = indexed(params, spec.idsParam).filter((id) => id !== '');
   if (ids.length > TYPED_LIST.ipam.maxIds) refuseCommon('tooManyFilterIds', `At most ${TYPED_LIST.ipam.maxIds} ${spec.idsParam} are allowed.`);
-  const tagMatch = compileFilter(store, filterPairs(rules, params, 'Tags', TYPED_LIST.ipam.maxTags));
+  const tagPairs = filterPairs(rules, params, 'Tags', TYPED_LIST.ipam.maxTags);
+  const tagMatch = compileFilter(store, tagPairs);
+  const unfiltered = tagPairs.length === 0 && spec.filterParams.every((f) => !params[f]);
   const extra = spec.filter(params, region);
   const maxResults = intParam(params, 'MaxResults', TYPED_LIST.ipam, 'badMaxResults');
   const page = typedPage(
     store,
     action,
     params,
-    { type: spec.type, region, ids: ids.length > 0 ? ids : undefined, maxResults },
+    { type: spec.type, region, ids: ids.length > 0 ? ids : undefined, maxResults, unfiltered },
     (id: string, tags: PackedTags) => extra(id) && tagMatch(tags),
     (id: string, tags: PackedTags) => ({ ...spec.item(id, region), Tags: tagList(store, tags) }),
   );

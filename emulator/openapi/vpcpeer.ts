@@ -49,14 +49,16 @@ export function vpcPeerActions(store: Store): ActionTable {
         const vpcIds = listParam(p, 'VpcId');
         if (vpcIds.length > TYPED_LIST.peer.maxVpcIds) refuse(rules.codes, 'tooManyResourceIds', `At most ${TYPED_LIST.peer.maxVpcIds} VpcId values are allowed.`);
         const instanceIds = listParam(p, 'InstanceId');
-        const tagMatch = compileFilter(store, filterPairs(rules, p, 'Tags', TYPED_LIST.peer.maxTags));
+        const tagPairs = filterPairs(rules, p, 'Tags', TYPED_LIST.peer.maxTags);
+        const tagMatch = compileFilter(store, tagPairs);
         const maxResults = intParam(p, 'MaxResults', TYPED_LIST.peer, 'badMaxResults');
         const name = p.Name;
+        const unfiltered = tagPairs.length === 0 && !name && vpcIds.length === 0;
         const page = typedPage(
           store,
           'ListVpcPeerConnections',
           p,
-          { type: 'PeerConnection', region, ids: instanceIds.length > 0 ? instanceIds : undefined, maxResults },
+          { type: 'PeerConnection', region, ids: instanceIds.length > 0 ? instanceIds : undefined, maxResults, unfiltered },
           (id: string, tags: PackedTags) =>
             (name === undefined || name === '' || name === nameOf(id)) &&
             (vpcIds.length === 0 || vpcIds.includes(vpcOf(id)) || vpcIds.includes(acceptingVpcOf(id))) &&

@@ -345,9 +345,9 @@ describe('typed lists', () => {
 });
 
 describe('dispatch', () => {
-  it('answers InvalidApi.NotFound (404) for an unknown action or version', () => {
-    expect(call('VpcIpam', 'DeleteEverything', {})).toMatchObject({ status: 404, body: { Code: 'InvalidApi.NotFound' } });
-    expect(call('VpcIpam', 'UnTagResources', {}).body.Code).toBe('InvalidApi.NotFound');
+  it('answers InvalidAction.NotFound (404) for an unknown action or version', () => {
+    expect(call('VpcIpam', 'DeleteEverything', {})).toMatchObject({ status: 404, body: { Code: 'InvalidAction.NotFound' } });
+    expect(call('VpcIpam', 'UnTagResources', {}).body.Code).toBe('InvalidAction.NotFound');
     expect(state.dispatch({ product: 'Vpc', version: '2014-05-26', action: 'DescribeVpcs', params: { RegionId: HZ }, accountId: '1' }).status).toBe(404);
   });
 
