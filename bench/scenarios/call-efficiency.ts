@@ -8,6 +8,8 @@ import { checkState, expectationFor, untagLowerBound } from '../expected.ts';
 import { measureBaseline, measureOurs, UNPACED } from '../measure.ts';
 import type { EmulatorProcess } from '../processes.ts';
 import type { CallEfficiency } from '../results.ts';
+import { untagCallLowerBound } from '../../lib/plan.ts';
+import type { ResourceType } from '../../lib/catalog.ts';
 
 export async function callEfficiency(emu: EmulatorProcess, d: Dataset): Promise<CallEfficiency> {
   const policy = benchPolicy(d);
@@ -16,6 +18,14 @@ export async function callEfficiency(emu: EmulatorProcess, d: Dataset): Promise<
   const before = await datasetResources(emu.admin, d);
   const exp = expectationFor(policy, before);
   const lowerBound = untagLowerBound(exp);
+  // The planner's own figure for the same bound, from the same selections: the two should agree.
+  const engineLowerBound = untagCallLowerBound(
+    [...exp.removals].map(([k, keys]) => {
+      const [type, region, id] = k.split('|') as [ResourceType, string, string];
+      return { type, region, id, keys, action: 'remove' as const, all: false };
+    }),
+    20,
+  );
 
   const ours = await measureOurs(emu, policy, 'bench-call-efficiency', UNPACED);
   const oursCheck = checkState(policy, before, await datasetResources(emu.admin, d));
@@ -37,6 +47,7 @@ export async function callEfficiency(emu: EmulatorProcess, d: Dataset): Promise<
     changed: exp.removals.size,
     keysRemoved: exp.keysRemoved,
     untagLowerBound: lowerBound,
+    engineLowerBound,
     ours: ours.figures,
     baseline: base.figures,
     untagVsLowerBound: ours.figures.calls.untag / lowerBound,
