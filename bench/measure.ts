@@ -41,9 +41,9 @@ export interface Measured {
 
 /** Our engine, in its own process. */
 /** `quotaScale`: what the engine is told the quotas are scaled by (huge when the emulator's quotas are off). */
-export async function measureOurs(emu: EmulatorProcess, policy: unknown, runId: string, quotaScale: number): Promise<Measured> {
+export async function measureOurs(emu: EmulatorProcess, policy: unknown, runId: string, quotaScale: number, nodeArgs: string[] = []): Promise<Measured> {
   const before = await emu.admin.stats();
-  const { result } = await runChild<EngineChildResult>('bench/child/engine-run.ts', { endpoint: emu.endpoint, policy, runId, quotaScale });
+  const { result } = await runChild<EngineChildResult>('bench/child/engine-run.ts', { endpoint: emu.endpoint, policy, runId, quotaScale }, { nodeArgs });
   const stats = diffStats(await emu.admin.stats(), before);
   return {
     figures: { wallMs: result.wallMs, calls: callFigures(stats), resources: result.totals.untagged, ok: result.ok },

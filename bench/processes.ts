@@ -47,9 +47,13 @@ export interface ChildResult<T> {
  * Runs a one-shot script under tsx with a JSON argument; the script prints `RESULT {json}` as its last
  * word. Rejects when it exits without one.
  */
-export async function runChild<T>(script: string, arg: unknown, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ChildResult<T>> {
+export async function runChild<T>(
+  script: string,
+  arg: unknown,
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {},
+): Promise<ChildResult<T>> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...NODE_ARGS, script, JSON.stringify(arg)], {
+  const child = spawn(process.execPath, [...NODE_ARGS, ...(opts.nodeArgs ?? []), script, JSON.stringify(arg)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },

@@ -86,6 +86,8 @@ export interface EmulatorThroughput {
   perSecond: number;
   errors: number;
   action: string;
+  /** The same load from callers on the official SDK (client CPU included). */
+  sdk?: { clients: number; requests: number; perSecond: number; errors: number };
 }
 
 export interface FaultSuite {
@@ -306,7 +308,8 @@ export function formatTable(r: BenchResults): string {
   }
   if (s.emulatorThroughput) {
     const e = s.emulatorThroughput;
-    add('emulator', `signed req/s (${e.clients} clients, ${e.seconds} s)`, fmt(e.perSecond));
+    add('emulator', `signed req/s, light signer (${e.clients} callers, ${e.seconds} s)`, fmt(e.perSecond));
+    if (e.sdk) add('emulator', `signed req/s, SDK clients (${e.sdk.clients})`, fmt(e.sdk.perSecond));
   }
   if (s.faultSuite) add('fault suite', 'tests passed / run', `${s.faultSuite.passed} / ${s.faultSuite.tests}`);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
