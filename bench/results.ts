@@ -50,6 +50,8 @@ export interface LatencyBound {
   latencyMs: number;
   concurrency: { write: number; list: number };
   floorMs: number;
+  /** The plain formula: all calls x latency / write concurrency. */
+  simpleFloorMs: number;
   ours: RunFigures & { wallVsFloor: number };
   baseline: RunFigures & { wallVsFloor: number; floorMs: number };
 }

@@ -48,6 +48,7 @@ export async function latencyBound(emu: EmulatorProcess, d: Dataset, latencyMs: 
     latencyMs,
     concurrency: { write: writeConcurrency, list: LIMITS.listConcurrency },
     floorMs,
+    simpleFloorMs: (ours.figures.calls.total * latencyMs) / writeConcurrency,
     ours: { ...ours.figures, wallVsFloor: ours.figures.wallMs / floorMs },
     baseline: { ...base.figures, floorMs: baseFloor, wallVsFloor: base.figures.wallMs / baseFloor },
   };
