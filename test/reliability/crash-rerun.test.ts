@@ -22,13 +22,24 @@ afterAll(async () => {
   await h?.close();
 });
 
-const SEEDS = 5;
+const SEEDS = 8;
 let cutMidRun = 0;
 
 function startRunProcess(input: unknown): { child: ChildProcess; exited: Promise<void> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/child/engine-run.ts', JSON.stringify(input)], { cwd: ROOT, stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return { child, exited };
+}
+
+/** Waits until the emulator has logged no new call for 100 ms (4 x the injected latency). */
+async function settled(): Promise<void> {
+  let last = -1;
+  for (;;) {
+    const { total } = await h.admin.stats();
+    if (total === last) return;
+    last = total;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 describe('a cleanup run whose process crashes between batches', () => {
@@ -58,6 +69,9 @@ describe('a cleanup run whose process crashes between batches', () => {
       await new Promise((r) => setTimeout(r, 3));
     }
     await exited;
+    // Calls the dead process had already sent are still applied by the cloud (here after their 25 ms
+    // latency): the state "at the crash" is the one once those have landed.
+    await settled();
     const atCrash = await stateOf(h, world);
     const before = verdict(world, atCrash);
     if (before.check.notRemoved.length > 0) cutMidRun++;
