@@ -8,7 +8,7 @@ import { type FaultSpec, validateFaultSpec } from './openapi/faults.ts';
 import type { QuotaSettings, QuotaView } from './openapi/quotas.ts';
 
 export interface EmulatorAdmin {
-  /** Empty state, stats, faults, quota settings and buckets, ClientTokens, STS sessions and FC. */
+  /** Empty state, stats, faults, quota settings and buckets, ClientTokens and FC (STS sessions stay). */
   reset(options?: { seed?: 'demo' | 'none' }): Promise<void>;
   upsert(resources: AdminResource[]): number;
   generate(spec: GenerateSpec): number;
@@ -107,6 +107,7 @@ export function createAdminRoutes(admin: EmulatorAdmin): RouteHandler {
         case 'GET /__admin/requests': {
           const q = r.url.searchParams;
           const limit = q.get('limit');
+          if (limit !== null && !/^[1-9]\d*$/.test(limit)) throw new BadRequest('limit must be a positive integer');
           const filter: CallFilter = {
             ...optionalString(q, 'product'),
             ...optionalString(q, 'action'),

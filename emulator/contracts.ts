@@ -79,7 +79,8 @@ export interface FcInvocation {
   functionName: string;
   taskId?: string;
   invocationType: 'Sync' | 'Async';
-  status: 'running' | 'succeeded' | 'failed' | 'retrying';
+  /** `queued`: accepted async invocation not started yet; `retrying`: waiting out the backoff. */
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'retrying';
   /** Attempts started so far (1 for a sync call). */
   attempts: number;
   /** `context.retryCount` of each attempt, in order. */

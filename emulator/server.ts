@@ -11,7 +11,7 @@ import { CallLog } from './openapi/call-log.ts';
 import { ClientTokens } from './openapi/client-token.ts';
 import { type EmulatorCredentialStore, createCredentialStore } from './openapi/credentials.ts';
 import { errorBody, newRequestId } from './openapi/errors.ts';
-import { FaultInjector } from './openapi/faults.ts';
+import { FaultInjector, validateFaultSpec } from './openapi/faults.ts';
 import { createOpenApiGateway } from './openapi/gateway.ts';
 import { QuotaBuckets } from './openapi/quotas.ts';
 import { demoResources } from './openapi/seed-demo.ts';
@@ -41,7 +41,7 @@ export interface EmulatorOptions {
   faultSeed?: number;
   /** Use this cloud state instead of a new `createCloudState()` (tests with a stand-in). */
   state?: CloudState;
-  /** Largest request body accepted (default 8 MiB). */
+  /** Largest request body accepted (default 64 MiB: bulk admin upserts are large). */
   maxBodyBytes?: number;
 }
 
@@ -72,7 +72,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const accountId = options.accountId ?? '1234567890123456';
   const region = options.region ?? 'cn-hangzhou';
   const faultSeed = options.faultSeed ?? 1;
-  const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024;
+  const maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
 
   const state = options.state ?? createCloudState();
   const credentials = createCredentialStore({ accessKeyId, accessKeySecret });
@@ -96,7 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults.set({ seed: faultSeed, rules: [] });
       quotas.reset();
       tokens.clear();
-      credentials.reset();
+      // Issued STS sessions survive: a function context handed out before the reset stays valid.
       fc.reset();
       if (opts.seed === 'demo') seedDemo();
     },
@@ -107,7 +107,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     count: () => state.count(),
     stats: () => log.snapshot(),
     requests: (filter) => log.recent(filter),
-    setFaults: (spec) => faults.set({ ...spec, seed: spec.seed ?? faultSeed }),
+    setFaults: (spec) => {
+      const valid = validateFaultSpec(spec);
+      faults.set({ ...valid, seed: valid.seed ?? faultSeed });
+    },
     faults: () => faults.view(),
     setQuotas: (settings) => quotas.configure(settings),
     quotas: () => quotas.view(),

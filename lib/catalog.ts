@@ -199,6 +199,11 @@ export interface Limits {
   maxContinuationHops: number;
   /** Resources per JSON line when the full resource list is written to the log. */
   logResourcesPerLine: number;
+  /**
+   * Selections the planner buffers per (region, type) before it must emit a batch. Everything buffered is
+   * still written after the deadline fires, so this bounds the work done inside the deadline margin.
+   */
+  planBufferSize: number;
 }
 
 export const LIMITS: Readonly<Limits> = Object.freeze({
@@ -218,6 +223,7 @@ export const LIMITS: Readonly<Limits> = Object.freeze({
   deadlineMarginShare: 0.2,
   maxContinuationHops: 10_000,
   logResourcesPerLine: 500,
+  planBufferSize: 2_000,
 });
 
 export function withLimits(overrides: Partial<Limits> = {}): Limits {
@@ -319,7 +325,7 @@ export const NOT_FOUND_CODE_PATTERNS: readonly RegExp[] = [
 export const BATCH_TOO_LARGE_CODE_PATTERNS: readonly RegExp[] = [/^NumberExceed\./, /^IllegalParamSize\./];
 
 export function isThrottlingCode(code: string | undefined): boolean {
-  return code !== undefined && code.includes('Throttling');
+  return code?.includes('Throttling') ?? false;
 }
 
 export function isRetryableCode(code: string | undefined, statusCode?: number): boolean {

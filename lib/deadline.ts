@@ -6,6 +6,7 @@
  */
 import { LIMITS, type Limits } from './catalog.ts';
 
+/** An invocation's deadline: when, with which margin, and the signal that fires then. */
 export interface Deadline {
   /** Epoch ms at which the run must stop starting work. */
   at: number;

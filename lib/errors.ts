@@ -14,6 +14,7 @@ export interface IssueLike {
   message: string;
 }
 
+/** Options every error takes: the underlying error, forwarded as the standard `cause`. */
 export interface ErrorOptions {
   cause?: unknown;
 }
@@ -56,6 +57,7 @@ export class InputDecodeError extends VpcTagCleanupError {
   }
 }
 
+/** What the cloud port knows about a failed call when it builds a `CloudCallError`. */
 export interface CloudCallErrorInit {
   /** The cloud's error code (`Throttling.User`, `ResourceNotFound.Ipam`) or a network code (`ECONNRESET`). */
   code: string;

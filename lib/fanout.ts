@@ -36,6 +36,7 @@ export interface Invoker {
   invokeAsync(functionName: string, payload: SelfPayload, taskId: string): Promise<InvokeOutcome>;
 }
 
+/** One shard of a fanned-out run and how its start went. */
 export interface ShardStart {
   regions: string[];
   outcome: InvokeOutcome;
@@ -79,11 +80,15 @@ export async function continueRun(run: RunRequest, continuation: Continuation, i
   return invoker.invokeAsync(functionName, payload, continuationTaskId(run.runId, run.shard, continuation.hop));
 }
 
+/** Credentials (the invocation's), account, region and endpoint of the fc2 invoker. */
 export interface FcInvokerOptions {
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined };
   accountId: string;
   region: string;
-  /** `http://host:port` (`VPC_TAG_CLEANUP_FC_ENDPOINT`); default: the region's internal FC host over https. */
+  /**
+   * `http://host:port` (`VPC_TAG_CLEANUP_FC_ENDPOINT`); default: the region's internal FC host over https,
+   * `<account>.<region>-internal.fc.aliyuncs.com` (alibabacloud.com/help/en/functioncompute/fc-3-0/developer-reference/fc-endpoints).
+   */
   endpoint?: string | undefined;
   timeoutMs?: number;
 }

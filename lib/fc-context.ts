@@ -3,6 +3,7 @@
  * section 1). Every field is optional here: the handler is also called outside FC (tests, the CLI),
  * and must not trust a shape it cannot check.
  */
+/** The invocation context FC passes as the handler's second argument. */
 export interface FcContext {
   requestId?: string;
   credentials?: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string };

@@ -14,7 +14,8 @@ import { VpcTagCleanupError } from './errors.ts';
 import { continueRun, createFcInvoker, fanOut, type InvokeOutcome, type Invoker, shouldFanOut } from './fanout.ts';
 import type { FcContext } from './fc-context.ts';
 import { insideFc } from './fc-context.ts';
-import type { LogSink } from './log.ts';
+import { type LogSink, logJson } from './log.ts';
+import { limitsFromEnv } from './limits-env.ts';
 import { ReportBuilder } from './report.ts';
 import { effectivePolicy } from './trigger/shard.ts';
 import type { RunRequest } from './trigger/types.ts';
@@ -39,17 +40,21 @@ export class SelfInvokeError extends VpcTagCleanupError {
   }
 }
 
+/** The environment variables an invocation reads. */
 export interface InvocationEnv {
   VPC_TAG_CLEANUP_ENDPOINT?: string | undefined;
   VPC_TAG_CLEANUP_FC_ENDPOINT?: string | undefined;
   VPC_TAG_CLEANUP_FANOUT?: string | undefined;
-  /** Deadline margin override, ms (tests force continuations with a short timeout and a small margin). */
-  VPC_TAG_CLEANUP_DEADLINE_MARGIN_MS?: string | undefined;
+  /** JSON object of `Limits` overrides (lib/limits-env.ts). */
+  VPC_TAG_CLEANUP_LIMITS?: string | undefined;
+  /** Multiplier of the published rate quotas (lib/limits-env.ts). */
+  VPC_TAG_CLEANUP_QUOTA_SCALE?: string | undefined;
   FC_FUNCTION_NAME?: string | undefined;
   /** Any other variable (so `process.env` is one). */
   [name: string]: string | undefined;
 }
 
+/** What one invocation runs with: environment, FC context, start time, log sink, test overrides. */
 export interface InvocationDeps {
   env: InvocationEnv;
   context: FcContext | undefined;
@@ -100,19 +105,27 @@ const asRecord = (o: InvokeOutcome) => {
   return out;
 };
 
+/** A run's answer, the full resource list for the log, and the limits in force (they size the log lines). */
+export interface InvocationResult {
+  report: Report;
+  full: ResourceOutcome[];
+  limits: Limits;
+}
+
 /** Run (or fan out) one decoded run; resolves the report and the full resource list for the log. */
-export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<{ report: Report; full: ResourceOutcome[] }> {
-  const limits = { ...LIMITS, ...deps.limits };
+export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<InvocationResult> {
+  const fromEnv = limitsFromEnv(deps.env);
+  if (fromEnv.ignored.length > 0) logJson({ kind: 'warning', runId: run.runId, ignored: fromEnv.ignored }, deps.log);
+  const limits: Limits = { ...LIMITS, ...fromEnv.limits, ...deps.limits };
   const credentials = credentialsFor(deps.context);
   const name = functionName(deps);
 
   if (shouldFanOut(run, deps.env) && name) {
     const invoker = await invokerFor(deps, credentials);
-    if (invoker) return fanOutReport(run, await fanOut(run, invoker, name), deps, limits);
+    if (invoker) return { ...fanOutReport(run, await fanOut(run, invoker, name), deps, limits), limits };
   }
 
-  const marginOverride = Number(deps.env.VPC_TAG_CLEANUP_DEADLINE_MARGIN_MS);
-  const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, Number.isFinite(marginOverride) && deps.env.VPC_TAG_CLEANUP_DEADLINE_MARGIN_MS ? marginOverride : undefined, limits);
+  const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, undefined, limits);
   const { runCleanup, createCloudPort } = await loadEngine();
   const endpoint = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
   const cloud = createCloudPort(endpoint ? { credentials, endpoint, limits } : { credentials, limits });
@@ -120,7 +133,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   if (deadline) request.signal = deadline.signal;
   if (run.continuation) request.continuation = run.continuation;
   if (run.narrowTo) request.narrowTo = run.narrowTo;
-  const { report, full } = await runCleanup(request, { cloud, limits });
+  const { report, full } = await runCleanup(request, fromEnv.quotaScale !== undefined ? { cloud, limits, quotaScale: fromEnv.quotaScale } : { cloud, limits });
   if (run.notes) report.notes = run.notes;
 
   const continuation = report.continuation;
@@ -128,19 +141,23 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     if (continuation.hop > limits.maxContinuationHops) {
       report.ok = false;
       report.error = { code: 'TOO_MANY_CONTINUATIONS', message: `run continued ${continuation.hop} times without finishing; not continuing` };
-      return { report, full };
+      return { report, full, limits };
     }
     const invoker = await invokerFor(deps, credentials);
     if (invoker) {
       const outcome = await continueRun(run, continuation, invoker, name);
       report.continuedBy = asRecord(outcome);
       if (outcome.status === 'failed') {
-        if (outcome.retryable) throw new SelfInvokeError([outcome]);
+        if (outcome.retryable) {
+          // The retry repeats this run (idempotently); log what this attempt did before FC sees the throw.
+          logJson({ kind: 'report', ...report }, deps.log);
+          throw new SelfInvokeError([outcome]);
+        }
         report.ok = false;
       }
     }
   }
-  return { report, full };
+  return { report, full, limits };
 }
 
 function fanOutReport(run: RunRequest, starts: Awaited<ReturnType<typeof fanOut>>, deps: InvocationDeps, limits: Limits): { report: Report; full: ResourceOutcome[] } {

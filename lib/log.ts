@@ -7,6 +7,7 @@ import { LIMITS } from './catalog.ts';
 import { redactSecrets } from './errors.ts';
 import type { ResourceOutcome } from './types.ts';
 
+/** Where JSON lines go (stdout in FC; a collector in tests). */
 export type LogSink = (line: string) => void;
 
 /** Default sink: stdout through console.log (FC's runtime captures it per request). */

@@ -16,6 +16,7 @@ import type { PolicyIssue } from './policy/parse.ts';
 import { isCloudCallError, isVpcTagCleanupError, redactSecrets } from './errors.ts';
 import type { CallCounts, Continuation, InputErrorReport, Report, ReportError, ResourceOutcome, ResourceStatus } from './types.ts';
 
+/** Fixed facts of a run, given when its report starts. */
 export interface ReportBuilderOptions {
   runId: string;
   policyName: string;
@@ -25,6 +26,7 @@ export interface ReportBuilderOptions {
   cap: number;
 }
 
+/** What only the end of a run knows: the time, where it stopped, why it failed as a whole. */
 export interface BuildOptions {
   /** The clock is read by the caller: this module is pure. */
   now: Date;
@@ -113,6 +115,7 @@ export class ReportBuilder {
     let planned = 0;
     let notMatched = 0;
     let keysRemoved = 0;
+    const skippedBy: Record<string, number> = {};
     for (const t of this.outcomes.values()) {
       full.push(copyOutcome(t.outcome));
       keysRemoved += t.removed?.size ?? 0;
@@ -126,10 +129,13 @@ export class ReportBuilder {
         case 'planned':
           planned++;
           break;
-        case 'skipped':
+        case 'skipped': {
           if (t.outcome.reason === 'not-matched') notMatched++;
           else skipped++;
+          const reason = t.outcome.reason ?? 'unspecified';
+          skippedBy[reason] = (skippedBy[reason] ?? 0) + 1;
           break;
+        }
       }
     }
     const recordedMatched = untagged + skipped + failed + planned;
@@ -163,6 +169,7 @@ export class ReportBuilder {
         failed,
         planned,
         notMatched,
+        skippedBy,
         calls: { ...this.calls },
       },
       resources: resources.map(copyOutcome),

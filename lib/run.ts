@@ -14,7 +14,7 @@ import { type Limits, type ResourceType, withLimits } from './catalog.ts';
 import type { CloudPort } from './cloud/port.ts';
 import { discoverUnit, type ListContext, type ListCursor, type ListUnit } from './discover/index.ts';
 import { createExecutor } from './execute/execute.ts';
-import { createRateLimiter } from './execute/rate-limiter.ts';
+import { createRateLimiter, type RateLimiter } from './execute/rate-limiter.ts';
 import { createPlanner } from './plan.ts';
 import { compilePolicy } from './policy/compile.ts';
 import { parsePolicy } from './policy/parse.ts';
@@ -47,6 +47,8 @@ export interface RunDeps {
   limits?: Partial<Limits>;
   /** Multiplies the published quotas the rate limiter starts from (tests, benchmarks). */
   quotaScale?: number;
+  /** Buckets shared across runs (a warm FC instance keeps what it learned); default: fresh per run. */
+  rateLimiter?: RateLimiter;
   /** Receives the full outcome list as JSON lines (never a secret). */
   log?: (line: string) => void;
   /** Epoch ms clock. */
@@ -74,7 +76,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
   const policy = parsed.policy;
   const compiled = compilePolicy(policy);
   const report = new ReportBuilder({ runId: input.runId, policyName: policy.name, dryRun: policy.dryRun, startedAt: new Date(now()), cap: limits.reportResourceCap });
-  const rateLimiter = createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
+  const rateLimiter = deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
   const listCtx: ListContext = {
     cloud: deps.cloud,
     limits,
@@ -94,7 +96,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     },
     policy.limits?.concurrency ?? limits.defaultConcurrency,
   );
-  const planner = createPlanner({ maxIdsPerCall: limits.maxIdsPerCall, maxKeysPerCall: limits.maxKeysPerCall });
+  const planner = createPlanner({ maxIdsPerCall: limits.maxIdsPerCall, maxKeysPerCall: limits.maxKeysPerCall, bufferSize: limits.planBufferSize });
 
   const maxResources = policy.limits?.maxResources;
   let buffered: RemoveSelection[] | undefined = maxResources !== undefined && !policy.dryRun ? [] : undefined;

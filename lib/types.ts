@@ -89,6 +89,8 @@ export interface Totals {
   planned?: number;
   /** Resources seen but outside `match` (not counted in `matched` nor `skipped`). */
   notMatched?: number;
+  /** `skipped` (and `notMatched`) broken down by reason; filled by `ReportBuilder`. */
+  skippedBy?: Partial<Record<string, number>>;
   calls: CallCounts;
 }
 

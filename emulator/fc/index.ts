@@ -161,7 +161,7 @@ export function createFcService(options: FcServiceOptions & FcExtraOptions): FcS
       requestId,
       functionName,
       invocationType: isAsync ? 'Async' : 'Sync',
-      status: 'running',
+      status: isAsync ? 'queued' : 'running',
       attempts: 0,
       retryCounts: [],
       startedAt: new Date().toISOString(),

@@ -2,6 +2,7 @@
 import type { FcInvocation } from '../contracts.ts';
 
 export const INVOCATION_STATUS = {
+  queued: 'queued',
   running: 'running',
   succeeded: 'succeeded',
   failed: 'failed',

@@ -4,6 +4,9 @@
  * secret: signatures and tokens travel in headers, which are never logged.
  */
 
+/** As recorded: `at` in epoch ms (the ISO text is made only when someone reads the log). */
+export type RecordedCall = Omit<LoggedCall, 'at'> & { at: number };
+
 export interface LoggedCall {
   product: string;
   action: string;
@@ -35,7 +38,7 @@ export interface CallFilter {
 
 export class CallLog {
   private stats: CallStats = { total: 0, byAction: {} };
-  private readonly ring: (LoggedCall | undefined)[];
+  private readonly ring: (RecordedCall | undefined)[];
   private next = 0;
   private size = 0;
 
@@ -43,7 +46,7 @@ export class CallLog {
     this.ring = new Array(capacity);
   }
 
-  record(call: LoggedCall): void {
+  record(call: RecordedCall): void {
     this.stats.total++;
     const api = `${call.product || '?'}:${call.action || '?'}`;
     const outcome = call.code === 'OK' ? 'ok' : call.code;
@@ -64,7 +67,7 @@ export class CallLog {
 
   /** Recent calls, oldest first; `limit` keeps the most recent ones (default 1,000). */
   recent(filter: CallFilter = {}): LoggedCall[] {
-    const out: LoggedCall[] = [];
+    const out: RecordedCall[] = [];
     const start = (this.next - this.size + this.capacity) % this.capacity;
     for (let i = 0; i < this.size; i++) {
       const call = this.ring[(start + i) % this.capacity]!;
@@ -74,7 +77,8 @@ export class CallLog {
       out.push(call);
     }
     const limit = filter.limit ?? 1000;
-    return out.length > limit ? out.slice(out.length - limit) : out;
+    const kept = out.length > limit ? out.slice(out.length - limit) : out;
+    return kept.map((call) => ({ ...call, at: new Date(call.at).toISOString() }));
   }
 
   reset(): void {

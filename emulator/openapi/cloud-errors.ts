@@ -62,7 +62,9 @@ export const CODES = {
     // guess: no code listed for a missing ResourceId.N (the SDK marks it required).
     missingResourceIds: ['MissingParameter.ResourceId', 400],
     missingTags: ['MissingParameter.Tag', 400],
-    // ListTagResources page: InvalidTagKey, BothEmpty.TagsAndResources (400).
+    // ListTagResources page: InvalidTagKey, BothEmpty.TagsAndResources (400; also on the product error page).
+    // BothEmpty stays unreachable here: VpcPeer lists without filters (its ResourceId/Tag filters are deprecated
+    // in the latest SDK, DESIGN.md relies on it).
     tagValueWithoutKey: ['InvalidTagKey', 400],
     bothEmpty: ['BothEmpty.TagsAndResources', 400],
   },
@@ -97,7 +99,9 @@ export const COMMON = {
   unknownAction: ['InvalidAction.NotFound', 404],
   // IllegalParam.NextToken / IllegalParam.MaxResults (400) are the VPC family's pagination codes: Cbn
   // ListTransitRouterRouteTablePropagations and several Vpc 2016-04-28 list pages document both (found with
-  // the code corpus). The IPAM and VpcPeer list pages list no code for them: a guess for those products.
+  // the code corpus), and the VpcPeer product error page lists the generic `IllegalParam.%s` ("The param of
+  // %s is illegal", 400; alibabacloud.com/help/en/vpc/developer-reference/api-vpcpeer-2022-01-01-errorcodes).
+  // The IPAM list pages name no code for them: a guess there.
   badNextToken: ['IllegalParam.NextToken', 400],
   badMaxResults: ['IllegalParam.MaxResults', 400],
   // guess: Describe* page sizes out of 1..50; no code documented.

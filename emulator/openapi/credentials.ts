@@ -20,7 +20,7 @@ export interface CredentialStoreOptions {
 }
 
 /** Why a security token was refused, or undefined when it is fine (for the gateway's error code). */
-export type TokenProblem = 'Malformed' | 'Expired' | undefined;
+export type TokenProblem = 'Malformed' | 'Expired' | 'MismatchWithAccessKey' | undefined;
 
 export interface EmulatorCredentialStore extends CredentialStore {
   /** Finer answer than `tokenMatches`, so the gateway can say Malformed vs Expired. */
@@ -36,13 +36,17 @@ export function createCredentialStore(options: CredentialStoreOptions): Emulator
   const now = options.now ?? Date.now;
   const ttl = options.sessionTtlMs ?? 6 * 3600_000;
   const sessions = new Map<string, Session>();
+  // token -> access key id, to tell a token of another session (mismatch) from garbage (malformed).
+  const owners = new Map<string, string>();
 
   const sessionFor = (id: string): Session | undefined => sessions.get(id);
 
   const checkToken = (accessKeyId: string, securityToken: string | undefined): TokenProblem => {
     const session = sessionFor(accessKeyId);
-    if (!session) return securityToken ? 'Malformed' : undefined;
-    if (!securityToken || !sameText(securityToken, session.token)) return 'Malformed';
+    const owner = securityToken ? owners.get(securityToken) : undefined;
+    if (!session) return owner ? 'MismatchWithAccessKey' : securityToken ? 'Malformed' : undefined;
+    if (!securityToken) return 'Malformed';
+    if (!sameText(securityToken, session.token)) return owner ? 'MismatchWithAccessKey' : 'Malformed';
     if (session.expiresAt <= now()) return 'Expired';
     return undefined;
   };
@@ -61,6 +65,7 @@ export function createCredentialStore(options: CredentialStoreOptions): Emulator
       while (sessions.size >= MAX_SESSIONS) {
         const oldest = sessions.keys().next().value;
         if (oldest === undefined) break;
+        owners.delete(sessions.get(oldest)!.token);
         sessions.delete(oldest);
       }
       const accessKeyId = STS_PREFIX + randomBytes(12).toString('hex');
@@ -70,10 +75,12 @@ export function createCredentialStore(options: CredentialStoreOptions): Emulator
         expiresAt: now() + ttl,
       };
       sessions.set(accessKeyId, session);
+      owners.set(session.token, accessKeyId);
       return { accessKeyId, accessKeySecret: session.secret, securityToken: session.token };
     },
     reset() {
       sessions.clear();
+      owners.clear();
     },
   };
 }

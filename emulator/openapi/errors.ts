@@ -20,6 +20,10 @@ export const GATEWAY_ERRORS = {
   SignatureNonceUsed: { status: 400, message: 'Specified signature nonce was used already.' },
   'InvalidSecurityToken.Malformed': { status: 400, message: 'Specified SecurityToken is malformed.' },
   'InvalidSecurityToken.Expired': { status: 400, message: 'Specified SecurityToken is expired.' },
+  'InvalidSecurityToken.MismatchWithAccessKey': {
+    status: 400,
+    message: 'Specified SecurityToken mismatch with the AccessKey.',
+  },
   // The current POP gateway answers an unknown action (or version) with InvalidAction.NotFound 404;
   // older SDK-era reports show InvalidApi.NotFound with the same message (see the report).
   'InvalidAction.NotFound': { status: 404, message: 'Specified api is not found, please check your url and method.' },

@@ -82,15 +82,21 @@ export function createOpenApiGateway(deps: GatewayDeps): RouteHandler {
         code,
         status,
         requestId,
-        at: new Date(arrived).toISOString(),
+        at: arrived,
         ...(faultKind ? { fault: faultKind } : {}),
       });
     };
     const send = (status: number, body: Record<string, unknown>, code: string) => {
       record(code, status);
       if (r.res.destroyed) return;
-      r.res.writeHead(status, { 'content-type': JSON_TYPE, 'x-acs-request-id': requestId });
-      r.res.end(JSON.stringify(body));
+      const text = JSON.stringify(body);
+      // A known length lets Node send head and body in one write (no chunked encoding).
+      r.res.writeHead(status, {
+        'content-type': JSON_TYPE,
+        'content-length': Buffer.byteLength(text),
+        'x-acs-request-id': requestId,
+      });
+      r.res.end(text);
     };
     const refuse = (code: string, message: string, status: number) =>
       send(status, errorBody(requestId, host, code, message, product), code);

@@ -180,7 +180,11 @@ export function verifyAcs3(
   const expected = createHmac('sha256', secret).update(stringToSign).digest();
   const given = Buffer.from(auth.signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new GatewayRefusal('SignatureDoesNotMatch');
+    // As the cloud does, show the server's string to sign (no secret in it) to help debug a client.
+    throw new GatewayRefusal(
+      'SignatureDoesNotMatch',
+      `Specified signature does not match our calculation. server string to sign is:${stringToSign}`,
+    );
   }
 
   if (!nonces.claim(nonce, now)) throw new GatewayRefusal('SignatureNonceUsed');

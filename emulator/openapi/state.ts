@@ -30,7 +30,7 @@ export function createCloudState(): LocalCloudState {
     Object.hasOwn(products[product] ?? {}, action) ? products[product][action] : undefined;
 
   const upsert = (resources: AdminResource[]): number => {
-    for (const r of resources) store.put(r.type, r.region, r.id, store.pack(r.tags ?? {}));
+    store.putMany(resources.map((r) => ({ type: r.type, region: r.region, id: r.id, tags: store.pack(r.tags ?? {}) })));
     return resources.length;
   };
 

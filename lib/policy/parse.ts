@@ -13,6 +13,7 @@ export interface PolicyIssue {
   message: string;
 }
 
+/** The policy with defaults applied, or every issue found. */
 export type ParseResult = { ok: true; policy: Policy } | { ok: false; issues: PolicyIssue[] };
 
 type PathSegment = PropertyKey;
@@ -133,7 +134,9 @@ function crossFieldIssues(root: unknown): PolicyIssue[] {
   const remove = getAt(root, ['remove']);
   const needsFullListing =
     isRecord(remove) && (remove.all === true || (Array.isArray(remove.keyPatterns) && remove.keyPatterns.length > 0));
-  if (needsFullListing && getAt(root, ['match']) === undefined) {
+  const match = getAt(root, ['match']);
+  const narrowed = isRecord(match) && (match.resourceIds !== undefined || match.tags !== undefined);
+  if (needsFullListing && !narrowed) {
     const what = isRecord(remove) && remove.all === true ? 'remove.all' : 'remove.keyPatterns';
     for (const [i, type] of types) {
       if (listerOf(type) === undefined) {

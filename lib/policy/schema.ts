@@ -17,17 +17,26 @@ export const REGION_ID_PATTERN = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
+/**
+ * A group that holds a quantifier and is itself quantified (`(a+)+`, `(\\w*-?)*`, `(x{2,})+`): the shape
+ * behind catastrophic backtracking. Tag keys never need it, and one such pattern run against every key
+ * of a million resources could stall a run, so the policy refuses it.
+ */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
+
 /** Why `source` cannot serve as a key pattern, or undefined when `new RegExp(source)` accepts it. */
 export function keyPatternProblem(source: string): string | undefined {
   if (source.length > MAX_KEY_PATTERN_LENGTH) return `is longer than ${MAX_KEY_PATTERN_LENGTH} characters`;
   try {
     new RegExp(source);
-    return undefined;
   } catch (e) {
     return `is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`;
   }
+  if (NESTED_QUANTIFIER.test(source)) return 'repeats a group that itself repeats (like (a+)+), which can take exponential time: rewrite it without nested repetition';
+  return undefined;
 }
 
+/** A tag a resource must carry: `key`, and `value` unless any value will do. */
 export const TagFilterSchema = z.strictObject({
   key: nonEmpty.describe('Tag key the resource must carry.'),
   value: z.string().optional().describe('Required value; omitted means any value.'),
@@ -57,14 +66,20 @@ export const RemoveKeysSchema = z
     keyPatterns: z
       .array(KeyPatternSchema)
       .optional()
-      .describe(`Regular expressions (at most ${MAX_KEY_PATTERN_LENGTH} characters) matched against each resource's actual keys.`),
+      .describe(
+        `Regular expressions (at most ${MAX_KEY_PATTERN_LENGTH} characters, no repeated group that itself repeats) matched against each resource's actual keys.`,
+      ),
   })
   .refine((r) => (r.keys?.length ?? 0) + (r.keyPatterns?.length ?? 0) > 0, {
     message: 'needs at least one entry in keys or keyPatterns (or use { "all": true })',
-  });
+  })
+  // The refinement above is invisible to JSON Schema; this says as much as JSON Schema can.
+  .meta({ anyOf: [{ required: ['keys'] }, { required: ['keyPatterns'] }] });
 
+/** What to remove: `{ all: true }` or `{ keys?, keyPatterns? }`. */
 export const RemoveSchema = z.union([RemoveAllSchema, RemoveKeysSchema]);
 
+/** The cleanup policy, version 1: strict at every depth. */
 export const PolicySchema = z.strictObject({
   name: nonEmpty.max(128, 'must be at most 128 characters').describe('Name of the policy, shown in reports and logs.'),
   regions: z
@@ -84,6 +99,10 @@ export const PolicySchema = z.strictObject({
         .optional()
         .describe('Only resources carrying all of these tags.'),
     })
+    .refine((m) => m.resourceIds !== undefined || m.tags !== undefined, {
+      message: 'needs resourceIds or tags (omit match to take every resource)',
+    })
+    .meta({ minProperties: 1 })
     .optional()
     .describe('Narrows the resources; omitted means every resource that carries a key to remove.'),
   remove: RemoveSchema.describe('What to remove: `{keys?, keyPatterns?}` (one non-empty) or `{all: true}`.'),
@@ -110,5 +129,7 @@ export const PolicySchema = z.strictObject({
   fanOut: z.boolean().optional().describe('Run each region in its own asynchronous invocation (FC only).'),
 });
 
+/** A validated policy (defaults applied): what the engine runs. */
 export type Policy = z.output<typeof PolicySchema>;
+/** A policy as a user writes it (fields with defaults optional). */
 export type PolicyInput = z.input<typeof PolicySchema>;

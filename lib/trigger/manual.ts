@@ -22,6 +22,7 @@ const ContinuationSchema = z.looseObject({
   done: z.array(z.unknown()),
 });
 
+/** A plain object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

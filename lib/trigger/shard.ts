@@ -5,6 +5,7 @@
 import type { Policy } from '../policy/schema.ts';
 import type { RunRequest } from './types.ts';
 
+/** The policy this invocation cleans: all of it, or its shard's regions. */
 export function effectivePolicy(run: Pick<RunRequest, 'policy' | 'shard'>): Policy {
   if (!run.shard) return run.policy;
   const regions = run.policy.regions.filter((r) => run.shard!.regions.includes(r));

@@ -21,6 +21,7 @@ export function timerRunId(triggerName: string, triggerTime: string): string {
   return toSafeId(`timer-${triggerName}-${stamp}`, RUN_ID_MAX_LENGTH);
 }
 
+/** Decode a timer tick: its payload string as a manual payload, under the tick's run id. */
 export function decodeTimer(event: Record<string, unknown>, env: TriggerEnv, now: Date, hints: DecodeHints): Invocation {
   const { triggerName, triggerTime, payload } = event;
   if (typeof triggerName !== 'string' || typeof triggerTime !== 'string' || triggerName === '' || triggerTime === '') {

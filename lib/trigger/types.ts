@@ -5,6 +5,7 @@
 import type { Policy } from '../policy/schema.ts';
 import type { Continuation, ResourceRef } from '../types.ts';
 
+/** Which trigger started a run (reported and logged). */
 export const TriggerSource = {
   Manual: 'manual',
   Timer: 'timer',
@@ -12,6 +13,7 @@ export const TriggerSource = {
 } as const;
 export type TriggerSource = (typeof TriggerSource)[keyof typeof TriggerSource];
 
+/** One problem with the input, where it is and what is wrong. */
 export interface InputIssue {
   /** Where in the event the problem is, dotted (`policy.regions.0`, `[1].data.evaluationResultIdentifier`). */
   path: string;
@@ -36,6 +38,7 @@ export interface RunRequest {
   notes?: string[];
 }
 
+/** What the handler should do with an event: run, ignore (answered ok), or answer bad input. */
 export type Invocation =
   | { kind: 'run'; run: RunRequest }
   | { kind: 'ignored'; reason: string }
@@ -44,7 +47,7 @@ export type Invocation =
 /** Codes of answers to bad input. */
 export const InputErrorCode = {
   /** Not UTF-8 JSON, or JSON of the wrong shape. */
-  InvalidPayload: 'INVALID_PAYLOAD',
+  InvalidPayload: 'INVALID_INPUT',
   /** The policy (in the payload or in `VPC_TAG_CLEANUP_POLICY`) fails validation. */
   InvalidPolicy: 'INVALID_POLICY',
   /** An event-driven invocation, but `VPC_TAG_CLEANUP_POLICY` is not set. */
@@ -56,6 +59,7 @@ export type InputErrorCode = (typeof InputErrorCode)[keyof typeof InputErrorCode
 
 export type Invalid = Extract<Invocation, { kind: 'invalid' }>;
 
+/** The `invalid` answer with its code, a message for people, and every issue. */
 export function invalid(code: InputErrorCode, message: string, issues: InputIssue[]): Invalid {
   return { kind: 'invalid', code, message, issues };
 }

@@ -2,6 +2,7 @@
  * The gateway in front of the real cloud state (no stand-in): SDK calls for each product, VpcPeer's
  * form-body parameters, ClientToken replay through a lost answer, and faults scoped to one product.
  */
+import { UnTagResourcesRequest } from '@alicloud/vpc20160428';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
 import { acs3Call } from '../support/acs3-client.ts';
@@ -42,6 +43,15 @@ describe('the gateway in front of the cloud state', () => {
     await sdkCall(c, 'Vpc', 'UnTagResources', { RegionId: 'cn-shanghai', ResourceType: 'VPC', ResourceId: ['vpc-0001'], TagKey: ['CostCenter'] });
     expect(emu.admin.list({}).map((r) => Object.keys(r.tags).includes('CostCenter'))).toEqual([false, false, false]);
     expect(emu.admin.stats().total).toBe(3);
+  });
+
+  it('serves the Vpc client\'s own typed method, unchanged', async () => {
+    const res = await client().unTagResources(
+      new UnTagResourcesRequest({ regionId: 'cn-shanghai', resourceType: 'VPC', resourceId: ['vpc-0001'], tagKey: ['CostCenter'] }),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.body?.requestId).toMatch(/^[0-9A-F-]{36}$/);
+    expect(emu.admin.list({ type: 'VPC' })[0]!.tags).toEqual({});
   });
 
   it('passes a product error through with the cloud body shape and status', async () => {

@@ -165,8 +165,11 @@ describe('FC invoke, async', () => {
   it('runs at most asyncConcurrency invocations of a function at once', async () => {
     await register({ name: 'slow', modulePath: fixture('slow.mjs'), asyncConcurrency: 2 });
     for (let i = 0; i < 5; i++) {
-      await v3.post('/functions/slow/invocations', JSON.stringify({ ms: 80, lane: 'concurrency' }), { 'x-fc-invocation-type': 'Async' });
+      await v3.post('/functions/slow/invocations', JSON.stringify({ ms: 200, lane: 'concurrency' }), { 'x-fc-invocation-type': 'Async' });
     }
+    // Two run, three wait their turn.
+    const early = await invocations('?function=slow');
+    expect(early.filter((x) => x.status === 'queued').length).toBeGreaterThanOrEqual(1);
     await waitIdle();
     const recs = await invocations('?function=slow&status=succeeded');
     expect(recs).toHaveLength(5);

@@ -86,6 +86,7 @@ describe('signed OpenAPI requests', () => {
     expect(error.data).toMatchObject({ Code: 'SignatureDoesNotMatch', HostId: emu.endpoint });
     expect(error.data.RequestId).toMatch(REQUEST_ID);
     expect(error.data.Recommend).toContain('SignatureDoesNotMatch');
+    expect(error.data.Message).toMatch(/server string to sign is:ACS3-HMAC-SHA256\n[0-9a-f]{64}$/);
     expect(state.applied).toHaveLength(0);
   });
 
@@ -213,7 +214,7 @@ describe('ClientToken on VpcPeer writes', () => {
   it('answers OperationFailed.LastTokenProcessing while the first call with the token is in flight', async () => {
     emu.admin.setFaults({ rules: [{ kind: 'latency', product: 'VpcPeer', action: 'UnTagResources', ms: 400, count: 1 }] });
     const first = untag('token-3', ['a']);
-    await new Promise((r) => setTimeout(r, 100));
+    while (emu.admin.faults().fired[0] !== 1) await new Promise((r) => setTimeout(r, 10)); // first call is held
     const error = await sdkError(untag('token-3', ['a']));
     expect([error.statusCode, error.code]).toEqual([400, 'OperationFailed.LastTokenProcessing']);
     expect((await first).statusCode).toBe(200);
@@ -282,6 +283,7 @@ describe('the admin API', () => {
     expect(faults.body.error).toContain('kind');
     expect((await admin('PUT', '/__admin/quotas', { scale: -1 })).status).toBe(400);
     expect((await admin('GET', '/__admin/nothing')).status).toBe(404);
+    expect((await admin('GET', '/__admin/requests?limit=many')).status).toBe(400);
   });
 
   it('refuses admin calls from an address other than loopback', async () => {

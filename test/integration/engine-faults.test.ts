@@ -57,6 +57,23 @@ describe('runCleanup when resources vanish between listing and writing', () => {
   });
 });
 
+describe('runCleanup when a call is too large for the cloud', () => {
+  it('halves a batch the cloud refuses as too large (limits raised past the documented 20 ids)', async () => {
+    const seeds = many('PeerConnection', R1, 'pcc-big', 30, () => ({ CostCenter: 'c' }));
+    await h.seed(seeds);
+    const { report } = await h.run(
+      { name: 'too-large', regions: [R1], resourceTypes: ['PeerConnection'], remove: { keys: ['CostCenter'] } },
+      {},
+      { limits: { ...TEST_LIMITS, maxIdsPerCall: 30 } },
+    );
+    expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
+    expect(report.totals.failed).toBe(0);
+    const codes = (await h.requests({ action: 'UnTagResources' })).map((r) => r.code);
+    expect(codes[0]).toMatch(/^(NumberExceed|IllegalParamSize)\./);
+    expect(codes.slice(1)).toEqual(['OK', 'OK']);
+  });
+});
+
 describe('runCleanup under throttling and server errors', () => {
   it('backs off when the emulator throttles at its quota and still finishes the job', async () => {
     // The emulator grants 10 untag calls/s; the engine starts out believing in 250/s.

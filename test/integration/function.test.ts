@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
 import { type BuiltBundle, buildBundle, callCounts, fcContext, type SeedResource, tagsOf } from './support/function-bundle.ts';
@@ -80,6 +82,36 @@ describe('the built function bundle', () => {
     expect(reportLines()[0]).toMatchObject({ runId: 'manual-1', ok: true });
   });
 
+  it('cuts a long resource list in its answer and writes the whole list to the log in parts', async () => {
+    process.env.VPC_TAG_CLEANUP_LIMITS = JSON.stringify({ reportResourceCap: 5, logResourcesPerLine: 4 });
+    try {
+      const report = await invoke(bytes({ policy, runId: 'cut-1' }));
+      expect(report).toMatchObject({ ok: true, resourcesTruncated: true, totals: { untagged: 12 } });
+      expect(report.resources).toHaveLength(5);
+      const parts = logLines.map((l) => JSON.parse(l)).filter((r) => r.kind === 'resources');
+      const logged = parts.flatMap((p) => p.resources);
+      expect(parts.map((p) => [p.runId, p.parts, p.resources.length <= 4])).toEqual(parts.map(() => ['cut-1', parts.length, true]));
+      expect(logged.filter((r: { status: string }) => r.status === 'untagged')).toHaveLength(12);
+      expect(new Set(logged.map((r: { id: string }) => r.id)).size).toBe(logged.length);
+    } finally {
+      delete process.env.VPC_TAG_CLEANUP_LIMITS;
+    }
+  });
+
+  it('keeps the SDKs out of the file a cold start compiles: the engine and fc2 ship as lazy chunks, without the Vpc typed client', () => {
+    const dir = path.dirname(bundle.bundlePath);
+    const main = readFileSync(bundle.bundlePath, 'utf8');
+    expect(statSync(bundle.bundlePath).size).toBeLessThan(1024 * 1024);
+    expect(main).toContain('require("./engine.js")');
+    expect(main).toContain('require("./fc2.js")');
+    expect(main).not.toContain('ali-oss');
+    const engine = readFileSync(path.join(dir, 'engine.js'), 'utf8');
+    // A model class of @alicloud/vpc20160428: an IPAM/VpcPeer run must never load that package.
+    expect(engine).not.toContain('DescribeVpcsResponseBody');
+    expect(engine).toContain('callApi');
+    expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
+  });
+
   it('runs a bare policy object', async () => {
     const report = await invoke(bytes({ ...policy, regions: ['cn-shanghai'], resourceTypes: ['PeerConnection'] }));
     expect(report).toMatchObject({ ok: true, totals: { untagged: 3 } });
@@ -157,6 +189,31 @@ describe('the built function bundle', () => {
     const before = await callCounts(h);
     await expect(invoke(bytes({ policy }), fcContext(h, { credentials: {} }))).rejects.toThrow(/credentials/);
     expect((await callCounts(h)).total).toBe(before.total);
+  });
+
+  it('throws for FC to retry when a shard cannot be started for a transient reason', async () => {
+    process.env.VPC_TAG_CLEANUP_FC_ENDPOINT = 'http://127.0.0.1:1';
+    try {
+      const before = await callCounts(h);
+      await expect(invoke(bytes({ policy: { ...policy, fanOut: true }, runId: 'fan-refused' }))).rejects.toThrow(/self-invocation failed/);
+      expect((await callCounts(h)).total).toBe(before.total);
+    } finally {
+      delete process.env.VPC_TAG_CLEANUP_FC_ENDPOINT;
+    }
+  });
+
+  it('answers ok:false, naming each shard, when FC refuses the shards for good (no such function)', async () => {
+    process.env.VPC_TAG_CLEANUP_FC_ENDPOINT = h.url;
+    try {
+      const report = await invoke(bytes({ policy: { ...policy, fanOut: true }, runId: 'fan-404' }), fcContext(h, { name: 'not-registered' }));
+      expect(report.ok).toBe(false);
+      expect(report.shards.map((s: { regions: string[]; status: string; code: string }) => [s.regions[0], s.status, s.code])).toEqual(
+        regions.map((r) => [r, 'failed', 'FunctionNotFound']),
+      );
+      expect(report.errors).toHaveLength(2);
+    } finally {
+      delete process.env.VPC_TAG_CLEANUP_FC_ENDPOINT;
+    }
   });
 
   it('never puts the secret or the security token in its answer or its log', async () => {

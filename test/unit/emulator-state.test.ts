@@ -494,3 +494,18 @@ describe('demoResources', () => {
     expect(s.count()).toBe(demo.length);
   });
 });
+
+describe('upsert in bulk', () => {
+  it('keeps ids ordered for paging when a batch arrives unsorted', () => {
+    const s = createCloudState();
+    const batch = Array.from({ length: 5000 }, (_, i) => ({ type: 'VPC', region: HZ, id: `vpc-${String((i * 7919) % 5000).padStart(5, '0')}`, tags: { k: 'v' } }));
+    expect(s.upsert(batch)).toBe(5000);
+    const listed = s.list({ type: 'VPC' }).map((r) => r.id);
+    expect(listed).toEqual([...listed].sort());
+    expect(s.count()).toBe(5000);
+    s.upsert([{ type: 'VPC', region: HZ, id: 'vpc-00000a', tags: {} }, { type: 'VPC', region: HZ, id: 'vpc-00001', tags: { k: 'w' } }]);
+    expect(s.count()).toBe(5001);
+    const again = s.list({ type: 'VPC' }).map((r) => r.id);
+    expect(again).toEqual([...again].sort());
+  });
+});

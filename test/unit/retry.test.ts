@@ -1,7 +1,7 @@
 import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-core';
 import { describe, expect, it } from 'vitest';
 import { toCloudCallError } from '../../lib/cloud/normalize-error.ts';
-import { CloudCallError } from '../../lib/errors.ts';
+import type { CloudCallError } from '../../lib/errors.ts';
 import { backoffDelay, isRetryableError, isThrottlingError, withRetry } from '../../lib/execute/retry.ts';
 
 const limits = { maxRetries: 3, retryBaseMs: 1, retryMaxMs: 2 };
@@ -68,7 +68,12 @@ describe('withRetry', () => {
         if (attempts === 2) throw cloudError('ServiceUnavailable', 503);
         return 'done';
       },
-      { limits, count: (k, n) => void (counts[k] += n) },
+      {
+        limits,
+        count: (k, n) => {
+          counts[k] += n;
+        },
+      },
     );
     expect(result).toBe('done');
     expect(attempts).toBe(3);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { limitsFromEnv } from '../../lib/limits-env.ts';
 import { decodeInvocation } from '../../lib/trigger/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -64,6 +65,13 @@ describe('s.yaml', () => {
     expect(props.asyncInvokeConfig).toMatchObject({ asyncTask: true });
     expect(props.asyncInvokeConfig.maxAsyncRetryAttempts).toBeLessThanOrEqual(8);
     expect(props.logConfig).toBeDefined();
+  });
+
+  it.each(fc3)('gives %s limit overrides that are all known limits', (_id, props) => {
+    const env = props.environmentVariables as Record<string, string>;
+    const parsed = limitsFromEnv(env);
+    expect(parsed.ignored).toEqual([]);
+    expect(parsed.limits.deadlineMarginMs ?? 0).toBeLessThan(props.timeout * 1000 * 0.2 + 1);
   });
 
   it.each(fc3)('gives %s an environment policy that the function accepts', (_id, props) => {

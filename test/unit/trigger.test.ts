@@ -105,7 +105,7 @@ describe('decodeInvocation: manual payloads', () => {
 
   it('refuses unknown envelope keys and a non-string run id, naming both', () => {
     const inv = decode({ policy, runId: 42, rnuId: 'typo' });
-    expect(inv).toMatchObject({ kind: 'invalid', code: 'INVALID_PAYLOAD' });
+    expect(inv).toMatchObject({ kind: 'invalid', code: 'INVALID_INPUT' });
     if (inv.kind === 'invalid') expect(inv.issues.map((i) => i.path).sort()).toEqual(['rnuId', 'runId']);
   });
 
@@ -128,7 +128,7 @@ describe('decodeInvocation: bad bytes', () => {
     const inv = decodeInvocation(bytes, envPolicy, now);
     expect(inv.kind).toBe('invalid');
     if (inv.kind === 'invalid') {
-      expect(inv.code).toBe('INVALID_PAYLOAD');
+      expect(inv.code).toBe('INVALID_INPUT');
       expect(inv.issues.length).toBeGreaterThan(0);
     }
   });
