@@ -64,7 +64,7 @@ async function step<K extends keyof Scenarios>(name: K & ScenarioName, run: () =
 
 const dataset = quick ? QUICK_DATASET : FULL_DATASET;
 
-await step('emulatorThroughput', () => emulatorThroughput({ processes: 1, clientsPerProcess: 32, seconds: 3 }));
+await step('emulatorThroughput', () => emulatorThroughput({ processes: 1, clientsPerProcess: 32, seconds: 3, windows: quick ? 1 : 3 }));
 
 // The three call-count scenarios share one emulator child; each reseeds it from the same seed.
 if (wanted('callEfficiency') || wanted('quotaBound') || wanted('latencyBound')) {

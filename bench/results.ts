@@ -90,6 +90,9 @@ export interface EmulatorThroughput {
   perSecond: number;
   errors: number;
   action: string;
+  /** req/s of each window with the light signer, and with SDK clients; the best window is the figure. */
+  windows?: number[];
+  sdkWindows?: number[];
   /** The same load from callers on the official SDK (client CPU included). */
   sdk?: { clients: number; requests: number; perSecond: number; errors: number };
 }
@@ -312,8 +315,8 @@ export function formatTable(r: BenchResults): string {
   }
   if (s.emulatorThroughput) {
     const e = s.emulatorThroughput;
-    add('emulator', `signed req/s, light signer (${e.clients} callers, ${e.seconds} s)`, fmt(e.perSecond));
-    if (e.sdk) add('emulator', `signed req/s, SDK clients (${e.sdk.clients})`, fmt(e.sdk.perSecond));
+    add('emulator', `signed req/s, light signer (${e.clients} callers, best ${e.seconds} s window)`, `${fmt(e.perSecond)}${e.windows ? ` [${e.windows.join(', ')}]` : ''}`);
+    if (e.sdk) add('emulator', `signed req/s, SDK clients (${e.sdk.clients})`, `${fmt(e.sdk.perSecond)}${e.sdkWindows ? ` [${e.sdkWindows.join(', ')}]` : ''}`);
   }
   if (s.faultSuite) add('fault suite', 'tests passed / run', `${s.faultSuite.passed} / ${s.faultSuite.tests}`);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
