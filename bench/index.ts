@@ -85,7 +85,7 @@ await step('faultSuite', () => faultSuite());
 const results: BenchResults = {
   generatedAt: new Date().toISOString(),
   quick,
-  command: `npm run bench --${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
+  command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
   durationMs: Math.round(performance.now() - started),
   machine: machineInfo(),
   scenarios,
