@@ -1,0 +1,43 @@
+/**
+ * Scale: the same policy over 100,000 and 1,000,000 resources (half IPAM pools, half peer connections,
+ * one region, quotas off). The engine runs in a fresh process per point, so its peak RSS (VmHWM) is its
+ * own; the emulator holding the resources lives in another process.
+ */
+import { benchPolicy, type Dataset, seedDataset } from '../dataset.ts';
+import { measureOurs, UNPACED } from '../measure.ts';
+import { spawnEmulator } from '../processes.ts';
+import type { Scale, ScalePoint } from '../results.ts';
+
+export async function scale(sizes: number[], log: (line: string) => void): Promise<Scale> {
+  const emu = await spawnEmulator({ quotas: false, maxOldSpaceMB: 6_144 });
+  const points: ScalePoint[] = [];
+  try {
+    for (const n of sizes) {
+      const d: Dataset = { regions: ['cn-hangzhou'], pools: Math.floor(n / 2), peers: n - Math.floor(n / 2), seed: 7 };
+      const g0 = performance.now();
+      await seedDataset(emu.admin, d);
+      await emu.admin.setQuotas({ enabled: false });
+      log(`  scale: ${n.toLocaleString('en-US')} resources generated in ${Math.round(performance.now() - g0)} ms`);
+      // A large heap ceiling so a memory-hungry engine still yields its figures (its RSS is what is judged).
+      const m = await measureOurs(emu, benchPolicy(d), `bench-scale-${n}`, UNPACED, ['--max-old-space-size=8192']);
+      const child = m.child;
+      points.push({
+        resources: n,
+        wallMs: m.figures.wallMs,
+        usPerResource: (m.figures.wallMs * 1000) / n,
+        peakRssMB: child?.peakRssMB ?? Number.NaN,
+        calls: m.figures.calls,
+        ok: m.figures.ok === true && (child?.totals.failed ?? 1) === 0,
+      });
+      log(`  scale: ${n.toLocaleString('en-US')} resources run in ${Math.round(m.figures.wallMs)} ms, peak RSS ${Math.round(child?.peakRssMB ?? 0)} MB`);
+      await emu.admin.reset();
+    }
+  } finally {
+    await emu.close();
+  }
+  const first = points[0];
+  const last = points[points.length - 1];
+  const out: Scale = { points };
+  if (first && last && last !== first) out.timeRatio = last.usPerResource / first.usPerResource;
+  return out;
+}
