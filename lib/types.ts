@@ -46,6 +46,11 @@ export interface UntagBatch {
   keys: string[] | 'all';
   /** Per id, the keys this batch removes from it (a subset of `keys`, or all its keys for `'all'`). */
   removes: Record<string, string[]>;
+  /**
+   * For ids whose selection the planner split over several calls (more keys than a call carries), how
+   * many parts it has in all, so the executor gives the resource one merged outcome; absent otherwise.
+   */
+  parts?: Record<string, number>;
 }
 
 export const ResourceStatus = {
