@@ -53,6 +53,8 @@ export interface ScaleFigures {
   peakRssMb: number;
   /** Peak RSS before the run (node + SDK + HTTP client loaded), for the delta the run itself adds. */
   baseRssMb: number;
+  /** Largest heap in use seen while the run went (sampled every 50 ms). */
+  peakHeapMb: number;
   runMs: number;
   usPerResource: number;
   untagCalls: number;
@@ -86,13 +88,20 @@ export async function scaleProbe(n: number): Promise<ScaleFigures> {
     };
     global.gc?.();
     const baseRssMb = process.resourceUsage().maxRSS / 1024;
+    // Heap after each GC is what the run holds live; RSS also holds garbage V8 has not yet collected.
+    let peakHeap = 0;
+    const sampler = setInterval(() => {
+      peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    }, 50);
     const t0 = performance.now();
     const { report } = await runCleanup({ policy: policy as never, runId: `scale-${n}` }, { cloud, quotaScale: 10_000, limits: { retryBaseMs: 5, retryMaxMs: 50 } });
     const runMs = performance.now() - t0;
+    clearInterval(sampler);
     return {
       resources: n,
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       baseRssMb: Math.round(baseRssMb),
+      peakHeapMb: Math.round(peakHeap / 2 ** 20),
       runMs: Math.round(runMs),
       usPerResource: Math.round((runMs * 1000) / n),
       untagCalls: report.totals.calls.untag,
