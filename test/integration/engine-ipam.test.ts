@@ -4,6 +4,7 @@
  * expected one.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PolicyInput } from '../../lib/policy/schema.ts';
 import { expectedAfter, type Harness, many, type Seed, startHarness } from './support/engine-harness.ts';
 
 let h: Harness;
@@ -157,7 +158,7 @@ describe('runCleanup outcomes: one per resource, streamed to the log', () => {
     const small = { retryBaseMs: 5, retryMaxMs: 40, maxIdsPerCall: 2, maxKeysPerCall: 2 };
     const seeds = many('IPAMPOOL', R1, 'ipam-pool-o', 12, (i) => ({ a: '1', b: '1', c: '1', d: '1', e: '1', env: i % 3 === 0 ? 'dev' : 'prod' }));
     await h.seed(seeds);
-    const policy = { name: 'outcomes', regions: [R1], resourceTypes: ['IPAMPOOL'], match: { tags: [{ key: 'env', value: 'prod' }] }, remove: { keys: ['a', 'b', 'c', 'd', 'e'] } };
+    const policy: PolicyInput = { name: 'outcomes', regions: [R1], resourceTypes: ['IPAMPOOL'], match: { tags: [{ key: 'env', value: 'prod' }] }, remove: { keys: ['a', 'b', 'c', 'd', 'e'] } };
     const lines: string[] = [];
     const { report, full } = await h.run(policy, { runId: 'run-o' }, { limits: small, log: (l) => lines.push(l) });
     const prod = seeds.filter((s) => s.tags.env === 'prod');
