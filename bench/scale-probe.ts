@@ -1,12 +1,19 @@
 /**
  * Scale probe (issue 6, "scale"): the engine's peak RSS and time per resource at N resources.
  *
- *   npx tsx bench/scale-probe.ts 100000 [--json]
+ *   npx tsx bench/scale-probe.ts 100000
+ *   node --expose-gc --import tsx bench/scale-probe.ts 1000000   # also the live heap (after full GCs)
  *
  * The emulator runs in a child process (its store of N resources is not ours), seeded with N IPAM pools
  * carrying 3-8 tags from 40 keys; this process runs one policy (30 exact keys and a pattern, as in the
  * call-efficiency set) through `runCleanup` over the real SDK, so `maxRSS` is the engine's own: node,
  * the SDK, the HTTP client and whatever the run holds per resource. Prints one JSON line.
+ *
+ * Reading the figures: `peakRssMb` includes tsx's loader (~130 MB of `baseRssMb` before the run) and
+ * garbage V8 has not collected yet (it grows the heap freely when nothing limits it); `liveHeapMb` is
+ * what the run really holds. The SDK leaves each call's response timer armed until `readTimeoutMs`
+ * (it reads bodies without clearing it), so each call's request and response stay reachable for that
+ * long: live heap ~ call rate x readTimeoutMs, whatever N is. `PROBE_READ_TIMEOUT_MS` sets it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +62,8 @@ export interface ScaleFigures {
   baseRssMb: number;
   /** Largest heap in use seen while the run went (sampled every 50 ms). */
   peakHeapMb: number;
+  /** Largest heap in use right after a full GC (every 2 s), when run with `--expose-gc`. */
+  liveHeapMb?: number;
   runMs: number;
   usPerResource: number;
   untagCalls: number;
@@ -78,7 +87,7 @@ export async function scaleProbe(n: number): Promise<ScaleFigures> {
       });
       left -= count;
     }
-    const cloud = createCloudPort({ credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }, endpoint: emu.endpoint });
+    const cloud = createCloudPort({ credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }, endpoint: emu.endpoint, ...(process.env.PROBE_READ_TIMEOUT_MS ? { limits: { readTimeoutMs: Number(process.env.PROBE_READ_TIMEOUT_MS) } } : {}) });
     const policy: PolicyInput = {
       name: `scale-${n}`,
       regions: ['cn-hangzhou'],
@@ -86,12 +95,19 @@ export async function scaleProbe(n: number): Promise<ScaleFigures> {
       remove: { keys: Array.from({ length: 30 }, (_, i) => `key-${i}`), keyPatterns: ['^key-3[5-9]$'] },
       limits: { concurrency: 16 },
     };
-    global.gc?.();
+    (globalThis as { gc?: () => void }).gc?.();
     const baseRssMb = process.resourceUsage().maxRSS / 1024;
     // Heap after each GC is what the run holds live; RSS also holds garbage V8 has not yet collected.
     let peakHeap = 0;
+    let liveHeap = 0;
+    let ticks = 0;
+    const gc = (globalThis as { gc?: () => void }).gc;
     const sampler = setInterval(() => {
       peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+      if (gc && ++ticks % 40 === 0) {
+        gc();
+        liveHeap = Math.max(liveHeap, process.memoryUsage().heapUsed);
+      }
     }, 50);
     const t0 = performance.now();
     const { report } = await runCleanup({ policy: policy as never, runId: `scale-${n}` }, { cloud, quotaScale: 10_000, limits: { retryBaseMs: 5, retryMaxMs: 50 } });
@@ -102,6 +118,7 @@ export async function scaleProbe(n: number): Promise<ScaleFigures> {
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       baseRssMb: Math.round(baseRssMb),
       peakHeapMb: Math.round(peakHeap / 2 ** 20),
+      ...(gc ? { liveHeapMb: Math.round(liveHeap / 2 ** 20) } : {}),
       runMs: Math.round(runMs),
       usPerResource: Math.round((runMs * 1000) / n),
       untagCalls: report.totals.calls.untag,

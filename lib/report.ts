@@ -57,7 +57,9 @@ export class ReportBuilder {
   private readonly keptFailed: Array<[number, ResourceOutcome]> = [];
   private readonly keptOther: Array<[number, ResourceOutcome]> = [];
   private recorded = 0;
+  /** The first `cap` run-level errors (a run where every batch fails must not grow with them). */
   private readonly errors: ReportError[] = [];
+  private errorCount = 0;
   private readonly calls: CallCounts = { list: 0, untag: 0, throttled: 0, retried: 0 };
   private scannedCount = 0;
   private matchedCount = 0;
@@ -113,9 +115,14 @@ export class ReportBuilder {
     this.calls[kind] += n;
   }
 
-  /** Records a run-level error (a failed listing, a failed batch); secrets are scrubbed from the message. */
+  /**
+   * Records a run-level error (a failed listing, a failed batch); secrets are scrubbed from the message.
+   * The first `cap` (at least one) are kept; past that `errorsTruncated` says so (each failed resource
+   * still reaches the sink with its code and request id).
+   */
   error(e: ReportError): void {
-    this.errors.push({ ...e, message: redactSecrets(e.message) });
+    this.errorCount++;
+    if (this.errors.length < Math.max(1, this.opts.cap)) this.errors.push({ ...e, message: redactSecrets(e.message) });
   }
 
   /** Builds the report: counts exact, `resources` cut to the cap (failures first, then in arrival order). */
@@ -127,7 +134,7 @@ export class ReportBuilder {
     const kept = [...failed, ...this.keptOther.slice(0, cap - failed.length)].sort((a, b) => a[0] - b[0]);
     const recordedMatched = this.untagged + this.skipped + this.failed + this.planned;
     const report: Report = {
-      ok: this.failed === 0 && this.errors.length === 0 && opts.error === undefined,
+      ok: this.failed === 0 && this.errorCount === 0 && opts.error === undefined,
       runId: this.opts.runId,
       policy: this.opts.policyName,
       dryRun: this.opts.dryRun,
@@ -150,6 +157,7 @@ export class ReportBuilder {
       errors: this.errors.map((e) => ({ ...e })),
     };
     if (this.recorded > kept.length) report.resourcesTruncated = true;
+    if (this.errorCount > this.errors.length) report.errorsTruncated = true;
     if (opts.continuation) report.continuation = opts.continuation;
     if (opts.error) report.error = opts.error;
     return report;

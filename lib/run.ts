@@ -121,7 +121,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
   // page of each such selection. Bounded by the planner's buffers and the executor's batches in flight
   // (entries go when the outcome is final; a page goes when its last selection does).
   const pageOf = new Map<string, number>();
-  const pages = new Map<number, { unit: string; start: ListCursor | undefined; open: number }>();
+  const pages = new Map<number, { start: ListCursor | undefined; open: number; judged: boolean }>();
   let pageNo = 0;
   const settle = (o: ResourceRef) => {
     const ref = refName(o);
@@ -129,7 +129,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     if (p === undefined) return;
     pageOf.delete(ref);
     const pg = pages.get(p);
-    if (pg && --pg.open === 0 && p !== pageNo) pages.delete(p);
+    if (pg && --pg.open === 0 && pg.judged) pages.delete(p);
   };
   const onAbandon = (batch: UntagBatch) => {
     const unit = unitName(batch);
@@ -234,9 +234,11 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
         report.scanned(page.resources.length);
         await deps.onProgress?.({ kind: 'page', region: unit.region, type: unit.type, resources: page.resources });
         const no = ++pageNo;
-        pages.set(no, { unit: unitName(unit), start, open: 0 });
+        const pg = { start, open: 0, judged: false };
+        pages.set(no, pg);
         for (const r of page.resources) await judge(r, no);
-        if (pages.get(no)?.open === 0) pages.delete(no);
+        pg.judged = true;
+        if (pg.open === 0) pages.delete(no);
         start = page.next;
         if (input.signal?.aborted && page.next) {
           stopped = true;

@@ -133,6 +133,8 @@ export interface Report {
   /** True when `resources` was cut to the cap in the return value (the log holds the full list). */
   resourcesTruncated?: boolean;
   errors: ReportError[];
+  /** True when `errors` was cut to the report's cap (the run had more run-level errors). */
+  errorsTruncated?: boolean;
   continuation?: Continuation;
   error?: { code: string; message: string; count?: number; issues?: Array<{ path: string; message: string }> };
 }

@@ -159,6 +159,16 @@ describe('ReportBuilder', () => {
     expect(JSON.stringify(report)).not.toContain('abc123SECRET');
   });
 
+  it('keeps the first cap errors and says the list was cut, still not ok', () => {
+    const b = builder(2);
+    for (let i = 0; i < 5; i++) b.error({ code: 'InternalError', message: `batch ${i}`, ids: [`p${i}`] });
+    const report = b.build({ now: at(0) });
+    expect(report.errors.map((e) => e.message)).toEqual(['batch 0', 'batch 1']);
+    expect(report.errorsTruncated).toBe(true);
+    expect(report.ok).toBe(false);
+    expect(builder(0).build({ now: at(0) })).not.toHaveProperty('errorsTruncated');
+  });
+
   it('builds again without changing: a progress report then the final one', () => {
     const b = builder();
     b.record(outcome('p1', 'untagged'));
