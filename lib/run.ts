@@ -22,6 +22,7 @@ import { type Limits, type ResourceType, withLimits } from './catalog.ts';
 import type { CloudPort } from './cloud/port.ts';
 import { discoverUnit, type ListContext, type ListCursor, type ListUnit } from './discover/index.ts';
 import { createExecutor } from './execute/execute.ts';
+import { DeadlineError } from './execute/retry.ts';
 import { createRateLimiter, type RateLimiter } from './execute/rate-limiter.ts';
 import { createPlanner } from './plan.ts';
 import { compilePolicy } from './policy/compile.ts';
@@ -148,6 +149,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     listLimit: pLimit(limits.listConcurrency),
     rateLimiter,
     count: (kind, n) => report.count(kind, n),
+    ...(input.signal ? { signal: input.signal } : {}),
   };
   const executor = createExecutor(
     {
@@ -169,6 +171,8 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
   const planner = createPlanner({ maxIdsPerCall: limits.maxIdsPerCall, maxKeysPerCall: limits.maxKeysPerCall });
 
   const maxResources = policy.limits?.maxResources;
+  // Selections held until discovery ends when maxResources is set: at most maxResources of them (past
+  // that the run is refused and the buffer dropped), so bounded by the policy, not by the cloud.
   let buffered: RemoveSelection[] | undefined = maxResources !== undefined && !policy.dryRun ? [] : undefined;
   let wouldChange = 0;
   let limitHit = false;
@@ -227,9 +231,9 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     const c = input.continuation?.cursor;
     const resume: ListCursor | undefined = c && c.region === unit.region && c.type === unit.type ? { lister: c.lister, token: c.token } : undefined;
     let finished = true;
+    let start: ListCursor | undefined = resume;
     try {
       const listed = discoverUnit(listCtx, policy, unit, { mutating, ...(resume ? { resume } : {}), ...(input.narrowTo ? { narrowTo: input.narrowTo } : {}) });
-      let start: ListCursor | undefined = resume;
       for await (const page of listed) {
         report.scanned(page.resources.length);
         await deps.onProgress?.({ kind: 'page', region: unit.region, type: unit.type, resources: page.resources });
@@ -249,7 +253,13 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
       }
     } catch (e) {
       finished = false;
-      report.error(reportErrorOf(e, { region: unit.region, type: unit.type }));
+      if (e instanceof DeadlineError) {
+        // The deadline cut a list call's wait: stop here, resuming at the page that was not listed.
+        stopped = true;
+        if (start) stopCursor = { region: unit.region, type: unit.type, lister: start.lister, token: start.token };
+      } else {
+        report.error(reportErrorOf(e, { region: unit.region, type: unit.type }));
+      }
     }
     if (finished) done.push(unit);
     if (stopped) break;

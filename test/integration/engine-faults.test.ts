@@ -189,6 +189,27 @@ describe('runCleanup with a deadline', () => {
     expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
   });
 
+  it('cuts a list call\'s retry backoff at the deadline too: no run error, the unlisted unit left for the continuation', async () => {
+    await h.faults({ rules: [{ kind: 'error', product: 'VpcIpam', action: 'ListIpamPools', region: R2, code: 'ServiceUnavailable' }] });
+    const seeds = [...many('IPAMPOOL', R1, 'ipam-pool-g', 10, () => ({ CostCenter: 'c' })), ...many('IPAMPOOL', R2, 'ipam-pool-h', 10, () => ({ CostCenter: 'c' }))];
+    await h.seed(seeds);
+    const policy: PolicyInput = { name: 'deadline-list', regions: [R1, R2], resourceTypes: ['IPAMPOOL'], remove: { keys: ['CostCenter'] } };
+    const controller = new AbortController();
+    const started = performance.now();
+    const timer = setTimeout(() => controller.abort(), 400);
+    const first = await h.run(policy, { signal: controller.signal }, { limits: { ...TEST_LIMITS, retryBaseMs: 20_000, retryMaxMs: 20_000 } });
+    clearTimeout(timer);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(first.report.errors).toEqual([]);
+    // R1's pools were selected before the deadline but still in the planner: abandoned, not written.
+    expect(first.report.continuation).toMatchObject({ done: [], hop: 1 });
+    expect(first.report.continuation?.cursor).toBeUndefined();
+    await h.faults({ rules: [] });
+    const second = await h.run(policy, { continuation: first.report.continuation as Continuation });
+    expect(second.report.continuation).toBeUndefined();
+    expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
+  });
+
   it('resumes a big unit from the first page still holding an abandoned resource, not from the start', async () => {
     // More than the planner's buffer (2,000 per group), so batches go out while listing goes on.
     const seeds = many('IPAM', R1, 'ipam-big-', 2_600, () => ({ CostCenter: 'c' }));
