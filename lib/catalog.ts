@@ -193,6 +193,17 @@ export interface Limits {
   deadlineMarginMs: number;
   /** Resources listed in the returned report; the full list goes to the log. */
   reportResourceCap: number;
+  /** Share of a short FC timeout kept as the deadline margin when `deadlineMarginMs` would eat it. */
+  deadlineMarginShare: number;
+  /** A run continued this many times stops continuing and reports (guards a run that makes no progress). */
+  maxContinuationHops: number;
+  /** Resources per JSON line when the full resource list is written to the log. */
+  logResourcesPerLine: number;
+  /**
+   * Selections the planner buffers per (region, type) before it must emit a batch. Everything buffered is
+   * still written after the deadline fires, so this bounds the work done inside the deadline margin.
+   */
+  planBufferSize: number;
 }
 
 export const LIMITS: Readonly<Limits> = Object.freeze({
@@ -209,6 +220,10 @@ export const LIMITS: Readonly<Limits> = Object.freeze({
   readTimeoutMs: 10_000,
   deadlineMarginMs: 20_000,
   reportResourceCap: 1_000,
+  deadlineMarginShare: 0.2,
+  maxContinuationHops: 10_000,
+  logResourcesPerLine: 500,
+  planBufferSize: 2_000,
 });
 
 export function withLimits(overrides: Partial<Limits> = {}): Limits {

@@ -192,12 +192,58 @@ class GroupPacker {
     return this.queue[this.head];
   }
 
+  /**
+   * Packs every buffered entry and empties the group. A small buffer is cheap to pack several times,
+   * so several seed orders are tried (hardest first, oldest first, then seeded random ones) within a
+   * fixed work budget, and the plan with the fewest calls wins; the greedy's result depends on seeds,
+   * and on a small group a call saved is a large share.
+   */
+  drain(): UntagBatch[] {
+    const entries = [...this.live].sort((a, b) => a.seq - b.seq);
+    const m = entries.length;
+    if (m === 0) return [];
+    const floor = Math.ceil(m / this.maxIds);
+    const attempts = Math.max(1, Math.min(FLUSH_MAX_ATTEMPTS, Math.floor(FLUSH_WORK_BUDGET / (m * m))));
+    let best: UntagBatch[] | undefined;
+    for (let a = 0; a < attempts && (!best || best.length > floor); a++) {
+      const trial = new GroupPacker(this.region, this.type, this.maxIds, this.maxKeys);
+      for (const e of entries) trial.push(e.id, e.keys);
+      const random = mulberry32(a);
+      const pick = (): Entry | undefined => {
+        if (a === 0) return trial.hardest();
+        if (a === 1) return trial.oldest();
+        return trial.live[Math.floor(random() * trial.live.length)];
+      };
+      const batches: UntagBatch[] = [];
+      for (let seed = pick(); seed; seed = pick()) batches.push(trial.formBatch(seed));
+      if (!best || batches.length < best.length) best = batches;
+    }
+    for (const e of entries) this.take(e);
+    return best ?? [];
+  }
+
   /** The entry with the most keys (the oldest of those): the hardest to place, so it goes first. */
   hardest(): Entry | undefined {
     let best: Entry | undefined;
     for (const e of this.live) if (!best || e.keys.length > best.keys.length || (e.keys.length === best.keys.length && e.seq < best.seq)) best = e;
     return best;
   }
+}
+
+/** Flush: at most this many packings of one group, and about this many candidate checks over all of them. */
+const FLUSH_MAX_ATTEMPTS = 24;
+const FLUSH_WORK_BUDGET = 8_000_000;
+
+/** A small seeded PRNG: flush tries are random yet the same input always gives the same plan. */
+function mulberry32(seed: number): () => number {
+  let a = (seed * 0x9e3779b9) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 function checkLimits(limits: PlanLimits): void {
@@ -307,7 +353,9 @@ export function createPlanner(limits: PlanLimits): Planner {
           out.push(g.allBatch(sels));
         }
         g.allPending = [];
-        for (let seed = g.hardest(); seed; seed = g.hardest()) out.push(emit(g, seed));
+        const drained = g.drain();
+        for (const b of drained) pending -= b.ids.length;
+        out.push(...drained);
       }
       groups.clear();
       return out;

@@ -168,7 +168,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     },
     policy.limits?.concurrency ?? limits.defaultConcurrency,
   );
-  const planner = createPlanner({ maxIdsPerCall: limits.maxIdsPerCall, maxKeysPerCall: limits.maxKeysPerCall });
+  const planner = createPlanner({ maxIdsPerCall: limits.maxIdsPerCall, maxKeysPerCall: limits.maxKeysPerCall, bufferSize: limits.planBufferSize });
 
   const maxResources = policy.limits?.maxResources;
   // Selections held until discovery ends when maxResources is set: at most maxResources of them (past

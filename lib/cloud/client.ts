@@ -1,12 +1,13 @@
 /**
- * The CloudPort on the official SDK: `@alicloud/vpc20160428`'s client and its generic `callApi` reach
- * VpcIpam and VpcPeer as well as Vpc (their own SDK packages are not published). One SDK client per
+ * The CloudPort on the official SDK: the OpenAPI client of `@alicloud/openapi-core` (the base class of
+ * `@alicloud/vpc20160428`'s client) and its generic `callApi` reach VpcIpam and VpcPeer as well as Vpc
+ * (their own SDK packages are not published). Only `callApi` is used, with an explicit endpoint, so the
+ * Vpc package's ~1,200 typed models are not loaded: that saves ~3 MB of bundle and most of a cold start. One SDK client per
  * (product, host, credentials identity), cached. SDK retries stay off: `lib/execute/` retries, counts,
  * and rate-limits. Facts: reference/alibaba-openapi.md sections 11-12.
  */
 import { createHash } from 'node:crypto';
-import { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
-import VpcModule from '@alicloud/vpc20160428';
+import OpenApiModule, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { LIMITS, type Limits, PRODUCTS, type ProductId } from '../catalog.ts';
 import type { CallOptions, CallResult, CloudPort } from './port.ts';
@@ -14,8 +15,8 @@ import type { CloudCredentials, CredentialsSource } from './credentials.ts';
 import { toCloudCallError } from './normalize-error.ts';
 
 // Under ESM the default import is the CommonJS module.exports object; the class is its `.default`.
-type VpcClass = typeof VpcModule.default;
-const Vpc = ((VpcModule as unknown as { default?: VpcClass }).default ?? VpcModule) as VpcClass;
+type VpcClass = typeof OpenApiModule.default;
+const Vpc = ((OpenApiModule as unknown as { default?: VpcClass }).default ?? OpenApiModule) as VpcClass;
 type SdkClient = InstanceType<VpcClass>;
 
 export interface CloudPortOptions {

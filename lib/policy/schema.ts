@@ -17,15 +17,23 @@ export const REGION_ID_PATTERN = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
+/**
+ * A group that holds a quantifier and is itself quantified (`(a+)+`, `(\\w*-?)*`, `(x{2,})+`): the shape
+ * behind catastrophic backtracking. Tag keys never need it, and one such pattern run against every key
+ * of a million resources could stall a run, so the policy refuses it.
+ */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
+
 /** Why `source` cannot serve as a key pattern, or undefined when `new RegExp(source)` accepts it. */
 export function keyPatternProblem(source: string): string | undefined {
   if (source.length > MAX_KEY_PATTERN_LENGTH) return `is longer than ${MAX_KEY_PATTERN_LENGTH} characters`;
   try {
     new RegExp(source);
-    return undefined;
   } catch (e) {
     return `is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`;
   }
+  if (NESTED_QUANTIFIER.test(source)) return 'repeats a group that itself repeats (like (a+)+), which can take exponential time: rewrite it without nested repetition';
+  return undefined;
 }
 
 /** A tag a resource must carry: `key`, and `value` unless any value will do. */
@@ -58,7 +66,9 @@ export const RemoveKeysSchema = z
     keyPatterns: z
       .array(KeyPatternSchema)
       .optional()
-      .describe(`Regular expressions (at most ${MAX_KEY_PATTERN_LENGTH} characters) matched against each resource's actual keys.`),
+      .describe(
+        `Regular expressions (at most ${MAX_KEY_PATTERN_LENGTH} characters, no repeated group that itself repeats) matched against each resource's actual keys.`,
+      ),
   })
   .refine((r) => (r.keys?.length ?? 0) + (r.keyPatterns?.length ?? 0) > 0, {
     message: 'needs at least one entry in keys or keyPatterns (or use { "all": true })',

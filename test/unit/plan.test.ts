@@ -130,6 +130,20 @@ describe('createPlanner', () => {
   });
 });
 
+describe('the planner on a small group, packed at flush', () => {
+  it('gives the same plan for the same input (its tries are seeded) and stays sound', () => {
+    const policy = compilePolicy(distributionPolicy());
+    const sels = distributionResources(200, 5)
+      .map((r) => selectRemovals(r, policy))
+      .filter((s): s is RemoveSelection => s.action === 'remove');
+    const first = planBatches(sels, limits);
+    expect(planBatches(sels, limits)).toEqual(first);
+    expect(planProblems(sels, first, limits)).toEqual([]);
+    // 200 random key sets cannot all share 20-key unions, but the packer stays far below one call per key chunk.
+    expect(first.length).toBeLessThanOrEqual(Math.ceil(1.5 * untagCallLowerBound(sels, 20)));
+  });
+});
+
 describe('untagCallLowerBound', () => {
   it('is the sum of ceil(resources / 20) per region and type', () => {
     const sels = [

@@ -162,6 +162,12 @@ describe('parsePolicy rejects, naming every issue with its path', () => {
     expect(issues[0]?.message).toMatch(/not a valid regular expression/);
   });
 
+  it('a pattern that nests repetition, the shape of catastrophic backtracking', () => {
+    const issues = issuesOf({ ...base, remove: { keyPatterns: ['^(tmp|temp)-\\d+$', '(a+)+$', '^(\\w+\\s?)*x'] } });
+    expect(issues.map((i) => i.path)).toEqual(['remove.keyPatterns[1]', 'remove.keyPatterns[2]']);
+    expect(issues[0]?.message).toMatch(/exponential/);
+  });
+
   it('a pattern or remove.all on a Vpc type without a typed list and no match', () => {
     const issues = issuesOf({ ...base, resourceTypes: ['VPC', 'ROUTETABLE', 'EIP'], remove: { keyPatterns: ['^tmp-'] } });
     expect(issues.map((i) => i.path)).toEqual(['resourceTypes[1]', 'resourceTypes[2]']);

@@ -1,0 +1,7 @@
+/**
+ * The engine's entry for the function: everything a run needs that the handler's module init does not.
+ * `lib/invocation.ts` loads it with a dynamic `import()`, and the build ships it as its own file
+ * (`dist/engine.js`), so a cold start compiles only the small handler bundle.
+ */
+export { runCleanup } from './run.ts';
+export { createCloudPort } from './cloud/client.ts';

@@ -1,0 +1,173 @@
+/**
+ * One decoded run inside one FC invocation: fan it out, or run it to the deadline and hand the rest on.
+ * The handler calls this and nothing else; the engine (`run.ts`, the SDK-backed cloud port) and
+ * `@alicloud/fc2` are loaded on first use, so the function's module init stays small (cold start).
+ *
+ * Throws only what an FC retry can fix: credentials missing from the context, or a self-invocation that
+ * failed for a reason that may pass (network, throttling, 5xx). Retrying is safe: run ids, ClientTokens
+ * and task ids are derived from the event, so the retry repeats nothing that already happened.
+ */
+import { LIMITS, type Limits } from './catalog.ts';
+import { credentialsFromContext, type CloudCredentials, type CredentialsSource, resolveCredentials } from './cloud/credentials.ts';
+import { deadlineFor } from './deadline.ts';
+import { VpcTagCleanupError } from './errors.ts';
+import { continueRun, createFcInvoker, fanOut, type InvokeOutcome, type Invoker, shouldFanOut } from './fanout.ts';
+import type { FcContext } from './fc-context.ts';
+import { insideFc } from './fc-context.ts';
+import { type LogSink, logJson } from './log.ts';
+import { limitsFromEnv } from './limits-env.ts';
+import { ReportBuilder } from './report.ts';
+import { effectivePolicy } from './trigger/shard.ts';
+import type { RunRequest } from './trigger/types.ts';
+import type { Report, ResourceOutcome } from './types.ts';
+
+/** The invocation context carries no usable credentials: the function's role is missing or not yet usable. */
+export class CredentialsMissingError extends VpcTagCleanupError {
+  constructor() {
+    super('CREDENTIALS_MISSING', 'the invocation context carries no credentials: give the function a role (s.yaml `role`)');
+    this.name = 'CredentialsMissingError';
+  }
+}
+
+/** A self-invocation (shard or continuation) failed in a way an FC retry of this invocation may fix. */
+export class SelfInvokeError extends VpcTagCleanupError {
+  readonly outcomes: InvokeOutcome[];
+  constructor(outcomes: InvokeOutcome[]) {
+    const failed = outcomes.filter((o) => o.status === 'failed');
+    super('SELF_INVOKE_FAILED', `asynchronous self-invocation failed: ${failed.map((o) => `${o.taskId}: ${o.status === 'failed' ? o.code : ''}`).join(', ')}`);
+    this.name = 'SelfInvokeError';
+    this.outcomes = outcomes;
+  }
+}
+
+/** The environment variables an invocation reads. */
+export interface InvocationEnv {
+  VPC_TAG_CLEANUP_ENDPOINT?: string | undefined;
+  VPC_TAG_CLEANUP_FC_ENDPOINT?: string | undefined;
+  VPC_TAG_CLEANUP_FANOUT?: string | undefined;
+  /** JSON object of `Limits` overrides (lib/limits-env.ts). */
+  VPC_TAG_CLEANUP_LIMITS?: string | undefined;
+  /** Multiplier of the published rate quotas (lib/limits-env.ts). */
+  VPC_TAG_CLEANUP_QUOTA_SCALE?: string | undefined;
+  FC_FUNCTION_NAME?: string | undefined;
+  /** Any other variable (so `process.env` is one). */
+  [name: string]: string | undefined;
+}
+
+/** What one invocation runs with: environment, FC context, start time, log sink, test overrides. */
+export interface InvocationDeps {
+  env: InvocationEnv;
+  context: FcContext | undefined;
+  /** Epoch ms at handler entry. */
+  startedMs: number;
+  log: LogSink;
+  limits?: Partial<Limits>;
+  /** Replaces the fc2 invoker (a 3.0-native client, or a test double of the port). */
+  invoker?: Invoker;
+}
+
+type Engine = typeof import('./engine.ts');
+let engine: Promise<Engine> | undefined;
+
+/** The engine and the SDK port, loaded once per instance on the first run (not at module init). */
+function loadEngine(): Promise<Engine> {
+  engine ??= import('./engine.ts');
+  engine.catch(() => {
+    engine = undefined;
+  });
+  return engine;
+}
+
+function credentialsFor(context: FcContext | undefined): CredentialsSource {
+  const fromContext = credentialsFromContext(context);
+  if (fromContext) return fromContext;
+  // Inside FC the context is the only source that means anything; outside, the default chain.
+  if (insideFc(context)) throw new CredentialsMissingError();
+  return resolveCredentials(undefined);
+}
+
+async function invokerFor(deps: InvocationDeps, credentials: CredentialsSource): Promise<Invoker | undefined> {
+  if (deps.invoker) return deps.invoker;
+  const { context, env } = deps;
+  if (!context?.accountId || !context.region) return undefined;
+  const creds: CloudCredentials = typeof credentials === 'function' ? await credentials() : credentials;
+  return createFcInvoker({ credentials: creds, accountId: context.accountId, region: context.region, endpoint: env.VPC_TAG_CLEANUP_FC_ENDPOINT || undefined });
+}
+
+function functionName(deps: InvocationDeps): string | undefined {
+  return deps.context?.function?.name || deps.env.FC_FUNCTION_NAME || undefined;
+}
+
+const asRecord = (o: InvokeOutcome) => {
+  const out: { taskId: string; status: InvokeOutcome['status']; requestId?: string; code?: string; message?: string } = { taskId: o.taskId, status: o.status };
+  if (o.status === 'started' && o.requestId) out.requestId = o.requestId;
+  if (o.status === 'failed') Object.assign(out, { code: o.code, message: o.message });
+  return out;
+};
+
+/** A run's answer, the full resource list for the log, and the limits in force (they size the log lines). */
+export interface InvocationResult {
+  report: Report;
+  full: ResourceOutcome[];
+  limits: Limits;
+}
+
+/** Run (or fan out) one decoded run; resolves the report and the full resource list for the log. */
+export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<InvocationResult> {
+  const fromEnv = limitsFromEnv(deps.env);
+  if (fromEnv.ignored.length > 0) logJson({ kind: 'warning', runId: run.runId, ignored: fromEnv.ignored }, deps.log);
+  const limits: Limits = { ...LIMITS, ...fromEnv.limits, ...deps.limits };
+  const credentials = credentialsFor(deps.context);
+  const name = functionName(deps);
+
+  if (shouldFanOut(run, deps.env) && name) {
+    const invoker = await invokerFor(deps, credentials);
+    if (invoker) return { ...fanOutReport(run, await fanOut(run, invoker, name), deps, limits), limits };
+  }
+
+  const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, undefined, limits);
+  const { runCleanup, createCloudPort } = await loadEngine();
+  const endpoint = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
+  const cloud = createCloudPort(endpoint ? { credentials, endpoint, limits } : { credentials, limits });
+  const request: Parameters<typeof runCleanup>[0] = { policy: effectivePolicy(run), runId: run.runId };
+  if (deadline) request.signal = deadline.signal;
+  if (run.continuation) request.continuation = run.continuation;
+  if (run.narrowTo) request.narrowTo = run.narrowTo;
+  const { report, full } = await runCleanup(request, fromEnv.quotaScale !== undefined ? { cloud, limits, quotaScale: fromEnv.quotaScale } : { cloud, limits });
+  if (run.notes) report.notes = run.notes;
+
+  const continuation = report.continuation;
+  if (continuation && name) {
+    if (continuation.hop > limits.maxContinuationHops) {
+      report.ok = false;
+      report.error = { code: 'TOO_MANY_CONTINUATIONS', message: `run continued ${continuation.hop} times without finishing; not continuing` };
+      return { report, full, limits };
+    }
+    const invoker = await invokerFor(deps, credentials);
+    if (invoker) {
+      const outcome = await continueRun(run, continuation, invoker, name);
+      report.continuedBy = asRecord(outcome);
+      if (outcome.status === 'failed') {
+        if (outcome.retryable) {
+          // The retry repeats this run (idempotently); log what this attempt did before FC sees the throw.
+          logJson({ kind: 'report', ...report }, deps.log);
+          throw new SelfInvokeError([outcome]);
+        }
+        report.ok = false;
+      }
+    }
+  }
+  return { report, full, limits };
+}
+
+function fanOutReport(run: RunRequest, starts: Awaited<ReturnType<typeof fanOut>>, deps: InvocationDeps, limits: Limits): { report: Report; full: ResourceOutcome[] } {
+  const failed = starts.filter((s) => s.outcome.status === 'failed');
+  if (failed.some((s) => s.outcome.status === 'failed' && s.outcome.retryable)) throw new SelfInvokeError(starts.map((s) => s.outcome));
+  const builder = new ReportBuilder({ runId: run.runId, policyName: run.policy.name, dryRun: run.policy.dryRun, startedAt: new Date(deps.startedMs), cap: limits.reportResourceCap });
+  for (const s of failed) {
+    if (s.outcome.status === 'failed') builder.error({ code: s.outcome.code, message: s.outcome.message, region: s.regions.join(',') });
+  }
+  const { report, full } = builder.build({ now: new Date() });
+  report.shards = starts.map((s) => ({ regions: s.regions, ...asRecord(s.outcome) }));
+  return { report, full };
+}

@@ -1,0 +1,127 @@
+/**
+ * Manual invocations: `{policy, runId?}` or a bare policy object. The function's own asynchronous
+ * invocations add `continuation` (a run cut by its deadline) and `shard: {regions}` (one part of a
+ * fanned-out run); both are accepted here so that every hop decodes the same way.
+ */
+import { z } from 'zod';
+import type { Continuation } from '../types.ts';
+import { joinPath, parsePolicyAt } from './policy.ts';
+import { compactTime, RUN_ID_MAX_LENGTH, shortHash, toSafeId } from './run-id.ts';
+import { type DecodeHints, InputErrorCode, type InputIssue, type Invocation, invalid, type RunRequest, type TriggerSource } from './types.ts';
+
+/** Keys of the manual envelope; a payload with `policy` among its keys is an envelope, else a bare policy. */
+const ENVELOPE_KEYS = new Set(['policy', 'runId', 'continuation', 'shard']);
+
+const ShardSchema = z.strictObject({ regions: z.array(z.string().min(1)).min(1) });
+
+/** The engine owns the continuation's shape; the edge checks only what the function itself relies on. */
+const ContinuationSchema = z.looseObject({
+  version: z.literal(1),
+  runId: z.string().min(1),
+  hop: z.number().int().min(0),
+  done: z.array(z.unknown()),
+});
+
+/** A plain object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether an object is the manual envelope rather than a bare policy. */
+export function isManualEnvelope(value: Record<string, unknown>): boolean {
+  return Object.hasOwn(value, 'policy');
+}
+
+/**
+ * A manual run id, in order: the payload's `runId` (made safe for FC task ids), the request id of the
+ * invocation, or the time and a hash of the payload (so the same payload in the same second is one run).
+ */
+export function manualRunId(given: string | undefined, payload: unknown, hints: DecodeHints, now: Date): string {
+  if (given !== undefined) return toSafeId(given, RUN_ID_MAX_LENGTH);
+  if (hints.requestId) return toSafeId(`manual-${hints.requestId}`, RUN_ID_MAX_LENGTH);
+  return `manual-${compactTime(now)}-${shortHash(JSON.stringify(payload) ?? '', 10)}`;
+}
+
+export interface ManualDecodeOptions {
+  /** Prefix of issue paths (`payload` for a timer's payload string). */
+  path: string;
+  source: TriggerSource;
+  hints: DecodeHints;
+  now: Date;
+  /** Overrides the run id (timer runs derive theirs from the trigger). */
+  runId?: string;
+}
+
+/** Decode a manual payload already parsed from JSON. */
+export function decodeManual(value: unknown, options: ManualDecodeOptions): Invocation {
+  const at = (...rest: PropertyKey[]) => joinPath(options.path, rest);
+  if (!isRecord(value)) {
+    return invalid(InputErrorCode.InvalidPayload, 'payload must be a JSON object: {policy, runId?} or a policy', [
+      { path: at(), message: `expected an object, got ${describe(value)}` },
+    ]);
+  }
+  if (!isManualEnvelope(value)) return finish(value, {}, value, options);
+
+  const issues: InputIssue[] = [];
+  for (const key of Object.keys(value)) {
+    if (!ENVELOPE_KEYS.has(key)) issues.push({ path: at(key), message: `unknown key '${key}' (expected policy, runId, continuation, shard)` });
+  }
+  const extras: { runId?: string; continuation?: Continuation; shard?: { regions: string[] } } = {};
+  if (value.runId !== undefined) {
+    if (typeof value.runId !== 'string' || value.runId.trim() === '') issues.push({ path: at('runId'), message: 'runId must be a non-empty string' });
+    else extras.runId = value.runId;
+  }
+  if (value.shard !== undefined) {
+    const shard = ShardSchema.safeParse(value.shard);
+    if (shard.success) extras.shard = shard.data;
+    else issues.push(...shard.error.issues.map((i) => ({ path: at('shard', ...i.path), message: i.message })));
+  }
+  if (value.continuation !== undefined) {
+    const cont = ContinuationSchema.safeParse(value.continuation);
+    if (cont.success) extras.continuation = cont.data as unknown as Continuation;
+    else issues.push(...cont.error.issues.map((i) => ({ path: at('continuation', ...i.path), message: i.message })));
+  }
+  return finish(value.policy, extras, value, options, issues);
+}
+
+function finish(
+  policyInput: unknown,
+  extras: { runId?: string; continuation?: Continuation; shard?: { regions: string[] } },
+  payload: unknown,
+  options: ManualDecodeOptions,
+  issues: InputIssue[] = [],
+): Invocation {
+  const bare = policyInput === payload;
+  const policyPath = bare ? options.path : joinPath(options.path, ['policy']);
+  const parsed = policyInput === undefined ? undefined : parsePolicyAt(policyInput, policyPath);
+  if (parsed === undefined) issues.push({ path: policyPath, message: 'policy is required' });
+  else if (!parsed.ok) issues.push(...parsed.issues);
+
+  if (parsed?.ok && extras.shard) {
+    extras.shard.regions.forEach((region, i) => {
+      if (!parsed.policy.regions.includes(region))
+        issues.push({ path: joinPath(options.path, ['shard', 'regions', i]), message: `region '${region}' is not one of the policy's regions` });
+    });
+  }
+  const runId = options.runId ?? manualRunId(extras.runId, payload, options.hints, options.now);
+  if (extras.continuation && extras.continuation.runId !== runId) {
+    issues.push({ path: joinPath(options.path, ['continuation', 'runId']), message: `continuation belongs to run '${extras.continuation.runId}', not '${runId}'` });
+  }
+  if (issues.length > 0 || !parsed?.ok) {
+    const policyOnly = issues.every((i) => i.path === policyPath || i.path.startsWith(`${policyPath}.`) || i.path.startsWith(`${policyPath}[`) || policyPath === '');
+    return policyOnly && parsed !== undefined
+      ? invalid(InputErrorCode.InvalidPolicy, `invalid policy: ${issues.length} issue(s)`, issues)
+      : invalid(InputErrorCode.InvalidPayload, `invalid payload: ${issues.length} issue(s)`, issues);
+  }
+  const run: RunRequest = { policy: parsed.policy, runId, source: options.source };
+  if (extras.continuation) run.continuation = extras.continuation;
+  if (extras.shard) run.shard = extras.shard;
+  return { kind: 'run', run };
+}
+
+/** A type name for messages (never the value: it might hold secrets pasted by mistake). */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}

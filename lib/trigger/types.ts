@@ -1,0 +1,77 @@
+/**
+ * What a trigger event decodes into (DESIGN.md "invocation payloads and the result"): a run to start,
+ * an event to ignore (answered, never retried), or bad input (answered with every issue, never thrown).
+ */
+import type { Policy } from '../policy/schema.ts';
+import type { Continuation, ResourceRef } from '../types.ts';
+
+/** Which trigger started a run (reported and logged). */
+export const TriggerSource = {
+  Manual: 'manual',
+  Timer: 'timer',
+  EventBridge: 'eventbridge',
+} as const;
+export type TriggerSource = (typeof TriggerSource)[keyof typeof TriggerSource];
+
+/** One problem with the input, where it is and what is wrong. */
+export interface InputIssue {
+  /** Where in the event the problem is, dotted (`policy.regions.0`, `[1].data.evaluationResultIdentifier`). */
+  path: string;
+  message: string;
+}
+
+/** The part of a policy's regions one asynchronous invocation owns when a run is fanned out. */
+export interface Shard {
+  regions: string[];
+}
+
+/** A run to start. `policy` is the policy as given (a shard's invocation narrows regions itself). */
+export interface RunRequest {
+  policy: Policy;
+  runId: string;
+  source: TriggerSource;
+  continuation?: Continuation;
+  shard?: Shard;
+  /** Event-driven runs: exactly these resources (the policy is narrowed to them as well). */
+  narrowTo?: ResourceRef[];
+  /** Events of a batch that were left out, and why (logged with the report). */
+  notes?: string[];
+}
+
+/** What the handler should do with an event: run, ignore (answered ok), or answer bad input. */
+export type Invocation =
+  | { kind: 'run'; run: RunRequest }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'invalid'; code: InputErrorCode; message: string; issues: InputIssue[] };
+
+/** Codes of answers to bad input. */
+export const InputErrorCode = {
+  /** Not UTF-8 JSON, or JSON of the wrong shape. */
+  InvalidPayload: 'INVALID_INPUT',
+  /** The policy (in the payload or in `VPC_TAG_CLEANUP_POLICY`) fails validation. */
+  InvalidPolicy: 'INVALID_POLICY',
+  /** An event-driven invocation, but `VPC_TAG_CLEANUP_POLICY` is not set. */
+  PolicyNotConfigured: 'POLICY_NOT_CONFIGURED',
+  /** A Cloud Config event that does not say which resource it is about. */
+  InvalidEvent: 'INVALID_EVENT',
+} as const;
+export type InputErrorCode = (typeof InputErrorCode)[keyof typeof InputErrorCode];
+
+export type Invalid = Extract<Invocation, { kind: 'invalid' }>;
+
+/** The `invalid` answer with its code, a message for people, and every issue. */
+export function invalid(code: InputErrorCode, message: string, issues: InputIssue[]): Invalid {
+  return { kind: 'invalid', code, message, issues };
+}
+
+/** Environment the decoder reads. */
+export interface TriggerEnv {
+  VPC_TAG_CLEANUP_POLICY?: string | undefined;
+  /** Any other variable (so `process.env` is one). */
+  [name: string]: string | undefined;
+}
+
+/** Facts from the invocation context that help derive ids (a manual run without `runId`). */
+export interface DecodeHints {
+  requestId?: string | undefined;
+}
