@@ -133,7 +133,12 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   if (deadline) request.signal = deadline.signal;
   if (run.continuation) request.continuation = run.continuation;
   if (run.narrowTo) request.narrowTo = run.narrowTo;
-  const { report, full } = await runCleanup(request, fromEnv.quotaScale !== undefined ? { cloud, limits, quotaScale: fromEnv.quotaScale } : { cloud, limits });
+  // retainOutcomes keeps the log's list-in-parts working as it was; streaming each outcome through
+  // runCleanup's `log` instead would keep the function's memory flat (engine-mem: for the lead to choose).
+  const { report, full } = await runCleanup(
+    request,
+    fromEnv.quotaScale !== undefined ? { cloud, limits, quotaScale: fromEnv.quotaScale, retainOutcomes: true } : { cloud, limits, retainOutcomes: true },
+  );
   if (run.notes) report.notes = run.notes;
 
   const continuation = report.continuation;
@@ -167,7 +172,8 @@ function fanOutReport(run: RunRequest, starts: Awaited<ReturnType<typeof fanOut>
   for (const s of failed) {
     if (s.outcome.status === 'failed') builder.error({ code: s.outcome.code, message: s.outcome.message, region: s.regions.join(',') });
   }
-  const { report, full } = builder.build({ now: new Date() });
+  const report = builder.build({ now: new Date() });
+  const full: ResourceOutcome[] = [];
   report.shards = starts.map((s) => ({ regions: s.regions, ...asRecord(s.outcome) }));
   return { report, full };
 }

@@ -207,7 +207,7 @@ class GroupPacker {
     let best: UntagBatch[] | undefined;
     for (let a = 0; a < attempts && (!best || best.length > floor); a++) {
       const trial = new GroupPacker(this.region, this.type, this.maxIds, this.maxKeys);
-      for (const e of entries) trial.push(e.id, e.keys);
+      for (const e of entries) trial.push(e.id, e.keys, e.parts);
       const random = mulberry32(a);
       const pick = (): Entry | undefined => {
         if (a === 0) return trial.hardest();
