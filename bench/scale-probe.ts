@@ -9,13 +9,14 @@
  * call-efficiency set) through `runCleanup` over the real SDK, so `maxRSS` is the engine's own: node,
  * the SDK, the HTTP client and whatever the run holds per resource. Prints one JSON line.
  *
- * Reading the figures: `peakRssMb` includes tsx's loader (~130 MB of `baseRssMb` before the run) and
+ * Reading the figures: `peakRssMb` includes tsx's loader (~50 MB of `baseRssMb`, taken before the run) and
  * garbage V8 has not collected yet (it grows the heap freely when nothing limits it); `liveHeapMb` is
  * what the run really holds. The SDK leaves each call's response timer armed until `readTimeoutMs`
  * (it reads bodies without clearing it), so each call's request and response stay reachable for that
  * long: live heap ~ call rate x readTimeoutMs, whatever N is. `PROBE_READ_TIMEOUT_MS` sets it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createCloudPort } from '../lib/cloud/client.ts';
 import type { PolicyInput } from '../lib/policy/schema.ts';
@@ -49,10 +50,21 @@ export async function startEmulatorProcess(): Promise<{ child: ChildProcess; end
   return { child, url, endpoint: url.replace(/^http:\/\//, '') };
 }
 
-async function admin(url: string, path: string, body: unknown): Promise<unknown> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`admin ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
+/** POST to the admin API over node:http (fetch would load undici into the measured process). */
+function admin(url: string, path: string, body: unknown): Promise<unknown> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        text += c;
+      });
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`admin ${path}: ${res.statusCode} ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
 }
 
 export interface ScaleFigures {
