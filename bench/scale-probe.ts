@@ -90,8 +90,7 @@ export interface ScaleFigures {
 export async function scaleProbe(n: number): Promise<ScaleFigures> {
   const emu = await startEmulatorProcess();
   try {
-    // The emulator runs with --no-quotas, and the engine's buckets are scaled out of the way: the probe
-    // measures the engine, not the published quotas. The admin API takes up to a million per call; seed in slices so the request bodies stay small.
+    // The admin API takes up to a million per call; slices keep each request small.
     for (let left = n, seed = 1; left > 0; seed++) {
       const count = Math.min(left, 250_000);
       await admin(emu.url, '/__admin/resources', {
@@ -122,6 +121,8 @@ export async function scaleProbe(n: number): Promise<ScaleFigures> {
       }
     }, 50);
     const t0 = performance.now();
+    // The emulator runs with --no-quotas and the engine's buckets are scaled out of the way: the probe
+    // measures the engine, not the published quotas. No log sink: the function's stdout is not ours.
     const { report } = await runCleanup({ policy: policy as never, runId: `scale-${n}` }, { cloud, quotaScale: 10_000, limits: { retryBaseMs: 5, retryMaxMs: 50 } });
     const runMs = performance.now() - t0;
     clearInterval(sampler);
