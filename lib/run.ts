@@ -63,6 +63,8 @@ export interface RunDeps {
    * (never a secret; resources outside `match` are only counted).
    */
   log?: (line: string) => void;
+  /** Receives every resource's final outcome as a value (the function batches them into log lines). */
+  onOutcome?: (o: ResourceOutcome) => void;
   /**
    * Keep every outcome and return it as `full` (the CLI and the demo show lists of small runs). Off by
    * default: `full` is then `[]` and the run's memory does not grow with its resources.
@@ -97,6 +99,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
   const compiled = compilePolicy(policy);
   const full: ResourceOutcome[] = [];
   const log = deps.log;
+  const sink = deps.onOutcome;
   const retain = deps.retainOutcomes === true;
   const report = new ReportBuilder({
     runId: input.runId,
@@ -104,10 +107,11 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     dryRun: policy.dryRun,
     startedAt: new Date(now()),
     cap: limits.reportResourceCap,
-    ...(log || retain
+    ...(log || sink || retain
       ? {
           onOutcome: (o: ResourceOutcome) => {
             if (log) log(JSON.stringify({ runId: input.runId, resource: o }));
+            if (sink) sink(o);
             if (retain) full.push({ ...o, keys: [...o.keys] });
           },
         }
