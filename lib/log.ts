@@ -1,7 +1,7 @@
 /**
  * The function's log: one JSON line per event, written to stdout (FC ships it to the log store). The
- * report is one line; when its resource list was cut, the full list follows in lines of at most
- * `logResourcesPerLine` resources, each tagged with the run id so a log query can reassemble it.
+ * report is one line at the end; a run with more resources than the report's cap also writes the full
+ * list while it runs, in lines of at most `logResourcesPerLine` resources tagged with the run id.
  */
 import { redactSecrets } from './errors.ts';
 import type { ResourceOutcome } from './types.ts';
