@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../emulator/server.ts';
 import { createCloudPort, parsePolicy, runCleanup } from './engine.ts';
+import { OutcomeTally } from './format/summary.ts';
 import { renderChanges, renderReport } from './format/table.ts';
 
 const POLICY_FILE = fileURLToPath(new URL('../examples/drop-legacy-cost-tags.json', import.meta.url));
@@ -40,13 +41,15 @@ async function demo(): Promise<number> {
     });
 
     heading('1. plan (dry run: list calls only, nothing changes)');
-    const plan = await runCleanup({ policy: { ...parsed.policy, dryRun: true }, runId: 'demo-plan' }, { cloud });
-    out(renderChanges(plan.full, 12));
-    out(renderReport(plan.report, plan.full));
+    const planned = new OutcomeTally(12);
+    const plan = await runCleanup({ policy: { ...parsed.policy, dryRun: true }, runId: 'demo-plan' }, { cloud, onOutcome: (o) => planned.add(o) });
+    out(renderChanges(planned));
+    out(renderReport(plan.report, planned));
 
     heading('2. run (for real)');
-    const run = await runCleanup({ policy: { ...parsed.policy, dryRun: false }, runId: 'demo-run' }, { cloud });
-    out(renderReport(run.report, run.full));
+    const applied = new OutcomeTally();
+    const run = await runCleanup({ policy: { ...parsed.policy, dryRun: false }, runId: 'demo-run' }, { cloud, onOutcome: (o) => applied.add(o) });
+    out(renderReport(run.report, applied));
 
     heading('3. the endpoint after the run');
     const after = emu.admin.list();

@@ -56,8 +56,15 @@ export function makeCleanupCommand(mode: Mode): Command {
 
 async function runPolicy(mode: Mode, values: Record<string, string | boolean | undefined>, io: Io): Promise<number> {
   // Loaded here, not at the top: `--help` and bad arguments should not pay for the SDKs' load time.
-  const [{ defaultCredentialClient, resolveCredentials }, { createCloudPort, limitsFromEnv, runCleanup }, { ProgressLine }, { renderChanges, renderReport }, { loadPolicy }] =
-    await Promise.all([import('../credentials.ts'), import('../engine.ts'), import('../format/progress.ts'), import('../format/table.ts'), import('../policy-input.ts')]);
+  const [{ defaultCredentialClient, resolveCredentials }, { createCloudPort, limitsFromEnv, runCleanup }, { ProgressLine }, { OutcomeTally }, { renderChanges, renderReport }, { loadPolicy }] =
+    await Promise.all([
+      import('../credentials.ts'),
+      import('../engine.ts'),
+      import('../format/progress.ts'),
+      import('../format/summary.ts'),
+      import('../format/table.ts'),
+      import('../policy-input.ts'),
+    ]);
   const file = requireString(mode, values, 'policy');
   const concurrency = optionalPositiveInt(mode, values, 'concurrency');
   const regionText = typeof values.region === 'string' ? values.region : undefined;
@@ -83,6 +90,7 @@ async function runPolicy(mode: Mode, values: Record<string, string | boolean | u
   process.once('SIGINT', onSignal);
   const progress = new ProgressLine(io.stderr);
   const seen = { scanned: 0, batchesDone: 0 };
+  const tally = new OutcomeTally();
   const cloud = countingPort(sdkPort, () => {
     seen.batchesDone++;
     progress.update(seen);
@@ -96,7 +104,15 @@ async function runPolicy(mode: Mode, values: Record<string, string | boolean | u
     };
     result = await runCleanup(
       { policy, runId, signal: controller.signal },
-      { cloud, onProgress, limits: envLimits.limits, ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}) },
+      {
+        cloud,
+        onProgress,
+        // The table needs counts and a few examples, not every outcome; --json asks for every outcome.
+        onOutcome: (o) => tally.add(o),
+        retainOutcomes: values.json === true,
+        limits: envLimits.limits,
+        ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}),
+      },
     );
   } finally {
     progress.done();
@@ -108,8 +124,8 @@ async function runPolicy(mode: Mode, values: Record<string, string | boolean | u
     // Machines get every resource, not the capped list the function returns.
     io.stdout.write(`${JSON.stringify({ ...report, resources: full, resourcesTruncated: false }, null, 2)}\n`);
   } else {
-    if (report.dryRun) io.stdout.write(`${renderChanges(full)}\n`);
-    io.stdout.write(renderReport(report, full));
+    if (report.dryRun) io.stdout.write(`${renderChanges(tally)}\n`);
+    io.stdout.write(renderReport(report, tally));
   }
   return report.ok ? ExitCode.Ok : ExitCode.PartialFailure;
 }

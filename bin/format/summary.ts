@@ -1,6 +1,7 @@
 /**
- * Counts per (region, type) from a report's per-resource outcomes. Pure: the table and the demo both
- * read these rows, and the unit tests check them without a server.
+ * Counts per (region, type) from per-resource outcomes, fed one at a time while a run goes (so the CLI
+ * never holds a million outcomes to print a table) or all at once from a report. Keeps only the first
+ * few changes and failures for listing. Pure: the unit tests check it without a server.
  */
 import type { ResourceOutcome } from '../../lib/types.ts';
 
@@ -26,31 +27,57 @@ export function isMatched(r: ResourceOutcome): boolean {
   return !(r.status === 'skipped' && r.reason === 'not-matched');
 }
 
-/** One row per (region, type), sorted by region then type, plus skip reasons per row. */
-export function summarizeByGroup(resources: readonly ResourceOutcome[]): GroupRow[] {
-  const rows = new Map<string, GroupRow>();
-  for (const r of resources) {
+/** Tallies outcomes into rows per (region, type) and keeps the first `keep` changes and failures. */
+export class OutcomeTally {
+  readonly keep: number;
+  readonly #rows = new Map<string, GroupRow>();
+  /** The first `keep` resources planned or untagged, in arrival order. */
+  readonly changes: ResourceOutcome[] = [];
+  changeCount = 0;
+  /** The first `keep` failed resources. */
+  readonly failed: ResourceOutcome[] = [];
+  failedCount = 0;
+  /** False when built from a report whose resource list was cut: the rows then undercount. */
+  complete = true;
+
+  constructor(keep = 20) {
+    this.keep = keep;
+  }
+
+  /** A tally of a list already in hand (a report's `resources`). */
+  static of(resources: readonly ResourceOutcome[], keep = 20): OutcomeTally {
+    const t = new OutcomeTally(keep);
+    for (const r of resources) t.add(r);
+    return t;
+  }
+
+  add(r: ResourceOutcome): void {
     const id = `${r.region}\u0000${r.type}`;
-    let row = rows.get(id);
+    let row = this.#rows.get(id);
     if (!row) {
       row = { region: r.region, type: r.type, matched: 0, planned: 0, untagged: 0, skipped: 0, failed: 0, notMatched: 0, keysRemoved: 0, skipReasons: {} };
-      rows.set(id, row);
+      this.#rows.set(id, row);
     }
     if (!isMatched(r)) {
       row.notMatched++;
-      continue;
+      return;
     }
     row.matched++;
     switch (r.status) {
       case 'planned':
-        row.planned++;
-        break;
       case 'untagged':
-        row.untagged++;
-        row.keysRemoved += r.keys.length;
+        if (r.status === 'planned') row.planned++;
+        else {
+          row.untagged++;
+          row.keysRemoved += r.keys.length;
+        }
+        this.changeCount++;
+        if (this.changes.length < this.keep) this.changes.push(r);
         break;
       case 'failed':
         row.failed++;
+        this.failedCount++;
+        if (this.failed.length < this.keep) this.failed.push(r);
         break;
       case 'skipped': {
         row.skipped++;
@@ -60,7 +87,16 @@ export function summarizeByGroup(resources: readonly ResourceOutcome[]): GroupRo
       }
     }
   }
-  return [...rows.values()].sort((a, b) => a.region.localeCompare(b.region) || a.type.localeCompare(b.type));
+
+  /** One row per (region, type), sorted by region then type. */
+  rows(): GroupRow[] {
+    return [...this.#rows.values()].sort((a, b) => a.region.localeCompare(b.region) || a.type.localeCompare(b.type));
+  }
+}
+
+/** One row per (region, type), sorted by region then type, plus skip reasons per row. */
+export function summarizeByGroup(resources: readonly ResourceOutcome[]): GroupRow[] {
+  return OutcomeTally.of(resources).rows();
 }
 
 /** Skip reasons summed over rows, most frequent first. */

@@ -3,7 +3,7 @@
  * failures, errors, call counts and duration. Pure string building; the commands decide where it goes.
  */
 import type { Report, ResourceOutcome } from '../../lib/types.ts';
-import { summarizeByGroup, totalSkipReasons } from './summary.ts';
+import { OutcomeTally, totalSkipReasons } from './summary.ts';
 
 export interface RenderOptions {
   /** Failed resources listed one per line before "... and N more". */
@@ -29,26 +29,33 @@ export function formatDuration(ms: number): string {
   return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** A tally of the report's own (possibly cut) resource list. */
+function tallyOfReport(report: Report, keep: number): OutcomeTally {
+  const t = OutcomeTally.of(report.resources, keep);
+  t.complete = report.resourcesTruncated !== true;
+  return t;
+}
+
 /**
- * Renders a report as a table. `resources` defaults to `report.resources`; pass the full list when the
- * report's was cut, so the per-type rows count every resource (the total row always uses `totals`).
+ * Renders a report as a table. The rows come from `tally` (fed every outcome while the run went), else
+ * from `report.resources`; the total row always uses the report's exact `totals`.
  */
-export function renderReport(report: Report, resources: readonly ResourceOutcome[] = report.resources, options: RenderOptions = {}): string {
+export function renderReport(report: Report, tally?: OutcomeTally | readonly ResourceOutcome[], options: RenderOptions = {}): string {
   const maxFailed = options.maxFailedListed ?? 20;
+  const source = tally === undefined ? tallyOfReport(report, maxFailed) : Array.isArray(tally) ? OutcomeTally.of(tally, maxFailed) : (tally as OutcomeTally);
   const out: string[] = [];
   const mode = report.dryRun ? 'plan (dry run: nothing was changed)' : 'run';
   out.push(`policy ${report.policy} · ${mode} · run id ${report.runId}`);
   out.push('');
 
   const doneHeader = report.dryRun ? 'planned' : 'untagged';
-  const rows = summarizeByGroup(resources);
+  const rows = source.rows();
   const t = report.totals;
   const body = rows.map((r) => [r.region, r.type, String(r.matched), String(report.dryRun ? r.planned : r.untagged), String(r.skipped), String(r.failed)]);
   const doneTotal = report.dryRun ? (t.planned ?? rows.reduce((n, r) => n + r.planned, 0)) : t.untagged;
   body.push(['total', '', String(t.matched), String(doneTotal), String(t.skipped), String(t.failed)]);
   out.push(...renderColumns(['region', 'type', 'matched', doneHeader, 'skipped', 'failed'], body, [false, false, true, true, true, true]));
-  if (report.resourcesTruncated && resources === report.resources)
-    out.push(`(rows count the first ${resources.length} resources; the total row counts all of them)`);
+  if (!source.complete) out.push(`(rows count the first ${report.resources.length} resources; the total row counts all of them)`);
   out.push('');
 
   // The totals' breakdown is exact even when the resource list was cut; older reports lack it.
@@ -61,14 +68,15 @@ export function renderReport(report: Report, resources: readonly ResourceOutcome
   const notMatched = t.notMatched ?? rows.reduce((n, r) => n + r.notMatched, 0);
   if (notMatched > 0) out.push(`outside the policy's match (not counted above): ${notMatched}`);
 
-  const failed = resources.filter((r) => r.status === 'failed');
+  const failed = source.failed;
   if (failed.length > 0) {
     out.push(`failed (${t.failed}):`);
     const failedRows = failed
       .slice(0, maxFailed)
       .map((r) => [r.region, r.type, r.id, r.code ?? r.reason ?? '', r.requestId ? `request ${r.requestId}` : '']);
     out.push(...renderColumns(['', '', '', '', ''], failedRows, [false, false, false, false, false]).slice(1).map((l) => `  ${l}`));
-    if (failed.length > maxFailed) out.push(`  ... and ${failed.length - maxFailed} more (--json lists them all)`);
+    const shown = Math.min(failed.length, maxFailed);
+    if (t.failed > shown) out.push(`  ... and ${t.failed - shown} more (--json lists them all)`);
   }
   if (report.error) out.push(`error: ${report.error.code}: ${report.error.message}`);
   if (report.errors.length > 0) {
@@ -95,18 +103,19 @@ export function renderReport(report: Report, resources: readonly ResourceOutcome
  * What a dry run would change: one line per resource with the keys that would go, at most `max` lines.
  * The dry run's promise is that people see the resources and keys, not only counts.
  */
-export function renderChanges(resources: readonly ResourceOutcome[], max = 20): string {
-  const changing = resources.filter((r) => r.status === 'planned' || r.status === 'untagged');
-  if (changing.length === 0) return 'nothing to change\n';
-  const verb = changing.every((r) => r.status === 'planned') ? 'would remove' : 'removed';
-  const shown = changing.slice(0, max);
+export function renderChanges(outcomes: OutcomeTally | readonly ResourceOutcome[], max = 20): string {
+  const tally = outcomes instanceof OutcomeTally ? outcomes : OutcomeTally.of(outcomes, max);
+  const count = tally.changeCount;
+  if (count === 0) return 'nothing to change\n';
+  const shown = tally.changes.slice(0, max);
+  const verb = shown.every((r) => r.status === 'planned') ? 'would remove' : 'removed';
   const lines = renderColumns(
     ['region', 'type', 'id', 'keys'],
     shown.map((r) => [r.region, r.type, r.id, r.keys.join(', ')]),
     [false, false, false, false],
   );
-  const head = `${verb} (${changing.length} resource${changing.length === 1 ? '' : 's'}${changing.length > max ? `, first ${max} shown` : ''}):`;
-  const more = changing.length > max ? [`... and ${changing.length - max} more (--json lists them all)`] : [];
+  const head = `${verb} (${count} resource${count === 1 ? '' : 's'}${count > shown.length ? `, first ${shown.length} shown` : ''}):`;
+  const more = count > shown.length ? [`... and ${count - shown.length} more (--json lists them all)`] : [];
   return `${[head, ...lines.map((l) => `  ${l}`), ...more].join('\n')}\n`;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatProgress, ProgressLine } from '../../bin/format/progress.ts';
-import { summarizeByGroup } from '../../bin/format/summary.ts';
+import { OutcomeTally, summarizeByGroup } from '../../bin/format/summary.ts';
 import { formatDuration, renderChanges, renderColumns, renderIssues, renderReport } from '../../bin/format/table.ts';
 import type { Report, ResourceOutcome } from '../../lib/types.ts';
 
@@ -60,6 +60,17 @@ describe('summarizeByGroup', () => {
     expect(hz?.skipReasons).toEqual({ 'nothing-to-remove': 1, 'protected-resource': 1 });
     expect(sh?.skipReasons).toEqual({ 'not-found': 1 });
     expect(hz?.keysRemoved).toBe(3);
+  });
+});
+
+describe('OutcomeTally', () => {
+  it('counts every outcome fed to it but keeps only the first few changes and failures', () => {
+    const t = new OutcomeTally(3);
+    for (let i = 0; i < 50; i++) t.add(outcome({ id: `ipam-pool-u${i}`, status: 'untagged' }));
+    for (let i = 0; i < 10; i++) t.add(outcome({ id: `ipam-pool-f${i}`, status: 'failed', code: 'InternalError' }));
+    expect([t.changeCount, t.changes.length, t.failedCount, t.failed.length]).toEqual([50, 3, 10, 3]);
+    expect(t.rows()).toMatchObject([{ region: 'cn-hangzhou', type: 'IPAMPOOL', matched: 60, untagged: 50, failed: 10, keysRemoved: 50 }]);
+    expect(renderChanges(t)).toContain('removed (50 resources, first 3 shown):');
   });
 });
 
