@@ -14,7 +14,7 @@ import { VpcTagCleanupError } from './errors.ts';
 import { continueRun, createFcInvoker, fanOut, type InvokeOutcome, type Invoker, shouldFanOut } from './fanout.ts';
 import type { FcContext } from './fc-context.ts';
 import { insideFc } from './fc-context.ts';
-import { type LogSink, logJson } from './log.ts';
+import { createResourceLog, type LogSink, logJson } from './log.ts';
 import { limitsFromEnv } from './limits-env.ts';
 import { ReportBuilder } from './report.ts';
 import { effectivePolicy } from './trigger/shard.ts';
@@ -105,14 +105,13 @@ const asRecord = (o: InvokeOutcome) => {
   return out;
 };
 
-/** A run's answer, the full resource list for the log, and the limits in force (they size the log lines). */
+/** A run's answer and the limits in force. Its resources went to the log while it ran. */
 export interface InvocationResult {
   report: Report;
-  full: ResourceOutcome[];
   limits: Limits;
 }
 
-/** Run (or fan out) one decoded run; resolves the report and the full resource list for the log. */
+/** Run (or fan out) one decoded run; resolves its report. */
 export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<InvocationResult> {
   const fromEnv = limitsFromEnv(deps.env);
   if (fromEnv.ignored.length > 0) logJson({ kind: 'warning', runId: run.runId, ignored: fromEnv.ignored }, deps.log);
@@ -133,7 +132,14 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   if (deadline) request.signal = deadline.signal;
   if (run.continuation) request.continuation = run.continuation;
   if (run.narrowTo) request.narrowTo = run.narrowTo;
-  const { report, full } = await runCleanup(request, fromEnv.quotaScale !== undefined ? { cloud, limits, quotaScale: fromEnv.quotaScale } : { cloud, limits });
+  // Outcomes stream to the log as they become final, so the function's memory stays flat in resources.
+  const resourceLog = createResourceLog(run.runId, { cap: limits.reportResourceCap, perLine: limits.logResourcesPerLine }, deps.log);
+  const onOutcome = (o: ResourceOutcome) => resourceLog.add(o);
+  const { report } = await runCleanup(
+    request,
+    fromEnv.quotaScale !== undefined ? { cloud, limits, quotaScale: fromEnv.quotaScale, onOutcome } : { cloud, limits, onOutcome },
+  );
+  resourceLog.flush();
   if (run.notes) report.notes = run.notes;
 
   const continuation = report.continuation;
@@ -141,7 +147,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     if (continuation.hop > limits.maxContinuationHops) {
       report.ok = false;
       report.error = { code: 'TOO_MANY_CONTINUATIONS', message: `run continued ${continuation.hop} times without finishing; not continuing` };
-      return { report, full, limits };
+      return { report, limits };
     }
     const invoker = await invokerFor(deps, credentials);
     if (invoker) {
@@ -157,17 +163,17 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
       }
     }
   }
-  return { report, full, limits };
+  return { report, limits };
 }
 
-function fanOutReport(run: RunRequest, starts: Awaited<ReturnType<typeof fanOut>>, deps: InvocationDeps, limits: Limits): { report: Report; full: ResourceOutcome[] } {
+function fanOutReport(run: RunRequest, starts: Awaited<ReturnType<typeof fanOut>>, deps: InvocationDeps, limits: Limits): { report: Report } {
   const failed = starts.filter((s) => s.outcome.status === 'failed');
   if (failed.some((s) => s.outcome.status === 'failed' && s.outcome.retryable)) throw new SelfInvokeError(starts.map((s) => s.outcome));
   const builder = new ReportBuilder({ runId: run.runId, policyName: run.policy.name, dryRun: run.policy.dryRun, startedAt: new Date(deps.startedMs), cap: limits.reportResourceCap });
   for (const s of failed) {
     if (s.outcome.status === 'failed') builder.error({ code: s.outcome.code, message: s.outcome.message, region: s.regions.join(',') });
   }
-  const { report, full } = builder.build({ now: new Date() });
+  const report = builder.build({ now: new Date() });
   report.shards = starts.map((s) => ({ regions: s.regions, ...asRecord(s.outcome) }));
-  return { report, full };
+  return { report };
 }

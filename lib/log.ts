@@ -1,9 +1,8 @@
 /**
  * The function's log: one JSON line per event, written to stdout (FC ships it to the log store). The
- * report is one line; when its resource list was cut, the full list follows in lines of at most
- * `logResourcesPerLine` resources, each tagged with the run id so a log query can reassemble it.
+ * report is one line at the end; a run with more resources than the report's cap also writes the full
+ * list while it runs, in lines of at most `logResourcesPerLine` resources tagged with the run id.
  */
-import { LIMITS } from './catalog.ts';
 import { redactSecrets } from './errors.ts';
 import type { ResourceOutcome } from './types.ts';
 
@@ -18,12 +17,49 @@ export function logJson(record: Record<string, unknown>, sink: LogSink = console
   sink(redactSecrets(JSON.stringify(record)));
 }
 
-/** The report line, then (when cut) the full resource list in parts. */
-export function logReport(report: { runId?: string; resourcesTruncated?: boolean }, full: readonly ResourceOutcome[] | undefined, sink: LogSink = consoleSink, perLine = LIMITS.logResourcesPerLine): void {
+/** The run's closing line: the report (its resource list already cut to the cap). */
+export function logReport(report: object, sink: LogSink = consoleSink): void {
   logJson({ kind: 'report', ...report }, sink);
-  if (!report.resourcesTruncated || !full) return;
-  const parts = Math.ceil(full.length / perLine);
-  for (let i = 0; i < parts; i++) {
-    logJson({ kind: 'resources', runId: report.runId, part: i + 1, parts, resources: full.slice(i * perLine, (i + 1) * perLine) }, sink);
-  }
+}
+
+/** Where a run's outcomes go as they become final; `flush` after the run. */
+export interface ResourceLog {
+  add(outcome: ResourceOutcome): void;
+  flush(): void;
+}
+
+/**
+ * Streams a run's outcomes to the log in lines of at most `perLine` resources, each tagged with the run
+ * id, a part number and (on the final one) `last: true`, so a log query can reassemble the list. The
+ * first `cap` outcomes are held back: a run that never passes the cap writes no such line, since its
+ * report line already lists every resource. Memory stays bounded by `max(cap, perLine)`.
+ */
+export function createResourceLog(runId: string, opts: { cap: number; perLine: number }, sink: LogSink = consoleSink): ResourceLog {
+  let held: ResourceOutcome[] = [];
+  let line: ResourceOutcome[] = [];
+  let streaming = false;
+  let part = 0;
+  const emit = (last: boolean) => {
+    part++;
+    logJson({ kind: 'resources', runId, part, ...(last ? { last: true } : {}), resources: line }, sink);
+    line = [];
+  };
+  const push = (o: ResourceOutcome) => {
+    if (line.length >= opts.perLine) emit(false);
+    line.push(o);
+  };
+  return {
+    add(o) {
+      if (streaming) return push(o);
+      held.push(o);
+      if (held.length > opts.cap) {
+        streaming = true;
+        for (const h of held) push(h);
+        held = [];
+      }
+    },
+    flush() {
+      if (streaming) emit(true);
+    },
+  };
 }

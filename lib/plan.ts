@@ -53,6 +53,8 @@ interface Entry {
   pos: number;
   /** Scratch during batch formation: how many of `keys` the batch's union already holds. */
   cover: number;
+  /** How many key chunks the resource's selection was split into (1: whole). */
+  parts: number;
 }
 
 class GroupPacker {
@@ -76,8 +78,8 @@ class GroupPacker {
     return this.live.length + this.allPending.length;
   }
 
-  push(id: string, keys: readonly string[]): void {
-    const entry: Entry = { id, keys, seq: this.seq++, pos: this.live.length, cover: 0 };
+  push(id: string, keys: readonly string[], parts = 1): void {
+    const entry: Entry = { id, keys, seq: this.seq++, pos: this.live.length, cover: 0, parts };
     this.live.push(entry);
     this.queue.push(entry);
     for (const k of keys) {
@@ -155,7 +157,14 @@ class GroupPacker {
     for (const c of touched) c.cover = 0;
 
     const removes: Record<string, string[]> = {};
-    for (const m of members) removes[m.id] = [...m.keys];
+    let parts: Record<string, number> | undefined;
+    for (const m of members) {
+      removes[m.id] = [...m.keys];
+      if (m.parts > 1) {
+        parts ??= {};
+        parts[m.id] = m.parts;
+      }
+    }
     return {
       product: productOf(this.type),
       region: this.region,
@@ -163,6 +172,7 @@ class GroupPacker {
       ids: members.map((m) => m.id),
       keys: [...union].sort(),
       removes,
+      ...(parts ? { parts } : {}),
     };
   }
 
@@ -197,7 +207,7 @@ class GroupPacker {
     let best: UntagBatch[] | undefined;
     for (let a = 0; a < attempts && (!best || best.length > floor); a++) {
       const trial = new GroupPacker(this.region, this.type, this.maxIds, this.maxKeys);
-      for (const e of entries) trial.push(e.id, e.keys);
+      for (const e of entries) trial.push(e.id, e.keys, e.parts);
       const random = mulberry32(a);
       const pick = (): Entry | undefined => {
         if (a === 0) return trial.hardest();
@@ -264,8 +274,10 @@ function chunkKeys(keys: readonly string[], size: number): string[][] {
  * Creates a streaming planner. Guarantees, per batch: one region and type; at most `maxIdsPerCall`
  * ids, each once; at most `maxKeysPerCall` keys, or `'all'` only when every member's selection says
  * `all`; `removes[id]` is the part of that resource's keys this batch removes, and over all batches
- * every (resource, key) of every selection is removed exactly once. Selections with an empty key list
- * are ignored (selection never makes them).
+ * every (resource, key) of every selection is removed exactly once; a resource split over several
+ * batches (more keys than a call holds) appears in `parts` of each with the number of its batches.
+ * Selections with an empty key list are ignored (selection never makes them). Memory: the buffers
+ * (`bufferSize` per group, `maxPending` in all), never O(resources).
  */
 export function createPlanner(limits: PlanLimits): Planner {
   checkLimits(limits);
@@ -310,8 +322,9 @@ export function createPlanner(limits: PlanLimits): Planner {
         return [g.allBatch(sels)];
       }
       const sorted = [...new Set(sel.keys)].sort();
-      for (const keys of sorted.length > maxKeys ? chunkKeys(sorted, maxKeys) : [sorted]) {
-        g.push(sel.id, keys);
+      const chunks = sorted.length > maxKeys ? chunkKeys(sorted, maxKeys) : [sorted];
+      for (const keys of chunks) {
+        g.push(sel.id, keys, chunks.length);
         pending++;
       }
       // A batch that cannot fill while the buffer is full still goes out: memory stays bounded.

@@ -1,20 +1,25 @@
 /**
- * The run's report (DESIGN.md "the result"): exact counts, one outcome per resource, errors with
- * request ids, call statistics. Built incrementally while the run goes; `build` cuts the resource list
- * to a cap for the return value and hands back the full list for the log.
+ * The run's report (DESIGN.md "the result"): exact counts, a cut list of outcomes, errors with request
+ * ids, call statistics. Built while the run goes and flat in memory: each outcome is counted when it is
+ * recorded, handed to the optional sink (`onOutcome`: the run writes it to the log as one JSON line),
+ * and kept only while the bounded list for the return value has room (`cap`, failures kept first).
  *
  * Counting identity (tested): every resource that passed `match` ends in exactly one status, so
  *
  *     totals.matched = totals.untagged + totals.skipped + totals.failed + totals.planned
  *
  * where `skipped` counts matched resources left alone (nothing to remove, protected, vanished, deadline,
- * limit) and resources outside `match` are counted apart in `notMatched`. A resource recorded more than
- * once (its keys split over several calls) is one resource: its outcomes merge, the worst status wins
- * (failed > untagged > planned > skipped) and `keysRemoved` counts each key it lost once.
+ * limit) and resources outside `match` are counted apart in `notMatched` (never kept nor sunk one by
+ * one: a count is all a report needs of them).
+ *
+ * One resource, one `record`: the builder keeps no per-resource map, so the caller gives each resource
+ * exactly one final outcome. A resource whose keys went over several calls is merged before it gets
+ * here (`lib/execute/parts.ts`: worst status wins, keys united), and `keysRemoved` is passed along for
+ * such a merged outcome since its `keys` then also hold the parts that did not go.
  */
 import type { PolicyIssue } from './policy/parse.ts';
 import { isCloudCallError, isVpcTagCleanupError, redactSecrets } from './errors.ts';
-import type { CallCounts, Continuation, InputErrorReport, Report, ReportError, ResourceOutcome, ResourceStatus } from './types.ts';
+import type { CallCounts, Continuation, InputErrorReport, Report, ReportError, ResourceOutcome } from './types.ts';
 
 /** Fixed facts of a run, given when its report starts. */
 export interface ReportBuilderOptions {
@@ -22,8 +27,10 @@ export interface ReportBuilderOptions {
   policyName: string;
   dryRun: boolean;
   startedAt: Date;
-  /** Resources listed in the returned report (the log gets them all). */
+  /** Resources listed in the returned report (the sink gets them all). */
   cap: number;
+  /** Hears every final outcome once, when it is recorded (never a `not-matched` one). */
+  onOutcome?: (outcome: ResourceOutcome) => void;
 }
 
 /** What only the end of a run knows: the time, where it stopped, why it failed as a whole. */
@@ -34,34 +41,35 @@ export interface BuildOptions {
   error?: Report['error'];
 }
 
-const RANK: Record<ResourceStatus, number> = { skipped: 0, planned: 1, untagged: 2, failed: 3 };
-
-interface Tracked {
-  outcome: ResourceOutcome;
-  /** Keys this resource lost over all its untagged outcomes. */
-  removed?: Set<string>;
-}
-
-function refOf(o: { region: string; type: string; id: string }): string {
-  return `${o.region}\u0000${o.type}\u0000${o.id}`;
-}
-
 function copyOutcome(o: ResourceOutcome): ResourceOutcome {
   return { ...o, keys: [...o.keys] };
 }
 
 /**
- * Accumulates a run's counts and outcomes. Callers count what they see (`scanned`, `matched`, `count`)
- * and `record` one outcome per resource (or per part of a resource); `build` may be called more than
- * once (e.g. for a progress line) and does not change the builder.
+ * Accumulates a run's counts and a bounded list of outcomes. Callers count what they see (`scanned`,
+ * `matched`, `count`) and `record` exactly one final outcome per resource; `build` may be called more
+ * than once (e.g. for a progress line) and does not change the builder. Memory: O(cap), whatever the
+ * number of resources.
  */
 export class ReportBuilder {
   private readonly opts: ReportBuilderOptions;
-  private readonly outcomes = new Map<string, Tracked>();
+  /** The first `cap` failures and the first `cap` other outcomes, each with its arrival number. */
+  private readonly keptFailed: Array<[number, ResourceOutcome]> = [];
+  private readonly keptOther: Array<[number, ResourceOutcome]> = [];
+  private recorded = 0;
+  /** The first `cap` run-level errors (a run where every batch fails must not grow with them). */
   private readonly errors: ReportError[] = [];
+  private errorCount = 0;
   private readonly calls: CallCounts = { list: 0, untag: 0, throttled: 0, retried: 0 };
   private scannedCount = 0;
   private matchedCount = 0;
+  private untagged = 0;
+  private skipped = 0;
+  private failed = 0;
+  private planned = 0;
+  private notMatched = 0;
+  private keysRemoved = 0;
+  private readonly skippedBy: Record<string, number> = {};
 
   constructor(opts: ReportBuilderOptions) {
     this.opts = { ...opts, cap: Math.max(0, Math.floor(opts.cap)) };
@@ -77,23 +85,29 @@ export class ReportBuilder {
     this.matchedCount += n;
   }
 
-  /** Records (or merges into) the outcome of one resource. */
-  record(outcome: ResourceOutcome): void {
-    const ref = refOf(outcome);
-    const prev = this.outcomes.get(ref);
-    const removed = outcome.status === 'untagged' ? new Set(outcome.keys) : undefined;
-    if (!prev) {
-      this.outcomes.set(ref, removed ? { outcome: copyOutcome(outcome), removed } : { outcome: copyOutcome(outcome) });
-      return;
-    }
-    if (removed) {
-      if (prev.removed) for (const k of removed) prev.removed.add(k);
-      else prev.removed = removed;
-    }
-    const keys = [...new Set([...prev.outcome.keys, ...outcome.keys])].sort();
-    // A not-matched verdict never overrides a later real one, and vice versa the real one wins.
-    const newWins = RANK[outcome.status] > RANK[prev.outcome.status] || prev.outcome.reason === 'not-matched';
-    prev.outcome = newWins ? { ...copyOutcome(outcome), keys } : { ...prev.outcome, keys };
+  /**
+   * Records the final outcome of one resource: counted, passed to the sink, kept if the list has room.
+   * `keysRemoved` defaults to the outcome's distinct keys when it is `untagged`, else 0.
+   */
+  record(outcome: ResourceOutcome, keysRemoved?: number): void {
+    if (outcome.status === 'skipped') {
+      const reason = outcome.reason ?? 'unspecified';
+      this.skippedBy[reason] = (this.skippedBy[reason] ?? 0) + 1;
+      if (reason === 'not-matched') {
+        this.notMatched++;
+        return;
+      }
+      this.skipped++;
+    } else if (outcome.status === 'untagged') this.untagged++;
+    else if (outcome.status === 'failed') this.failed++;
+    else this.planned++;
+    this.keysRemoved += keysRemoved ?? (outcome.status === 'untagged' ? new Set(outcome.keys).size : 0);
+    const seq = this.recorded++;
+    const cap = this.opts.cap;
+    if (outcome.status === 'failed') {
+      if (this.keptFailed.length < cap) this.keptFailed.push([seq, copyOutcome(outcome)]);
+    } else if (this.keptOther.length < cap) this.keptOther.push([seq, copyOutcome(outcome)]);
+    this.opts.onOutcome?.(outcome);
   }
 
   /** Counts calls: `list`, `untag` (each attempt that reached the cloud), `throttled`, `retried`. */
@@ -101,84 +115,52 @@ export class ReportBuilder {
     this.calls[kind] += n;
   }
 
-  /** Records a run-level error (a failed listing, a failed batch); secrets are scrubbed from the message. */
+  /**
+   * Records a run-level error (a failed listing, a failed batch); secrets are scrubbed from the message.
+   * The first `cap` (at least one) are kept; past that `errorsTruncated` says so (each failed resource
+   * still reaches the sink with its code and request id).
+   */
   error(e: ReportError): void {
-    this.errors.push({ ...e, message: redactSecrets(e.message) });
+    this.errorCount++;
+    if (this.errors.length < Math.max(1, this.opts.cap)) this.errors.push({ ...e, message: redactSecrets(e.message) });
   }
 
-  /** Builds the report: counts exact, `resources` cut to the cap (failures first), `full` complete. */
-  build(opts: BuildOptions): { report: Report; full: ResourceOutcome[] } {
-    const full: ResourceOutcome[] = [];
-    let untagged = 0;
-    let skipped = 0;
-    let failed = 0;
-    let planned = 0;
-    let notMatched = 0;
-    let keysRemoved = 0;
-    const skippedBy: Record<string, number> = {};
-    for (const t of this.outcomes.values()) {
-      full.push(copyOutcome(t.outcome));
-      keysRemoved += t.removed?.size ?? 0;
-      switch (t.outcome.status) {
-        case 'untagged':
-          untagged++;
-          break;
-        case 'failed':
-          failed++;
-          break;
-        case 'planned':
-          planned++;
-          break;
-        case 'skipped': {
-          if (t.outcome.reason === 'not-matched') notMatched++;
-          else skipped++;
-          const reason = t.outcome.reason ?? 'unspecified';
-          skippedBy[reason] = (skippedBy[reason] ?? 0) + 1;
-          break;
-        }
-      }
-    }
-    const recordedMatched = untagged + skipped + failed + planned;
+  /** Builds the report: counts exact, `resources` cut to the cap (failures first, then in arrival order). */
+  build(opts: BuildOptions): Report {
     const cap = this.opts.cap;
-    let resources = full;
-    let truncated = false;
-    if (full.length > cap) {
-      truncated = true;
-      // Keep every failure that fits, then the rest in order, so the cut report still shows what went wrong.
-      const keep = new Set<number>();
-      full.forEach((o, i) => {
-        if (o.status === 'failed' && keep.size < cap) keep.add(i);
-      });
-      for (let i = 0; i < full.length && keep.size < cap; i++) keep.add(i);
-      resources = full.filter((_, i) => keep.has(i));
-    }
+    // Every failure that fits, then the others in order, shown in arrival order: the cut report still
+    // shows what went wrong.
+    const failed = this.keptFailed.slice(0, cap);
+    const kept = [...failed, ...this.keptOther.slice(0, cap - failed.length)].sort((a, b) => a[0] - b[0]);
+    const recordedMatched = this.untagged + this.skipped + this.failed + this.planned;
     const report: Report = {
-      ok: failed === 0 && this.errors.length === 0 && opts.error === undefined,
+      ok: this.failed === 0 && this.errorCount === 0 && opts.error === undefined,
       runId: this.opts.runId,
       policy: this.opts.policyName,
       dryRun: this.opts.dryRun,
       startedAt: this.opts.startedAt.toISOString(),
       durationMs: Math.max(0, opts.now.getTime() - this.opts.startedAt.getTime()),
       totals: {
-        scanned: Math.max(this.scannedCount, recordedMatched + notMatched),
+        scanned: Math.max(this.scannedCount, recordedMatched + this.notMatched),
         // A caller that records every matched resource but forgets to count one still gets the identity.
         matched: Math.max(this.matchedCount, recordedMatched),
-        untagged,
-        keysRemoved,
-        skipped,
-        failed,
-        planned,
-        notMatched,
-        skippedBy,
+        untagged: this.untagged,
+        keysRemoved: this.keysRemoved,
+        skipped: this.skipped,
+        failed: this.failed,
+        planned: this.planned,
+        notMatched: this.notMatched,
+        skippedBy: { ...this.skippedBy },
         calls: { ...this.calls },
       },
-      resources: resources.map(copyOutcome),
+      resources: kept.map(([, o]) => copyOutcome(o)),
       errors: this.errors.map((e) => ({ ...e })),
     };
-    if (truncated) report.resourcesTruncated = true;
+    if (this.recorded > kept.length) report.resourcesTruncated = true;
+    if (this.errorCount > this.errors.length) report.errorsTruncated = true;
     if (opts.continuation) report.continuation = opts.continuation;
     if (opts.error) report.error = opts.error;
-    return { report, full };
+    return report;
   }
 }
 

@@ -6,14 +6,23 @@
  * Safety: `dryRun` makes zero write calls and reports each resource `planned` with its keys;
  * `limits.maxResources` buffers selections until discovery ends (then writes) or the count of resources
  * that would change goes over it (then nothing is written, counting goes on, and the answer is
- * `ok:false`, `LIMIT_EXCEEDED` with the count). A deadline `signal` stops pulling pages, finishes the
- * work already selected, and returns a `continuation` that a later run resumes from.
+ * `ok:false`, `LIMIT_EXCEEDED` with the count). A deadline `signal` stops pulling pages and sending
+ * batches (retry waits included; calls already sent finish), reports the abandoned resources
+ * `skipped`/`deadline`, and returns a `continuation` that a later run resumes from: units with an
+ * abandoned batch are neither done nor resumed from a cursor, so the later run lists them again.
+ *
+ * Memory is flat in the number of resources: each outcome goes to the report's counts and to `log` as
+ * it is final and is then dropped (unless `retainOutcomes`). What the run holds per resource is bounded:
+ * one page of discovery (plus the Vpc key streams' dedup set, O(unit)), the planner's buffers, the
+ * executor's `highWater` batches, split resources until their last part, and the `maxResources` buffer
+ * (at most `maxResources` selections).
  */
 import pLimit from 'p-limit';
 import { type Limits, type ResourceType, withLimits } from './catalog.ts';
 import type { CloudPort } from './cloud/port.ts';
 import { discoverUnit, type ListContext, type ListCursor, type ListUnit } from './discover/index.ts';
 import { createExecutor } from './execute/execute.ts';
+import { DeadlineError } from './execute/retry.ts';
 import { createRateLimiter, type RateLimiter } from './execute/rate-limiter.ts';
 import { createPlanner } from './plan.ts';
 import { compilePolicy } from './policy/compile.ts';
@@ -21,7 +30,7 @@ import { parsePolicy } from './policy/parse.ts';
 import type { Policy } from './policy/schema.ts';
 import { ReportBuilder, reportErrorOf } from './report.ts';
 import { type RemoveSelection, selectRemovals } from './select.ts';
-import type { Continuation, Report, ResourceOutcome, ResourceRef, TaggedResource } from './types.ts';
+import type { Continuation, Report, ResourceOutcome, ResourceRef, TaggedResource, UntagBatch } from './types.ts';
 
 export interface RunInput {
   policy: Policy;
@@ -49,8 +58,18 @@ export interface RunDeps {
   quotaScale?: number;
   /** Buckets shared across runs (a warm FC instance keeps what it learned); default: fresh per run. */
   rateLimiter?: RateLimiter;
-  /** Receives the full outcome list as JSON lines (never a secret). */
+  /**
+   * Receives every resource's final outcome as one JSON line `{runId, resource}` when it is final
+   * (never a secret; resources outside `match` are only counted).
+   */
   log?: (line: string) => void;
+  /** Receives every resource's final outcome as a value (the function batches them into log lines). */
+  onOutcome?: (o: ResourceOutcome) => void;
+  /**
+   * Keep every outcome and return it as `full` (the CLI and the demo show lists of small runs). Off by
+   * default: `full` is then `[]` and the run's memory does not grow with its resources.
+   */
+  retainOutcomes?: boolean;
   /** Epoch ms clock. */
   now?: () => number;
   onProgress?: (p: RunProgress) => void | Promise<void>;
@@ -59,7 +78,9 @@ export interface RunDeps {
 /**
  * Runs one policy to the end (or to the deadline). Never throws for a cloud failure: failed calls
  * become `failed` outcomes and report errors. A policy that does not validate is answered
- * `ok:false` / `INVALID_POLICY` with every issue, before any cloud call.
+ * `ok:false` / `INVALID_POLICY` with every issue, before any cloud call. Returns the report (its
+ * `resources` cut to `limits.reportResourceCap`, failures first; counts exact) and `full`: every
+ * outcome when `deps.retainOutcomes` is true, else `[]` (the log has them all).
  */
 export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ report: Report; full: ResourceOutcome[] }> {
   const now = deps.now ?? Date.now;
@@ -68,14 +89,63 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
   const policyName = typeof input.policy?.name === 'string' ? input.policy.name : '';
   if (!parsed.ok) {
     const b = new ReportBuilder({ runId: input.runId, policyName, dryRun: false, startedAt: new Date(now()), cap: limits.reportResourceCap });
-    return b.build({
+    const report = b.build({
       now: new Date(now()),
       error: { code: 'INVALID_POLICY', message: 'the policy is not valid', issues: parsed.issues.map((i) => ({ path: i.path, message: i.message })) },
     });
+    return { report, full: [] };
   }
   const policy = parsed.policy;
   const compiled = compilePolicy(policy);
-  const report = new ReportBuilder({ runId: input.runId, policyName: policy.name, dryRun: policy.dryRun, startedAt: new Date(now()), cap: limits.reportResourceCap });
+  const full: ResourceOutcome[] = [];
+  const log = deps.log;
+  const sink = deps.onOutcome;
+  const retain = deps.retainOutcomes === true;
+  const report = new ReportBuilder({
+    runId: input.runId,
+    policyName: policy.name,
+    dryRun: policy.dryRun,
+    startedAt: new Date(now()),
+    cap: limits.reportResourceCap,
+    ...(log || sink || retain
+      ? {
+          onOutcome: (o: ResourceOutcome) => {
+            if (log) log(JSON.stringify({ runId: input.runId, resource: o }));
+            if (sink) sink(o);
+            if (retain) full.push({ ...o, keys: [...o.keys] });
+          },
+        }
+      : {}),
+  });
+  // Units (region, type) with a batch abandoned at the deadline: not done; resumed (if at all) from the
+  // start of the earliest page that holds an abandoned resource, so the continuation lists it again.
+  const abandoned = new Map<string, { page: number; cursor: ListCursor | undefined }>();
+  const unitName = (u: { region: string; type: string }) => `${u.region}\u0000${u.type}`;
+  const refName = (r: ResourceRef) => `${r.region}\u0000${r.type}\u0000${r.id}`;
+  // Where each page began, for pages with a selection handed to the planner and not yet final, and the
+  // page of each such selection. Bounded by the planner's buffers and the executor's batches in flight
+  // (entries go when the outcome is final; a page goes when its last selection does).
+  const pageOf = new Map<string, number>();
+  const pages = new Map<number, { start: ListCursor | undefined; open: number; judged: boolean }>();
+  let pageNo = 0;
+  const settle = (o: ResourceRef) => {
+    const ref = refName(o);
+    const p = pageOf.get(ref);
+    if (p === undefined) return;
+    pageOf.delete(ref);
+    const pg = pages.get(p);
+    if (pg && --pg.open === 0 && pg.judged) pages.delete(p);
+  };
+  const onAbandon = (batch: UntagBatch) => {
+    const unit = unitName(batch);
+    let first = abandoned.get(unit);
+    for (const id of batch.ids) {
+      const p = pageOf.get(refName({ region: batch.region, type: batch.type, id }));
+      if (p === undefined) continue;
+      if (!first || p < first.page) first = { page: p, cursor: pages.get(p)?.start };
+    }
+    abandoned.set(unit, first ?? { page: -1, cursor: undefined });
+  };
   const rateLimiter = deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
   const listCtx: ListContext = {
     cloud: deps.cloud,
@@ -83,6 +153,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     listLimit: pLimit(limits.listConcurrency),
     rateLimiter,
     count: (kind, n) => report.count(kind, n),
+    ...(input.signal ? { signal: input.signal } : {}),
   };
   const executor = createExecutor(
     {
@@ -91,26 +162,38 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
       rateLimiter,
       runId: input.runId,
       count: (kind, n) => report.count(kind, n),
-      record: (o) => report.record(o),
+      record: (o, keysRemoved) => {
+        settle(o);
+        report.record(o, keysRemoved);
+      },
       error: (e) => report.error(e),
+      ...(input.signal ? { signal: input.signal } : {}),
+      onAbandon,
     },
     policy.limits?.concurrency ?? limits.defaultConcurrency,
   );
   const planner = createPlanner({ maxIdsPerCall: limits.maxIdsPerCall, maxKeysPerCall: limits.maxKeysPerCall, bufferSize: limits.planBufferSize });
 
   const maxResources = policy.limits?.maxResources;
+  // Selections held until discovery ends when maxResources is set: at most maxResources of them (past
+  // that the run is refused and the buffer dropped), so bounded by the policy, not by the cloud.
   let buffered: RemoveSelection[] | undefined = maxResources !== undefined && !policy.dryRun ? [] : undefined;
   let wouldChange = 0;
   let limitHit = false;
 
-  const write = async (sels: Iterable<RemoveSelection>) => {
+  const write = async (sels: Iterable<RemoveSelection>, page?: number) => {
     for (const sel of sels) {
+      if (page !== undefined) {
+        pageOf.set(refName(sel), page);
+        const pg = pages.get(page);
+        if (pg) pg.open++;
+      }
       for (const batch of planner.add(sel)) executor.submit(batch);
       await executor.ready();
     }
   };
 
-  const judge = async (resource: TaggedResource) => {
+  const judge = async (resource: TaggedResource, page: number) => {
     const sel = selectRemovals(resource, compiled);
     const ref = { region: sel.region, type: sel.type, id: sel.id };
     if (sel.action === 'skip') {
@@ -132,7 +215,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     } else if (buffered) {
       buffered.push(sel);
     } else {
-      await write([sel]);
+      await write([sel], page);
     }
   };
 
@@ -152,12 +235,19 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     const c = input.continuation?.cursor;
     const resume: ListCursor | undefined = c && c.region === unit.region && c.type === unit.type ? { lister: c.lister, token: c.token } : undefined;
     let finished = true;
+    let start: ListCursor | undefined = resume;
     try {
-      const pages = discoverUnit(listCtx, policy, unit, { mutating, ...(resume ? { resume } : {}), ...(input.narrowTo ? { narrowTo: input.narrowTo } : {}) });
-      for await (const page of pages) {
+      const listed = discoverUnit(listCtx, policy, unit, { mutating, ...(resume ? { resume } : {}), ...(input.narrowTo ? { narrowTo: input.narrowTo } : {}) });
+      for await (const page of listed) {
         report.scanned(page.resources.length);
         await deps.onProgress?.({ kind: 'page', region: unit.region, type: unit.type, resources: page.resources });
-        for (const r of page.resources) await judge(r);
+        const no = ++pageNo;
+        const pg = { start, open: 0, judged: false };
+        pages.set(no, pg);
+        for (const r of page.resources) await judge(r, no);
+        pg.judged = true;
+        if (pg.open === 0) pages.delete(no);
+        start = page.next;
         if (input.signal?.aborted && page.next) {
           stopped = true;
           finished = false;
@@ -167,13 +257,18 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
       }
     } catch (e) {
       finished = false;
-      report.error(reportErrorOf(e, { region: unit.region, type: unit.type }));
+      if (e instanceof DeadlineError) {
+        // The deadline cut a list call's wait: stop here, resuming at the page that was not listed.
+        stopped = true;
+        if (start) stopCursor = { region: unit.region, type: unit.type, lister: start.lister, token: start.token };
+      } else {
+        report.error(reportErrorOf(e, { region: unit.region, type: unit.type }));
+      }
     }
     if (finished) done.push(unit);
     if (stopped) break;
   }
 
-  // Selections already made are written even past the deadline: the continuation starts after them.
   if (buffered && !limitHit) {
     if (stopped) {
       // The count is not known yet: write nothing, and let the next run start this unit's listing again.
@@ -185,18 +280,24 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
       await write(buffered);
     }
   }
+  // Past the deadline the executor abandons these at once (skipped/deadline): they are not sent.
   for (const batch of planner.flush()) executor.submit(batch);
   await executor.drain();
 
-  const continuation: Continuation | undefined = stopped
-    ? { version: 1, runId: input.runId, done, ...(stopCursor ? { cursor: stopCursor } : {}), hop: (input.continuation?.hop ?? 0) + 1 }
-    : undefined;
+  let continuation: Continuation | undefined;
+  if (stopped || abandoned.size > 0) {
+    const kept = done.filter((u) => !abandoned.has(unitName(u)));
+    let cursor = stopCursor;
+    if (stopCursor) {
+      const cut = abandoned.get(unitName(stopCursor));
+      if (cut) cursor = cut.cursor ? { region: stopCursor.region, type: stopCursor.type, ...cut.cursor } : undefined;
+    }
+    continuation = { version: 1, runId: input.runId, done: kept, ...(cursor ? { cursor } : {}), hop: (input.continuation?.hop ?? 0) + 1 };
+  }
   const error = limitHit
     ? { code: 'LIMIT_EXCEEDED', message: `${wouldChange} resources would change, more than limits.maxResources (${maxResources})`, count: wouldChange }
     : undefined;
-  const result = report.build({ now: new Date(now()), ...(continuation ? { continuation } : {}), ...(error ? { error } : {}) });
-  if (deps.log) for (const o of result.full) deps.log(JSON.stringify({ runId: input.runId, resource: o }));
-  return result;
+  return { report: report.build({ now: new Date(now()), ...(continuation ? { continuation } : {}), ...(error ? { error } : {}) }), full };
 }
 
 /** (region, type) units in policy order; with `narrowTo`, only the units its resources fall in. */

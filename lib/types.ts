@@ -46,6 +46,11 @@ export interface UntagBatch {
   keys: string[] | 'all';
   /** Per id, the keys this batch removes from it (a subset of `keys`, or all its keys for `'all'`). */
   removes: Record<string, string[]>;
+  /**
+   * For ids whose selection the planner split over several calls (more keys than a call carries), how
+   * many parts it has in all, so the executor gives the resource one merged outcome; absent otherwise.
+   */
+  parts?: Record<string, number>;
 }
 
 export const ResourceStatus = {
@@ -128,6 +133,8 @@ export interface Report {
   /** True when `resources` was cut to the cap in the return value (the log holds the full list). */
   resourcesTruncated?: boolean;
   errors: ReportError[];
+  /** True when `errors` was cut to the report's cap (the run had more run-level errors). */
+  errorsTruncated?: boolean;
   continuation?: Continuation;
   error?: { code: string; message: string; count?: number; issues?: Array<{ path: string; message: string }> };
   /** Fan-out: the per-region invocations this run started (lib/fanout.ts); the shards report on their own. */

@@ -5,6 +5,7 @@
  * that fires decides the call's fate.
  */
 import type { ProductName } from '../contracts.ts';
+import { prng } from '../prng.ts';
 
 export const FAULT_KINDS = ['latency', 'error', 'reset', 'applied-then-lost', 'slow'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -57,17 +58,6 @@ interface ActiveRule {
   fired: number;
 }
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function validateFaultSpec(input: unknown): FaultSpec {
   if (typeof input !== 'object' || input === null) throw new TypeError('body must be an object');

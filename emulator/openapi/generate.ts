@@ -4,20 +4,10 @@
  * counter (unique across regions, sortable, so the store appends without reordering).
  */
 import type { GenerateSpec } from '../contracts.ts';
+import { prng } from '../prng.ts';
 import type { PackedTags, Store } from './store.ts';
 import { idPrefixOf } from './tables.ts';
 
-/** mulberry32: small, fast, good enough to spread tags. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALUES_PER_KEY = 8;
 export const ID_DIGITS = 8;

@@ -5,7 +5,7 @@
  * that no cleanup may remove. Deterministic: the same list every time.
  */
 import type { AdminResource } from '../contracts.ts';
-import { prng } from './generate.ts';
+import { prng } from '../prng.ts';
 import { idPrefixOf } from './tables.ts';
 
 export const DEMO_REGIONS = ['cn-hangzhou', 'cn-shanghai'] as const;

@@ -3,6 +3,7 @@
  * tag, and the row-per-(resource, tag) ListTagResources. Every check runs before anything is applied, so
  * a refused call changes nothing (no partial apply).
  */
+import type { ActionTable } from './actions.ts';
 import { CloudError, refuse, refuseCommon } from './cloud-errors.ts';
 import { decodeToken, encodeToken, queryDigest } from './paging.ts';
 import { boolParam, indexed, intParam, type TagPair, tagPairs } from './params.ts';
@@ -228,4 +229,38 @@ export function listTagRows(
 
 export function tagList(store: Store, tags: PackedTags): Array<{ Key: string; Value: string }> {
   return store.unpack(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** How one product spells its tag actions and shapes their answers; the semantics are shared. */
+export interface TaggingShape {
+  /** `UntagResources` (VpcIpam) or `UnTagResources` (VpcPeer, Vpc): case matters. */
+  untagAction: string;
+  /** Success body of a tag or untag call (VpcPeer adds `Success: true`). */
+  writeAnswer: () => Record<string, unknown>;
+  /** Body of a ListTagResources page (Vpc nests its rows, VpcPeer echoes MaxResults). */
+  listAnswer: (page: ReturnType<typeof listTagRows>) => Record<string, unknown>;
+}
+
+/** Untag, tag and ListTagResources for one product. */
+export function taggingActions(store: Store, rules: TagRules, shape: TaggingShape): ActionTable {
+  return {
+    [shape.untagAction]: {
+      write: true,
+      handler: (p) => {
+        untag(store, rules, p);
+        return shape.writeAnswer();
+      },
+    },
+    TagResources: {
+      write: true,
+      handler: (p) => {
+        tag(store, rules, p);
+        return shape.writeAnswer();
+      },
+    },
+    ListTagResources: {
+      write: false,
+      handler: (p) => shape.listAnswer(listTagRows(store, rules, 'ListTagResources', p)),
+    },
+  };
 }

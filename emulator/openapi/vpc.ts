@@ -15,7 +15,7 @@ import { numberedPage, suffixOf } from './listing.ts';
 import { boolParam, intParam, listParam } from './params.ts';
 import type { PackedTags, Store } from './store.ts';
 import { DEFAULT_REGION, TAG_RULES, TYPED_LIST } from './tables.ts';
-import { compileFilter, filterPairs, listTagRows, requireRegion, tag, tagList, untag } from './tagging.ts';
+import { compileFilter, filterPairs, requireRegion, tagList, taggingActions } from './tagging.ts';
 
 const rules = TAG_RULES.Vpc;
 const OWNER = 1210123456123456;
@@ -31,27 +31,11 @@ const nested = (store: Store, tags: PackedTags) => ({ Tag: tagList(store, tags) 
 
 export function vpcActions(store: Store): ActionTable {
   return {
-    UnTagResources: {
-      write: true,
-      handler: (p) => {
-        untag(store, rules, p);
-        return {};
-      },
-    },
-    TagResources: {
-      write: true,
-      handler: (p) => {
-        tag(store, rules, p);
-        return {};
-      },
-    },
-    ListTagResources: {
-      write: false,
-      handler: (p) => {
-        const page = listTagRows(store, rules, 'ListTagResources', p);
-        return { NextToken: page.nextToken, TagResources: { TagResource: page.rows } };
-      },
-    },
+    ...taggingActions(store, rules, {
+      untagAction: 'UnTagResources',
+      writeAnswer: () => ({}),
+      listAnswer: (page) => ({ NextToken: page.nextToken, TagResources: { TagResource: page.rows } }),
+    }),
     DescribeVpcs: {
       write: false,
       handler: (p) => {

@@ -8,7 +8,7 @@ import { suffixOf, typedPage } from './listing.ts';
 import { indexed, intParam } from './params.ts';
 import type { PackedTags, Store } from './store.ts';
 import { TAG_RULES, TYPED_LIST } from './tables.ts';
-import { compileFilter, filterPairs, listTagRows, requireRegion, tag, tagList, untag } from './tagging.ts';
+import { compileFilter, filterPairs, requireRegion, tagList, taggingActions } from './tagging.ts';
 
 const rules = TAG_RULES.VpcIpam;
 const CREATED = '2024-01-01T00:00:00Z';
@@ -121,29 +121,11 @@ function typedList(store: Store, action: string, spec: ListSpec, params: Record<
 }
 
 export function vpcIpamActions(store: Store): ActionTable {
-  const table: ActionTable = {
-    UntagResources: {
-      write: true,
-      handler: (p) => {
-        untag(store, rules, p);
-        return {};
-      },
-    },
-    TagResources: {
-      write: true,
-      handler: (p) => {
-        tag(store, rules, p);
-        return {};
-      },
-    },
-    ListTagResources: {
-      write: false,
-      handler: (p) => {
-        const page = listTagRows(store, rules, 'ListTagResources', p);
-        return { NextToken: page.nextToken, TagResources: page.rows };
-      },
-    },
-  };
+  const table: ActionTable = taggingActions(store, rules, {
+    untagAction: 'UntagResources',
+    writeAnswer: () => ({}),
+    listAnswer: (page) => ({ NextToken: page.nextToken, TagResources: page.rows }),
+  });
   for (const [action, spec] of Object.entries(LISTS)) {
     table[action] = { write: false, handler: (p) => typedList(store, action, spec, p) };
   }

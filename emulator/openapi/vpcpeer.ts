@@ -9,7 +9,7 @@ import { suffixOf, typedPage } from './listing.ts';
 import { intParam, listParam } from './params.ts';
 import type { PackedTags, Store } from './store.ts';
 import { DEFAULT_REGION, TAG_RULES, TYPED_LIST } from './tables.ts';
-import { compileFilter, filterPairs, listTagRows, tag, tagList, untag } from './tagging.ts';
+import { compileFilter, filterPairs, tagList, taggingActions } from './tagging.ts';
 
 const rules = TAG_RULES.VpcPeer;
 
@@ -20,27 +20,11 @@ const acceptingVpcOf = (id: string) => `vpc-acpt${suffixOf(id)}`;
 
 export function vpcPeerActions(store: Store): ActionTable {
   return {
-    UnTagResources: {
-      write: true,
-      handler: (p) => {
-        untag(store, rules, p);
-        return { Success: true };
-      },
-    },
-    TagResources: {
-      write: true,
-      handler: (p) => {
-        tag(store, rules, p);
-        return { Success: true };
-      },
-    },
-    ListTagResources: {
-      write: false,
-      handler: (p) => {
-        const page = listTagRows(store, rules, 'ListTagResources', p);
-        return { NextToken: page.nextToken, MaxResults: page.maxResults, TagResources: page.rows };
-      },
-    },
+    ...taggingActions(store, rules, {
+      untagAction: 'UnTagResources',
+      writeAnswer: () => ({ Success: true }),
+      listAnswer: (page) => ({ NextToken: page.nextToken, MaxResults: page.maxResults, TagResources: page.rows }),
+    }),
     ListVpcPeerConnections: {
       write: false,
       handler: (p) => {

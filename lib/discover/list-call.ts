@@ -33,7 +33,8 @@ export async function listCall(
         const res = await ctx.cloud.call(product, region, action, params, bodyParams ? { bodyParams } : {});
         return res.body;
       },
-      { limits: ctx.limits, bucket, count: ctx.count },
+      // The deadline cuts bucket and backoff waits (a DeadlineError the run turns into a continuation).
+      { limits: ctx.limits, bucket, count: ctx.count, ...(ctx.signal ? { signal: ctx.signal } : {}) },
     ),
   );
 }

@@ -81,6 +81,7 @@ export async function* byIdsPages(
   startToken?: string,
 ): AsyncGenerator<DiscoveredPage> {
   const size = ctx.limits.maxIdsPerListCall;
+  // O(ids the caller named): the list is in the policy or the event already.
   const unique = [...new Set(ids)];
   for (let start = Number(startToken ?? '0') * size, chunk = start / size; start < unique.length; start += size, chunk++) {
     const resources = await fetchTagsByIds(ctx, unit, unique.slice(start, start + size));
@@ -99,6 +100,10 @@ export async function* byKeysPages(
   keys: readonly string[],
   opts: { startToken?: string; extraTags?: Array<{ key: string; value?: string | undefined }>; mutating: boolean },
 ): AsyncGenerator<DiscoveredPage> {
+  // Ids already yielded in this unit, so a resource carrying several policy keys (or met again while the
+  // streams re-list) is yielded once. O(resources of the unit carrying a policy key): this lister only
+  // serves Vpc types (IPAM and Peer use the typed lists, O(page)), and a key stream has no cheaper way
+  // to know it met a resource before; a unit is the bound the continuation works in anyway.
   const seen = new Set<string>();
   const extra = (opts.extraTags ?? []).map((t) => (t.value !== undefined ? { Key: t.key, Value: t.value } : { Key: t.key }));
   for (let ki = Number(opts.startToken ?? '0'); ki < keys.length; ki++) {

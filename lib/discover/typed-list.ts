@@ -2,6 +2,10 @@
  * Pages of a typed list action that returns every resource of a type with its tags inline
  * (`ListIpams`, `ListIpamScopes`, `ListIpamPools`, `ListVpcPeerConnections`, `DescribeVpcs`,
  * `DescribeVSwitches`): the only way to see resources whose keys a policy cannot name (patterns, `all`).
+ *
+ * Memory: one page at a time. Each resource is yielded once per unit: a page-numbered list shifted by a
+ * resource created while it pages shows the previous page's last items again, so ids of the previous
+ * page are skipped (O(page), not a set of every id seen).
  */
 import { type ResourceType, type TypedLister, productOf } from '../catalog.ts';
 import type { TaggedResource } from '../types.ts';
@@ -16,6 +20,7 @@ export async function* typedListPages(
 ): AsyncGenerator<DiscoveredPage> {
   const product = productOf(unit.type);
   let token = opts.startToken;
+  let previous = new Set<string>();
   for (;;) {
     const params: Record<string, unknown> = { RegionId: unit.region };
     if (lister.paging === 'number') {
@@ -33,10 +38,12 @@ export async function* typedListPages(
     const body = await listCall(ctx, product, unit.region, lister.action, params, lister.bodyParams);
     const items = pathGet(body, lister.itemsField);
     const resources: TaggedResource[] = [];
+    const ids = new Set<string>();
     if (Array.isArray(items)) {
       for (const item of items) {
         const id = pathGet(item, lister.idField);
-        if (typeof id !== 'string') continue;
+        if (typeof id !== 'string' || previous.has(id) || ids.has(id)) continue;
+        ids.add(id);
         resources.push({ region: unit.region, type: unit.type, id, tags: tagsFromList(pathGet(item, lister.tagsField)) });
       }
     }
@@ -50,6 +57,7 @@ export async function* typedListPages(
     }
     yield next ? { resources, next: { lister: lister.action, token: next } } : { resources };
     if (!next) return;
+    previous = ids;
     token = next;
   }
 }

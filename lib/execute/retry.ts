@@ -56,14 +56,35 @@ export interface RetryOptions {
 }
 
 /**
+ * The run's deadline cut a wait (a rate-bucket wait or a backoff sleep) before the next attempt: the
+ * call was not (re)sent, so its resources are left for a continuation.
+ */
+export class DeadlineError extends Error {
+  readonly code = 'DEADLINE';
+  constructor() {
+    super('the deadline came before the call could be (re)sent');
+    this.name = 'DeadlineError';
+  }
+}
+
+/**
  * Runs `attempt` until it succeeds, fails with a non-retryable error, or has used `maxRetries` retries;
- * rejects with the last error as the attempt threw it (never wrapped).
+ * rejects with the last error as the attempt threw it (never wrapped). `signal` cuts the waits between
+ * attempts (bucket and backoff) and stops further attempts with a `DeadlineError`, but never an attempt
+ * already sent: its answer, success or failure, is what the caller gets. (The signal is therefore not
+ * handed to p-retry, which would throw a completed call's result away if the signal fired during it.)
  */
 export async function withRetry<T>(attempt: (attemptNumber: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const { limits, bucket, count, signal } = options;
   return pRetry(
     async (n) => {
-      await bucket?.take(signal);
+      if (signal?.aborted) throw new AbortError(new DeadlineError());
+      try {
+        await bucket?.take(signal);
+      } catch (err) {
+        if (signal?.aborted) throw new AbortError(new DeadlineError());
+        throw new AbortError(err instanceof Error ? err : new Error(String(err)));
+      }
       try {
         const result = await attempt(n);
         bucket?.onSuccess();
@@ -82,26 +103,29 @@ export async function withRetry<T>(attempt: (attemptNumber: number) => Promise<T
       // p-retry's own delay is off: the full-jitter sleep happens in onFailedAttempt.
       minTimeout: 0,
       maxTimeout: 0,
-      ...(signal ? { signal } : {}),
       onFailedAttempt: async ({ retriesLeft, retriesConsumed }) => {
         if (retriesLeft <= 0) return;
+        // A retry would follow: past the deadline it is not made (the last error is not the outcome).
+        if (signal?.aborted) throw new DeadlineError();
         count?.('retried', 1);
         const delay = backoffDelay(retriesConsumed, limits.retryBaseMs, limits.retryMaxMs, options.random);
-        if (delay > 0) await sleep(delay, signal);
+        if (delay > 0 && !(await sleep(delay, signal))) throw new DeadlineError();
       },
     },
   );
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
+/** Sleeps `ms`; resolves false at once if `signal` aborts first. */
+function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
     const t = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
-      resolve();
+      resolve(true);
     }, ms);
     const onAbort = () => {
       clearTimeout(t);
-      reject(signal?.reason);
+      resolve(false);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -132,7 +132,7 @@ describe('runCleanup under throttling and server errors', () => {
 });
 
 describe('runCleanup with a deadline', () => {
-  it('stops between pages, returns a continuation, and a second run from it finishes the job', async () => {
+  it('stops between pages, abandons what it had not sent, and a second run from the continuation finishes the job', async () => {
     const seeds = [
       ...many('IPAM', R1, 'ipam-d', 250, () => ({ CostCenter: 'c' })),
       ...many('IPAMPOOL', R2, 'ipam-pool-d', 30, () => ({ CostCenter: 'c' })),
@@ -146,24 +146,104 @@ describe('runCleanup with a deadline', () => {
         if (++pages === 1) controller.abort();
       },
     });
+    // The first page's 100 selections were still in the planner: past the deadline no batch is sent,
+    // they are skipped/deadline, and the unit is listed again from the start rather than resumed.
     const cont = first.report.continuation as Continuation;
-    expect(cont).toMatchObject({ version: 1, runId: 'run-d', done: [], hop: 1, cursor: { region: R1, type: 'IPAM', lister: 'ListIpams' } });
-    expect(first.report.totals.untagged).toBe(100);
-    expect(Object.values(await h.state('IPAM')).filter((t) => 'CostCenter' in t).length).toBe(150);
+    expect(cont).toEqual({ version: 1, runId: 'run-d', done: [], hop: 1 });
+    expect(first.report.totals).toMatchObject({ scanned: 100, matched: 100, untagged: 0, skipped: 100, skippedBy: { deadline: 100 } });
+    expect(first.report.totals.calls.untag).toBe(0);
+    expect(Object.values(await h.state('IPAM')).filter((t) => 'CostCenter' in t).length).toBe(250);
 
     const second = await h.run(policy, { runId: 'run-d', continuation: JSON.parse(JSON.stringify(cont)) });
     expect(second.report.continuation).toBeUndefined();
-    expect(second.report.totals.untagged).toBe(180);
+    expect(second.report.totals.untagged).toBe(280);
     expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
   });
 
-  it('continues a key-stream listing (Vpc) from the key it stopped at', async () => {
+  it('cuts a retry backoff at the deadline: returns at once, abandoned resources skipped/deadline, their unit redone by the continuation', async () => {
+    await h.faults({ rules: [{ kind: 'error', product: 'VpcIpam', action: 'UntagResources', region: R2, code: 'ServiceUnavailable' }] });
+    const seeds = [...many('IPAM', R1, 'ipam-f', 10, () => ({ CostCenter: 'c' })), ...many('IPAMPOOL', R2, 'ipam-pool-f', 30, () => ({ CostCenter: 'c' }))];
+    await h.seed(seeds);
+    const policy: PolicyInput = { name: 'deadline-backoff', regions: [R1, R2], resourceTypes: ['IPAM', 'IPAMPOOL'], remove: { keys: ['CostCenter'] } };
+    const controller = new AbortController();
+    // Backoffs of up to 20 s each: without the cut, six retries would take about a minute.
+    const slow = { ...TEST_LIMITS, retryBaseMs: 20_000, retryMaxMs: 20_000 };
+    const started = performance.now();
+    const timer = setTimeout(() => controller.abort(), 400);
+    const first = await h.run(policy, { runId: 'run-b', signal: controller.signal }, { limits: slow });
+    clearTimeout(timer);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    // Every untag call that reached the emulator was answered (in-flight calls finish); none went out after.
+    const sentBefore = (await h.requests({ action: 'UntagResources' })).length;
+    expect(first.report.totals.calls.untag).toBe(sentBefore);
+    expect(first.report.totals).toMatchObject({ untagged: 10, failed: 0, skipped: 30, skippedBy: { deadline: 30 } });
+    const cont = first.report.continuation as Continuation;
+    // IPAM in R1 was written; the R2 pools' batches were abandoned, so their unit is not done.
+    expect(cont.done).toEqual([{ region: R1, type: 'IPAM' }, { region: R1, type: 'IPAMPOOL' }, { region: R2, type: 'IPAM' }]);
+    expect(cont.cursor).toBeUndefined();
+
+    await h.faults({ rules: [] });
+    const second = await h.run(policy, { runId: 'run-b', continuation: cont });
+    expect(second.report.continuation).toBeUndefined();
+    expect(second.report.totals).toMatchObject({ scanned: 30, untagged: 30 });
+    expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
+  });
+
+  it('cuts a list call\'s retry backoff at the deadline too: no run error, the unlisted unit left for the continuation', async () => {
+    await h.faults({ rules: [{ kind: 'error', product: 'VpcIpam', action: 'ListIpamPools', region: R2, code: 'ServiceUnavailable' }] });
+    const seeds = [...many('IPAMPOOL', R1, 'ipam-pool-g', 10, () => ({ CostCenter: 'c' })), ...many('IPAMPOOL', R2, 'ipam-pool-h', 10, () => ({ CostCenter: 'c' }))];
+    await h.seed(seeds);
+    const policy: PolicyInput = { name: 'deadline-list', regions: [R1, R2], resourceTypes: ['IPAMPOOL'], remove: { keys: ['CostCenter'] } };
+    const controller = new AbortController();
+    const started = performance.now();
+    const timer = setTimeout(() => controller.abort(), 400);
+    const first = await h.run(policy, { signal: controller.signal }, { limits: { ...TEST_LIMITS, retryBaseMs: 20_000, retryMaxMs: 20_000 } });
+    clearTimeout(timer);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(first.report.errors).toEqual([]);
+    // R1's pools were selected before the deadline but still in the planner: abandoned, not written.
+    expect(first.report.continuation).toMatchObject({ done: [], hop: 1 });
+    expect(first.report.continuation?.cursor).toBeUndefined();
+    await h.faults({ rules: [] });
+    const second = await h.run(policy, { continuation: first.report.continuation as Continuation });
+    expect(second.report.continuation).toBeUndefined();
+    expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
+  });
+
+  it('resumes a big unit from the first page still holding an abandoned resource, not from the start', async () => {
+    // More than the planner's buffer (2,000 per group), so batches go out while listing goes on.
+    const seeds = many('IPAM', R1, 'ipam-big-', 2_600, () => ({ CostCenter: 'c' }));
+    await h.seed(seeds);
+    const policy: PolicyInput = { name: 'deadline-big', regions: [R1], resourceTypes: ['IPAM'], remove: { keys: ['CostCenter'] } };
+    const controller = new AbortController();
+    let pages = 0;
+    const first = await h.run(policy, { signal: controller.signal }, {
+      onProgress: () => {
+        if (++pages === 24) controller.abort();
+      },
+    });
+    const cont = first.report.continuation as Continuation;
+    const t = first.report.totals;
+    expect(t.scanned).toBe(2_400);
+    expect(t.untagged).toBeGreaterThan(0);
+    expect(t.untagged + (t.skippedBy?.deadline ?? 0)).toBe(2_400);
+    expect(cont.done).toEqual([]);
+    // Resumed past page 1 (the pages before it were written in full), at or before the earliest abandoned one.
+    expect(cont.cursor).toMatchObject({ region: R1, type: 'IPAM', lister: 'ListIpams' });
+    const second = await h.run(policy, { continuation: cont });
+    expect(second.report.continuation).toBeUndefined();
+    expect(second.report.totals.scanned).toBeLessThan(2_600);
+    expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
+  });
+
+  it('lists a key-stream unit (Vpc) again when the deadline abandoned its first page, and the continuation finishes it', async () => {
     const seeds = many('VPC', R1, 'vpc-d', 60, (i) => ({ a: '1', ...(i % 2 ? { b: '2' } : {}) }));
     await h.seed(seeds);
     const policy: PolicyInput = { name: 'deadline-vpc', regions: [R1], resourceTypes: ['VPC'], remove: { keys: ['a', 'b'] } };
     const controller = new AbortController();
     const first = await h.run(policy, { signal: controller.signal }, { onProgress: () => controller.abort() });
-    expect(first.report.continuation?.cursor).toMatchObject({ region: R1, type: 'VPC', lister: 'ListTagResources:keys' });
+    expect(first.report.continuation).toEqual({ version: 1, runId: expect.any(String), done: [], hop: 1 });
+    expect(first.report.totals.calls.untag).toBe(0);
     const second = await h.run(policy, { continuation: first.report.continuation as Continuation });
     expect(second.report.continuation).toBeUndefined();
     expect(await h.state()).toEqual(expectedAfter(seeds, () => true));

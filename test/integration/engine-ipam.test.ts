@@ -4,6 +4,7 @@
  * expected one.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PolicyInput } from '../../lib/policy/schema.ts';
 import { expectedAfter, type Harness, many, type Seed, startHarness } from './support/engine-harness.ts';
 
 let h: Harness;
@@ -148,5 +149,31 @@ describe('runCleanup on VpcIpam resources', () => {
       expect(r.params['TagKey.21']).toBeUndefined();
       expect(r.params['ResourceId.21']).toBeUndefined();
     }
+  });
+});
+
+describe('runCleanup outcomes: one per resource, streamed to the log', () => {
+  it('logs each matched resource once when final (split ones merged), counts not-matched ones only, and returns full only when asked', async () => {
+    // 2 ids x 2 keys per call: a resource with 5 keys to remove goes over 3 calls.
+    const small = { retryBaseMs: 5, retryMaxMs: 40, maxIdsPerCall: 2, maxKeysPerCall: 2 };
+    const seeds = many('IPAMPOOL', R1, 'ipam-pool-o', 12, (i) => ({ a: '1', b: '1', c: '1', d: '1', e: '1', env: i % 3 === 0 ? 'dev' : 'prod' }));
+    await h.seed(seeds);
+    const policy: PolicyInput = { name: 'outcomes', regions: [R1], resourceTypes: ['IPAMPOOL'], match: { tags: [{ key: 'env', value: 'prod' }] }, remove: { keys: ['a', 'b', 'c', 'd', 'e'] } };
+    const lines: string[] = [];
+    const { report, full } = await h.run(policy, { runId: 'run-o' }, { limits: small, log: (l) => lines.push(l) });
+    const prod = seeds.filter((s) => s.tags.env === 'prod');
+    expect(await h.state()).toEqual(expectedAfter(seeds, (s, k) => s.tags.env === 'prod' && k !== 'env'));
+    expect(full).toEqual([]);
+    const logged = lines.map((l) => JSON.parse(l) as { runId: string; resource: { id: string; status: string; keys: string[] } });
+    expect(logged.map((l) => l.resource.id).sort()).toEqual(prod.map((s) => s.id).sort());
+    for (const l of logged) expect(l).toEqual({ runId: 'run-o', resource: expect.objectContaining({ status: 'untagged', keys: ['a', 'b', 'c', 'd', 'e'] }) });
+    expect(report.totals).toMatchObject({ matched: 8, untagged: 8, keysRemoved: 40, failed: 0 });
+    expect(report.resources.map((r) => r.id).sort()).toEqual(prod.map((s) => s.id).sort());
+
+    await h.reset();
+    await h.seed(seeds);
+    const kept = await h.run(policy, { runId: 'run-o2' }, { limits: small, retainOutcomes: true });
+    expect(kept.full.map((o) => o.id).sort()).toEqual(prod.map((s) => s.id).sort());
+    expect(kept.full.every((o) => o.status === 'untagged' && o.keys.length === 5)).toBe(true);
   });
 });

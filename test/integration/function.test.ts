@@ -90,7 +90,7 @@ describe('the built function bundle', () => {
       expect(report.resources).toHaveLength(5);
       const parts = logLines.map((l) => JSON.parse(l)).filter((r) => r.kind === 'resources');
       const logged = parts.flatMap((p) => p.resources);
-      expect(parts.map((p) => [p.runId, p.parts, p.resources.length <= 4])).toEqual(parts.map(() => ['cut-1', parts.length, true]));
+      expect(parts.map((p) => [p.runId, p.part, p.resources.length <= 4, p.last === true])).toEqual(parts.map((_, i) => ['cut-1', i + 1, true, i === parts.length - 1]));
       expect(logged.filter((r: { status: string }) => r.status === 'untagged')).toHaveLength(12);
       expect(new Set(logged.map((r: { id: string }) => r.id)).size).toBe(logged.length);
     } finally {

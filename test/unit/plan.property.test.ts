@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isReservedKey, type ResourceType } from '../../lib/catalog.ts';
+import { createPartsMerger } from '../../lib/execute/parts.ts';
 import { createPlanner, untagCallLowerBound } from '../../lib/plan.ts';
 import { type RemoveSelection, selectRemovals } from '../../lib/select.ts';
-import type { TaggedResource, UntagBatch } from '../../lib/types.ts';
+import type { ResourceOutcome, TaggedResource, UntagBatch } from '../../lib/types.ts';
 import { planProblems } from './support/coverage.ts';
 import { KEY_ALPHABET, policyArb } from './support/arbitraries.ts';
 
@@ -56,6 +57,51 @@ describe('the planner, for any selections and limits', () => {
         expect(planProblems(sels, batches, limits)).toEqual([]);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('marks a split resource in each of its batches with its number of batches, so merging its parts gives one outcome per resource', () => {
+    fc.assert(
+      fc.property(selectionsArb, limitsArb, fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 1_000 }), (sels, limits, bufferSize, seed) => {
+        const batches = runPlanner(sels, limits, bufferSize);
+        const ref = (b: { region: string; type: string }, id: string) => `${b.region}|${b.type}|${id}`;
+        const appearances = new Map<string, number>();
+        for (const b of batches) for (const id of b.ids) appearances.set(ref(b, id), (appearances.get(ref(b, id)) ?? 0) + 1);
+        for (const b of batches) {
+          for (const id of b.ids) {
+            const n = appearances.get(ref(b, id)) ?? 0;
+            expect(b.parts?.[id]).toBe(n > 1 ? n : undefined);
+          }
+        }
+        // Settle the batches in a scrambled order, some failing: one final outcome per selection, the
+        // worst status of its parts, all its keys, and as removed the keys of its untagged parts.
+        const finals: Array<{ o: ResourceOutcome; removed: number | undefined }> = [];
+        const merger = createPartsMerger((o, removed) => finals.push({ o, removed }));
+        const order = batches.map((b, i) => ({ b, k: (i * 7919 + seed) % (batches.length + 1) })).sort((x, y) => x.k - y.k);
+        const expected = new Map<string, { failed: boolean; removed: number }>();
+        for (const [i, { b }] of order.entries()) {
+          const fail = (i + seed) % 5 === 0;
+          for (const id of b.ids) {
+            const keys = b.removes[id] ?? [];
+            const e = expected.get(ref(b, id)) ?? { failed: false, removed: 0 };
+            expected.set(ref(b, id), { failed: e.failed || fail, removed: e.removed + (fail ? 0 : keys.length) });
+            merger.record({ region: b.region, type: b.type, id, keys, status: fail ? 'failed' : 'untagged' }, b.parts?.[id] ?? 1);
+          }
+        }
+        expect(merger.open).toBe(0);
+        expect(finals.map((f) => ref(f.o, f.o.id)).sort()).toEqual(sels.map((s) => ref(s, s.id)).sort());
+        for (const f of finals) {
+          const name = ref(f.o, f.o.id);
+          const sel = sels.find((s) => ref(s, s.id) === name);
+          const e = expected.get(name);
+          expect(f.o.status).toBe(e?.failed ? 'failed' : 'untagged');
+          if (!sel || sel.all) continue;
+          expect(f.o.keys).toEqual([...sel.keys].sort());
+          // Whole resources leave the count to the report (their keys); merged ones say it.
+          expect(f.removed).toBe((appearances.get(name) ?? 0) > 1 ? e?.removed : undefined);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 

@@ -19,9 +19,16 @@ const outcome = (id: string, status: ResourceOutcome['status'], keys: string[] =
 /** The identity lib/report.ts documents. */
 const identityHolds = (t: Totals) => t.matched === t.untagged + t.skipped + t.failed + (t.planned ?? 0);
 
+/** A builder whose sink collects what it hears. */
+const sinking = (cap = 1_000, dryRun = false) => {
+  const heard: ResourceOutcome[] = [];
+  const b = new ReportBuilder({ runId: 'run-1', policyName: 'drop-legacy', dryRun, startedAt, cap, onOutcome: (o) => heard.push(o) });
+  return { b, heard };
+};
+
 describe('ReportBuilder', () => {
   it('builds the report of DESIGN.md with exact totals', () => {
-    const b = builder();
+    const { b, heard } = sinking();
     b.scanned(5);
     b.matched(4);
     b.record(outcome('p1', 'untagged', ['a', 'b'], { requestId: 'req-1' }));
@@ -33,7 +40,7 @@ describe('ReportBuilder', () => {
     b.count('untag');
     b.count('throttled', 2);
     b.count('retried', 2);
-    const { report, full } = b.build({ now: at(1_234) });
+    const report = b.build({ now: at(1_234) });
     expect(report).toEqual({
       ok: true,
       runId: 'run-1',
@@ -53,11 +60,20 @@ describe('ReportBuilder', () => {
         skippedBy: { 'protected-resource': 1, 'nothing-to-remove': 1, 'not-matched': 1 },
         calls: { list: 3, untag: 1, throttled: 2, retried: 2 },
       },
-      resources: full,
+      resources: heard,
       errors: [],
     });
-    expect(full).toHaveLength(5);
+    // The not-matched resource is counted only: neither listed nor sunk.
+    expect(heard.map((o) => o.id)).toEqual(['p1', 'p2', 'p3', 'p4']);
     expect(identityHolds(report.totals)).toBe(true);
+  });
+
+  it('hands each outcome to the sink when it is recorded, before the build', () => {
+    const { b, heard } = sinking();
+    b.record(outcome('p1', 'untagged'));
+    expect(heard).toEqual([outcome('p1', 'untagged')]);
+    b.record(outcome('p2', 'failed', ['a'], { code: 'InternalError' }));
+    expect(heard.map((o) => o.id)).toEqual(['p1', 'p2']);
   });
 
   it('counts a dry run as planned and keeps the identity', () => {
@@ -67,68 +83,68 @@ describe('ReportBuilder', () => {
       b.matched();
       b.record(outcome(`p${i}`, 'planned', ['a', 'b']));
     }
-    const { report } = b.build({ now: at(5) });
+    const report = b.build({ now: at(5) });
     expect(report.dryRun).toBe(true);
     expect(report.totals).toMatchObject({ matched: 3, planned: 3, untagged: 0, keysRemoved: 0 });
     expect(identityHolds(report.totals)).toBe(true);
     expect(report.ok).toBe(true);
   });
 
-  it('merges a resource whose keys went over several calls into one outcome, worst status winning', () => {
+  it('counts keysRemoved as given for a merged outcome, and as the distinct keys of an untagged one otherwise', () => {
     const b = builder();
-    b.matched(2);
-    b.record(outcome('p1', 'untagged', ['k01', 'k02']));
-    b.record(outcome('p1', 'untagged', ['k03']));
-    b.record(outcome('p2', 'untagged', ['k01']));
-    b.record(outcome('p2', 'failed', ['k02'], { code: 'InternalError', requestId: 'req-9' }));
-    const { report, full } = b.build({ now: at(1) });
-    expect(full).toEqual([
-      outcome('p1', 'untagged', ['k01', 'k02', 'k03']),
-      outcome('p2', 'failed', ['k01', 'k02'], { code: 'InternalError', requestId: 'req-9' }),
-    ]);
-    expect(report.totals).toMatchObject({ matched: 2, untagged: 1, failed: 1, keysRemoved: 4 });
+    b.matched(3);
+    b.record(outcome('p1', 'untagged', ['k01', 'k02', 'k02']));
+    // A split resource merged by the executor: failed overall, but two of its keys did go.
+    b.record(outcome('p2', 'failed', ['k01', 'k02', 'k03'], { code: 'InternalError', requestId: 'req-9' }), 2);
+    b.record(outcome('p3', 'skipped', ['k01'], { reason: 'deadline' }));
+    const report = b.build({ now: at(1) });
+    expect(report.totals).toMatchObject({ matched: 3, untagged: 1, failed: 1, skipped: 1, keysRemoved: 4 });
     expect(identityHolds(report.totals)).toBe(true);
     expect(report.ok).toBe(false);
-  });
-
-  it('counts a key removed twice (a retried record) once', () => {
-    const b = builder();
-    b.record(outcome('p1', 'untagged', ['a', 'b']));
-    b.record(outcome('p1', 'untagged', ['a', 'b']));
-    expect(b.build({ now: at(0) }).report.totals.keysRemoved).toBe(2);
   });
 
   it('keeps the identity when a caller records without counting matched', () => {
     const b = builder();
     b.record(outcome('p1', 'untagged'));
     b.record(outcome('p2', 'skipped', [], { reason: 'not-found' }));
-    const { totals } = b.build({ now: at(0) }).report;
+    const { totals } = b.build({ now: at(0) });
     expect(totals.matched).toBe(2);
     expect(totals.scanned).toBe(2);
     expect(identityHolds(totals)).toBe(true);
   });
 
-  it('cuts resources to the cap, failures first, while full keeps them all and counts stay exact', () => {
-    const b = builder(3);
+  it('cuts resources to the cap, failures first, while the sink hears them all and counts stay exact', () => {
+    const { b, heard } = sinking(3);
     for (let i = 0; i < 10; i++) b.record(outcome(`p${i}`, i === 7 ? 'failed' : 'untagged'));
-    const { report, full } = b.build({ now: at(0) });
-    expect(full).toHaveLength(10);
+    const report = b.build({ now: at(0) });
+    expect(heard).toHaveLength(10);
     expect(report.resources.map((r) => r.id)).toEqual(['p0', 'p1', 'p7']);
     expect(report.resourcesTruncated).toBe(true);
     expect(report.totals).toMatchObject({ untagged: 9, failed: 1, matched: 10 });
   });
 
-  it('leaves resourcesTruncated out when everything fits', () => {
-    const b = builder(3);
+  it('fills the cut list with failures alone when there are more failures than room', () => {
+    const b = builder(2);
+    for (let i = 0; i < 6; i++) b.record(outcome(`p${i}`, i % 2 ? 'failed' : 'untagged'));
+    const report = b.build({ now: at(0) });
+    expect(report.resources.map((r) => r.id)).toEqual(['p1', 'p3']);
+    expect(report.resourcesTruncated).toBe(true);
+  });
+
+  it('leaves resourcesTruncated out when everything fits, not-matched resources included', () => {
+    const b = builder(1);
     b.record(outcome('p1', 'untagged'));
-    expect(b.build({ now: at(0) }).report).not.toHaveProperty('resourcesTruncated');
+    for (let i = 0; i < 5; i++) b.record(outcome(`n${i}`, 'skipped', [], { reason: 'not-matched' }));
+    const report = b.build({ now: at(0) });
+    expect(report).not.toHaveProperty('resourcesTruncated');
+    expect(report.totals.notMatched).toBe(5);
   });
 
   it('is not ok when an error is set, with the error and continuation passed through', () => {
     const b = builder();
     b.record(outcome('p1', 'planned'));
     const continuation = { version: 1 as const, runId: 'run-1', done: [{ region: 'cn-hangzhou', type: 'IPAMPOOL' as const }], hop: 0 };
-    const { report } = b.build({ now: at(0), continuation, error: { code: 'LIMIT_EXCEEDED', message: 'too many', count: 6000 } });
+    const report = b.build({ now: at(0), continuation, error: { code: 'LIMIT_EXCEEDED', message: 'too many', count: 6000 } });
     expect(report.ok).toBe(false);
     expect(report.error).toEqual({ code: 'LIMIT_EXCEEDED', message: 'too many', count: 6000 });
     expect(report.continuation).toEqual(continuation);
@@ -137,46 +153,65 @@ describe('ReportBuilder', () => {
   it('is not ok when a run-level error was recorded, and scrubs secrets from its message', () => {
     const b = builder();
     b.error({ code: 'Throttling.User', message: 'failed: AccessKeySecret=abc123SECRET&x=1', region: 'cn-hangzhou', requestId: 'req-3' });
-    const { report } = b.build({ now: at(0) });
+    const report = b.build({ now: at(0) });
     expect(report.ok).toBe(false);
     expect(report.errors).toEqual([{ code: 'Throttling.User', message: 'failed: AccessKeySecret=[redacted]&x=1', region: 'cn-hangzhou', requestId: 'req-3' }]);
     expect(JSON.stringify(report)).not.toContain('abc123SECRET');
   });
 
+  it('keeps the first cap errors and says the list was cut, still not ok', () => {
+    const b = builder(2);
+    for (let i = 0; i < 5; i++) b.error({ code: 'InternalError', message: `batch ${i}`, ids: [`p${i}`] });
+    const report = b.build({ now: at(0) });
+    expect(report.errors.map((e) => e.message)).toEqual(['batch 0', 'batch 1']);
+    expect(report.errorsTruncated).toBe(true);
+    expect(report.ok).toBe(false);
+    expect(builder(0).build({ now: at(0) })).not.toHaveProperty('errorsTruncated');
+  });
+
   it('builds again without changing: a progress report then the final one', () => {
     const b = builder();
     b.record(outcome('p1', 'untagged'));
-    const first = b.build({ now: at(10) }).report;
+    const first = b.build({ now: at(10) });
     b.record(outcome('p2', 'untagged'));
-    const second = b.build({ now: at(20) }).report;
+    const second = b.build({ now: at(20) });
     expect(first.totals.untagged).toBe(1);
     expect(second.totals.untagged).toBe(2);
     expect(second.durationMs).toBe(20);
   });
 
   it('never reports a negative duration when the clock steps back', () => {
-    expect(builder().build({ now: at(-50) }).report.durationMs).toBe(0);
+    expect(builder().build({ now: at(-50) }).durationMs).toBe(0);
   });
 });
 
-describe('ReportBuilder, for any sequence of outcomes', () => {
-  it('gives every resource one status, so the counts add up and the breakdown matches', () => {
+describe('ReportBuilder, for any sequence of outcomes (one per resource)', () => {
+  it('gives every resource one status, so the counts add up, the breakdown matches and the cut list is the right part', () => {
     const statusArb = fc.constantFrom<ResourceOutcome['status']>('planned', 'untagged', 'skipped', 'failed');
     const reasonArb = fc.constantFrom('nothing-to-remove', 'protected-resource', 'not-matched', 'not-found', 'deadline');
     fc.assert(
       fc.property(
-        fc.array(fc.record({ id: fc.integer({ min: 0, max: 15 }), status: statusArb, reason: reasonArb, keys: fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }) }), { maxLength: 60 }),
+        fc.array(fc.record({ status: statusArb, reason: reasonArb, keys: fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }) }), { maxLength: 60 }),
         fc.integer({ min: 0, max: 20 }),
         (rows, cap) => {
-          const b = builder(cap);
-          for (const r of rows) b.record(outcome(`p${r.id}`, r.status, r.keys, r.status === 'skipped' ? { reason: r.reason } : {}));
-          const { report, full } = b.build({ now: at(1) });
+          const { b, heard } = sinking(cap);
+          const all = rows.map((r, i) => outcome(`p${i}`, r.status, r.keys, r.status === 'skipped' ? { reason: r.reason } : {}));
+          for (const o of all) b.record(o);
+          const report = b.build({ now: at(1) });
           const t = report.totals;
-          expect(full).toHaveLength(new Set(rows.map((r) => r.id)).size);
-          expect(t.untagged + t.skipped + t.failed + (t.planned ?? 0) + (t.notMatched ?? 0)).toBe(full.length);
+          const sunk = all.filter((o) => o.reason !== 'not-matched');
+          expect(heard).toEqual(sunk);
+          expect(t.notMatched).toBe(all.length - sunk.length);
+          expect(t.untagged + t.skipped + t.failed + (t.planned ?? 0) + (t.notMatched ?? 0)).toBe(all.length);
           expect(identityHolds(t)).toBe(true);
+          expect(t.keysRemoved).toBe(sunk.filter((o) => o.status === 'untagged').reduce((n, o) => n + o.keys.length, 0));
           expect(Object.values(t.skippedBy ?? {}).reduce((x, y) => (x ?? 0) + (y ?? 0), 0)).toBe(t.skipped + (t.notMatched ?? 0));
-          expect(report.resources.length).toBe(Math.min(cap, full.length));
+          // The cut list: the first failures that fit, then the first others, in arrival order.
+          const failures = sunk.filter((o) => o.status === 'failed').slice(0, cap);
+          const others = sunk.filter((o) => o.status !== 'failed').slice(0, cap - failures.length);
+          const expected = sunk.filter((o) => failures.includes(o) || others.includes(o));
+          expect(report.resources).toEqual(expected);
+          expect(report.resourcesTruncated === true).toBe(sunk.length > cap);
           expect(report.ok).toBe(t.failed === 0);
         },
       ),

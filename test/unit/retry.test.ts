@@ -2,7 +2,7 @@ import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-cor
 import { describe, expect, it } from 'vitest';
 import { toCloudCallError } from '../../lib/cloud/normalize-error.ts';
 import type { CloudCallError } from '../../lib/errors.ts';
-import { backoffDelay, isRetryableError, isThrottlingError, withRetry } from '../../lib/execute/retry.ts';
+import { backoffDelay, DeadlineError, isRetryableError, isThrottlingError, withRetry } from '../../lib/execute/retry.ts';
 
 const limits = { maxRetries: 3, retryBaseMs: 1, retryMaxMs: 2 };
 const ctx = { product: 'VpcIpam', action: 'UntagResources', region: 'cn-hangzhou', secrets: ['s3cr3t-value', 'tok3n-value'] };
@@ -107,6 +107,76 @@ describe('withRetry', () => {
       ),
     ).rejects.toMatchObject({ code: 'InternalError' });
     expect(attempts).toBe(limits.maxRetries + 1);
+  });
+
+  it('cuts a backoff wait when the signal fires, with a DeadlineError and no further attempt', async () => {
+    const controller = new AbortController();
+    let attempts = 0;
+    const slow = { maxRetries: 6, retryBaseMs: 60_000, retryMaxMs: 60_000 };
+    const started = performance.now();
+    const run = withRetry(
+      async () => {
+        attempts++;
+        setTimeout(() => controller.abort(), 20);
+        throw cloudError('ServiceUnavailable', 503);
+      },
+      { limits: slow, signal: controller.signal, random: () => 0.99 },
+    );
+    await expect(run).rejects.toBeInstanceOf(DeadlineError);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(attempts).toBe(1);
+  });
+
+  it('lets an attempt already sent finish: its result is returned though the signal fired meanwhile', async () => {
+    const controller = new AbortController();
+    const result = await withRetry(
+      async () => {
+        controller.abort();
+        await new Promise((r) => setTimeout(r, 5));
+        return 'applied';
+      },
+      { limits, signal: controller.signal },
+    );
+    expect(result).toBe('applied');
+  });
+
+  it('rejects with the real error of an attempt that fails for good after the signal fired', async () => {
+    const controller = new AbortController();
+    const err = cloudError('InvalidTagKey.Malformed', 400);
+    await expect(
+      withRetry(
+        async () => {
+          controller.abort();
+          throw err;
+        },
+        { limits, signal: controller.signal },
+      ),
+    ).rejects.toBe(err);
+  });
+
+  it('makes no attempt once the signal has fired, and no retry after a retryable failure past it', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    let attempts = 0;
+    const attempt = async () => {
+      attempts++;
+      return 'x';
+    };
+    await expect(withRetry(attempt, { limits, signal: controller.signal })).rejects.toBeInstanceOf(DeadlineError);
+    expect(attempts).toBe(0);
+
+    const late = new AbortController();
+    await expect(
+      withRetry(
+        async () => {
+          attempts++;
+          late.abort();
+          throw cloudError('InternalError', 500);
+        },
+        { limits, signal: late.signal },
+      ),
+    ).rejects.toBeInstanceOf(DeadlineError);
+    expect(attempts).toBe(1);
   });
 
   it('draws full-jitter delays between zero and the capped exponential', () => {

@@ -2,21 +2,13 @@
  * The planner's reference distribution (issue 3, item 6): resources each carrying 3-8 tags drawn from
  * 40 keys, and a policy removing 30 exact keys plus one pattern. Seeded, so figures are reproducible.
  */
+import { prng } from '../../../emulator/prng.ts';
 import type { ResourceType } from '../../../lib/catalog.ts';
 import type { Policy } from '../../../lib/policy/schema.ts';
 import type { TaggedResource } from '../../../lib/types.ts';
 
-/** Small fast PRNG (mulberry32): the same seed gives the same resources on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded PRNG as the emulator's generator: the same seed gives the same resources everywhere. */
+export const rng = prng;
 
 export const DISTRIBUTION_KEYS = Array.from({ length: 40 }, (_, i) => `key-${String(i).padStart(2, '0')}`);
 
