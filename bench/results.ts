@@ -63,6 +63,8 @@ export interface ScalePoint {
   wallMs: number;
   usPerResource: number;
   peakRssMB: number;
+  /** RSS high-water mark of the engine process before the run started (runtime, tsx, SDK modules loaded). */
+  rssAtStartMB: number;
   calls: CallFigures;
   ok: boolean;
 }
@@ -305,7 +307,7 @@ export function formatTable(r: BenchResults): string {
     add('latency-bound', 'wall ÷ floor', fmt(l.ours.wallVsFloor, 3), fmt(l.baseline.wallVsFloor, 3));
   }
   for (const p of s.scale?.points ?? []) {
-    add('scale', `${fmt(p.resources)} resources`, `${fmt(p.wallMs)} ms, ${fmt(p.usPerResource, 1)} µs/res, RSS ${fmt(p.peakRssMB)} MB`);
+    add('scale', `${fmt(p.resources)} resources`, `${fmt(p.wallMs)} ms, ${fmt(p.usPerResource, 1)} µs/res, peak RSS ${fmt(p.peakRssMB)} MB (${fmt(p.rssAtStartMB)} MB before the run)`);
   }
   if (s.scale?.timeRatio !== undefined) add('scale', 'µs/resource ratio (largest ÷ smallest)', fmt(s.scale.timeRatio, 2));
   if (s.coldStart) {
