@@ -65,6 +65,8 @@ export interface ScalePoint {
   peakRssMB: number;
   /** RSS high-water mark of the engine process before the run started (runtime, tsx, SDK modules loaded). */
   rssAtStartMB: number;
+  /** Largest heap in use after a full GC, sampled every 2 s in a second run (largest size only). */
+  liveHeapMaxMB?: number;
   calls: CallFigures;
   ok: boolean;
 }
@@ -307,7 +309,7 @@ export function formatTable(r: BenchResults): string {
     add('latency-bound', 'wall ÷ floor', fmt(l.ours.wallVsFloor, 3), fmt(l.baseline.wallVsFloor, 3));
   }
   for (const p of s.scale?.points ?? []) {
-    add('scale', `${fmt(p.resources)} resources`, `${fmt(p.wallMs)} ms, ${fmt(p.usPerResource, 1)} µs/res, peak RSS ${fmt(p.peakRssMB)} MB (${fmt(p.rssAtStartMB)} MB before the run)`);
+    add('scale', `${fmt(p.resources)} resources`, `${fmt(p.wallMs)} ms, ${fmt(p.usPerResource, 1)} µs/res, peak RSS ${fmt(p.peakRssMB)} MB (${fmt(p.rssAtStartMB)} MB before the run)${p.liveHeapMaxMB !== undefined ? `, live heap <= ${fmt(p.liveHeapMaxMB)} MB` : ''}`);
   }
   if (s.scale?.timeRatio !== undefined) add('scale', 'µs/resource ratio (largest ÷ smallest)', fmt(s.scale.timeRatio, 2));
   if (s.coldStart) {
