@@ -67,6 +67,8 @@ export interface ScalePoint {
   rssAtStartMB: number;
   /** Largest heap in use after a full GC, sampled every 2 s in a second run (largest size only). */
   liveHeapMaxMB?: number;
+  /** A third run at the largest size with `--max-old-space-size` set (largest size only). */
+  capped?: { maxOldSpaceMB: number; peakRssMB: number; wallMs: number; ok: boolean };
   calls: CallFigures;
   ok: boolean;
 }
@@ -238,7 +240,10 @@ export function evaluateTargets(s: Scenarios): TargetResult[] {
       'engine peak RSS < 256 MB at 1,000,000 resources',
       at1m?.peakRssMB,
       (m) => m < 256,
-      (m) => `${round(m, 0)} MB, ${round(m - 256, 0)} MB over`,
+      (m) =>
+        `${round(m, 0)} MB, ${round(m - 256, 0)} MB over` +
+        (at1m?.liveHeapMaxMB !== undefined ? `; live heap <= ${round(at1m.liveHeapMaxMB, 0)} MB` : '') +
+        (at1m?.capped ? `; ${round(at1m.capped.peakRssMB, 0)} MB with --max-old-space-size=${at1m.capped.maxOldSpaceMB}` : ''),
     ),
     judge(
       'scale-time-per-resource-flat',
@@ -310,6 +315,9 @@ export function formatTable(r: BenchResults): string {
   }
   for (const p of s.scale?.points ?? []) {
     add('scale', `${fmt(p.resources)} resources`, `${fmt(p.wallMs)} ms, ${fmt(p.usPerResource, 1)} µs/res, peak RSS ${fmt(p.peakRssMB)} MB (${fmt(p.rssAtStartMB)} MB before the run)${p.liveHeapMaxMB !== undefined ? `, live heap <= ${fmt(p.liveHeapMaxMB)} MB` : ''}`);
+  }
+  for (const p of s.scale?.points ?? []) {
+    if (p.capped) add('scale', `${fmt(p.resources)}, old space <= ${p.capped.maxOldSpaceMB} MB`, `${fmt(p.capped.wallMs)} ms, peak RSS ${fmt(p.capped.peakRssMB)} MB`);
   }
   if (s.scale?.timeRatio !== undefined) add('scale', 'µs/resource ratio (largest ÷ smallest)', fmt(s.scale.timeRatio, 2));
   if (s.coldStart) {
