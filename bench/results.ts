@@ -96,11 +96,14 @@ export interface EmulatorThroughput {
   perSecond: number;
   errors: number;
   action: string;
+  /** Which kind of caller gave the best window (the figure above). */
+  bestBy?: 'sdk' | 'signer';
   /** req/s of each window with the light signer, and with SDK clients; the best window is the figure. */
   windows?: number[];
   sdkWindows?: number[];
   /** The same load from callers on the official SDK (client CPU included). */
   sdk?: { clients: number; requests: number; perSecond: number; errors: number };
+  signer?: { clients: number; requests: number; perSecond: number; errors: number };
 }
 
 export interface FaultSuite {
@@ -327,8 +330,9 @@ export function formatTable(r: BenchResults): string {
   }
   if (s.emulatorThroughput) {
     const e = s.emulatorThroughput;
-    add('emulator', `signed req/s, light signer (${e.clients} callers, best ${e.seconds} s window)`, `${fmt(e.perSecond)}${e.windows ? ` [${e.windows.join(', ')}]` : ''}`);
-    if (e.sdk) add('emulator', `signed req/s, SDK clients (${e.sdk.clients})`, `${fmt(e.sdk.perSecond)}${e.sdkWindows ? ` [${e.sdkWindows.join(', ')}]` : ''}`);
+    add('emulator', `signed req/s, best ${e.seconds} s window (${e.bestBy ?? 'signer'})`, fmt(e.perSecond));
+    if (e.windows) add('emulator', `  windows, ${e.clients} callers on the ACS3 test signer`, e.windows.map((w) => fmt(w)).join(', '));
+    if (e.sdkWindows) add('emulator', `  windows, ${e.clients} SDK clients`, e.sdkWindows.map((w) => fmt(w)).join(', '));
   }
   if (s.faultSuite) add('fault suite', 'tests passed / run', `${s.faultSuite.passed} / ${s.faultSuite.tests}`);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
