@@ -27,6 +27,11 @@ export interface BaselineOptions {
   maxKeysPerCall?: number;
   /** Rows per ListTagResources page (the API's maximum is 50). */
   listPageSize?: number;
+  /**
+   * `per-item` (default): each exact key through `ListTagResources`, each pattern through the typed
+   * list. `typed`: the typed list alone finds every matched resource (the other simple tool).
+   */
+  discovery?: 'per-item' | 'typed';
 }
 
 export interface BaselineResult {
@@ -122,7 +127,8 @@ export async function runBaseline(port: CloudPort, policy: PolicyShape, options:
   const chains: Array<() => Promise<void>> = [];
   for (const unit of units) {
     const product = productOf(unit.type);
-    for (const key of exactKeys) {
+    const typedOnly = options.discovery === 'typed';
+    for (const key of typedOnly ? [] : exactKeys) {
       chains.push(async () => {
         let token: string | undefined;
         do {
@@ -143,8 +149,8 @@ export async function runBaseline(port: CloudPort, policy: PolicyShape, options:
       });
     }
     const lister = listerOf(unit.type);
-    if (patterns.length > 0) {
-      if (!lister) throw new Error(`the baseline cannot apply a key pattern to ${unit.type}: no typed list`);
+    if (patterns.length > 0 || typedOnly) {
+      if (!lister) throw new Error(`the baseline cannot list ${unit.type} by type: no typed list`);
       chains.push(async () => {
         let token: string | undefined;
         let page = 1;
@@ -167,7 +173,8 @@ export async function runBaseline(port: CloudPort, policy: PolicyShape, options:
             const tags = tagsOf(getPath(item, lister.tagsField));
             const hits = Object.keys(tags).filter((k) => !reserved(k) && !protectedKeys.has(k) && patterns.some((re) => re.test(k)));
             for (const k of hits) unit.patternKeys.add(k);
-            if (hits.length > 0) unit.matched.set(id, tags);
+            const exactHit = typedOnly && exactKeys.some((k) => Object.hasOwn(tags, k));
+            if (hits.length > 0 || exactHit) unit.matched.set(id, tags);
           }
           if (lister.paging === 'token') {
             token = typeof res.body.NextToken === 'string' && res.body.NextToken ? res.body.NextToken : undefined;

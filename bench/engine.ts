@@ -26,6 +26,8 @@ export interface EngineRunInput {
   /** What the engine's rate limiter multiplies the published quotas by (the emulator's `--quota-scale`). */
   quotaScale?: number;
   continuation?: Continuation;
+  /** Where each resource's final outcome line goes (the function logs them); default: counted, dropped. */
+  log?: (line: string) => void;
 }
 
 export async function runOurs(input: EngineRunInput): Promise<Report> {
@@ -37,7 +39,13 @@ export async function runOurs(input: EngineRunInput): Promise<Report> {
       ...(input.signal ? { signal: input.signal } : {}),
       ...(input.continuation ? { continuation: input.continuation } : {}),
     },
-    { cloud, ...(input.limits ? { limits: input.limits } : {}), ...(input.quotaScale !== undefined ? { quotaScale: input.quotaScale } : {}) },
+    {
+      cloud,
+      // The outcome lines are built as in the function (so their cost is measured), then dropped.
+      log: input.log ?? (() => {}),
+      ...(input.limits ? { limits: input.limits } : {}),
+      ...(input.quotaScale !== undefined ? { quotaScale: input.quotaScale } : {}),
+    },
   );
   return report;
 }

@@ -78,7 +78,7 @@ if (wanted('callEfficiency') || wanted('quotaBound') || wanted('latencyBound')) 
   }
 }
 
-await step('scale', () => scale(quick ? [100_000] : [100_000, 1_000_000], log));
+await step('scale', () => scale(quick ? [100_000] : [100_000, 1_000_000], log, !quick));
 await step('coldStart', () => coldStart(quick ? 10 : 15));
 await step('faultSuite', () => faultSuite());
 

@@ -31,6 +31,7 @@ export interface EngineChildResult {
   hasContinuation: boolean;
   peakRssMB: number;
   rssAtStartMB: number;
+  liveHeapMaxMB?: number;
 }
 
 export interface Measured {
@@ -41,9 +42,16 @@ export interface Measured {
 
 /** Our engine, in its own process. */
 /** `quotaScale`: what the engine is told the quotas are scaled by (huge when the emulator's quotas are off). */
-export async function measureOurs(emu: EmulatorProcess, policy: unknown, runId: string, quotaScale: number, nodeArgs: string[] = []): Promise<Measured> {
+export async function measureOurs(
+  emu: EmulatorProcess,
+  policy: unknown,
+  runId: string,
+  quotaScale: number,
+  opts: { nodeArgs?: string[]; sampleLiveHeapMs?: number } = {},
+): Promise<Measured> {
   const before = await emu.admin.stats();
-  const { result } = await runChild<EngineChildResult>('bench/child/engine-run.ts', { endpoint: emu.endpoint, policy, runId, quotaScale }, { nodeArgs });
+  const arg = { endpoint: emu.endpoint, policy, runId, quotaScale, ...(opts.sampleLiveHeapMs ? { sampleLiveHeapMs: opts.sampleLiveHeapMs } : {}) };
+  const { result } = await runChild<EngineChildResult>('bench/child/engine-run.ts', arg, { nodeArgs: opts.nodeArgs ?? [] });
   const stats = diffStats(await emu.admin.stats(), before);
   return {
     figures: { wallMs: result.wallMs, calls: callFigures(stats), resources: result.totals.untagged, ok: result.ok },

@@ -5,7 +5,7 @@
  */
 import { benchPolicy, type Dataset, datasetResources, datasetSize, EXACT_KEYS, KEY_PATTERN, KEY_POOL, seedDataset } from '../dataset.ts';
 import { checkState, expectationFor, untagLowerBound } from '../expected.ts';
-import { measureBaseline, measureOurs, UNPACED } from '../measure.ts';
+import { BASELINE_OPTIONS, measureBaseline, measureOurs, UNPACED } from '../measure.ts';
 import type { EmulatorProcess } from '../processes.ts';
 import type { CallEfficiency } from '../results.ts';
 import { untagCallLowerBound } from '../../lib/plan.ts';
@@ -35,6 +35,12 @@ export async function callEfficiency(emu: EmulatorProcess, d: Dataset): Promise<
   const base = await measureBaseline(emu, policy);
   const baseCheck = checkState(policy, before, await datasetResources(emu.admin, d));
 
+  // The other simple tool: the typed list alone finds the resources (fewer list calls, same writes).
+  await seedDataset(emu.admin, d);
+  await emu.admin.setQuotas({ enabled: false });
+  const typed = await measureBaseline(emu, policy, { ...BASELINE_OPTIONS, discovery: 'typed' });
+  const typedCheck = checkState(policy, before, await datasetResources(emu.admin, d));
+
   return {
     dataset: {
       resources: datasetSize(d),
@@ -52,9 +58,12 @@ export async function callEfficiency(emu: EmulatorProcess, d: Dataset): Promise<
     baseline: base.figures,
     untagVsLowerBound: ours.figures.calls.untag / lowerBound,
     baselineTotalVsOurs: base.figures.calls.total / ours.figures.calls.total,
+    baselineTyped: typed.figures,
+    baselineTypedTotalVsOurs: typed.figures.calls.total / ours.figures.calls.total,
     wrongTags: {
       ours: oursCheck.notRemoved.length + oursCheck.wronglyTouched.length,
       baseline: baseCheck.notRemoved.length + baseCheck.wronglyTouched.length,
+      baselineTyped: typedCheck.notRemoved.length + typedCheck.wronglyTouched.length,
     },
   };
 }

@@ -1,9 +1,9 @@
 /**
  * Emulator throughput (issue 2): signed requests per second with faults and quotas off, against an
- * emulator in its own process, from load processes started together. Two figures: callers on the
- * official SDK (what the engine pays per call, client CPU included), and callers on the suite's own
- * lightweight ACS3 signer (closer to the emulator's own capacity: on a 2-core machine the load
- * processes compete with the emulator for CPU, so both are lower bounds).
+ * emulator in its own process, from a load process. Two kinds of caller: the official SDK, and the
+ * suite's own ACS3 signer (test/support/acs3-client.ts). On a 2-core machine the load process competes
+ * with the emulator for CPU, so each figure is a lower bound on what the emulator serves; the best
+ * window of either is the figure judged, and every window is filed.
  */
 import { runChild, spawnEmulator } from '../processes.ts';
 import type { EmulatorThroughput } from '../results.ts';
@@ -40,15 +40,21 @@ export async function emulatorThroughput(opts: { processes: number; clientsPerPr
     const best = (xs: typeof signers) => xs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
     const signer = best(signers);
     const sdk = best(sdks);
+    // The figure judged: the best window of either kind of caller. Each is a lower bound on what the
+    // emulator serves (on 2 cores the load process competes with it for CPU), so the higher one is the
+    // tighter bound; which one won is filed.
+    const top = sdk.perSecond > signer.perSecond ? { by: 'sdk' as const, ...sdk } : { by: 'signer' as const, ...signer };
     return {
+      clients: top.clients,
+      seconds: opts.seconds,
+      requests: top.requests,
+      perSecond: top.perSecond,
+      errors: top.errors,
+      action: 'VpcPeer:ListTagResources',
+      bestBy: top.by,
       windows: signers.map((w) => Math.round(w.perSecond)),
       sdkWindows: sdks.map((w) => Math.round(w.perSecond)),
-      clients: signer.clients,
-      seconds: opts.seconds,
-      requests: signer.requests,
-      perSecond: signer.perSecond,
-      errors: signer.errors,
-      action: 'VpcPeer:ListTagResources',
+      signer: { clients: signer.clients, requests: signer.requests, perSecond: signer.perSecond, errors: signer.errors },
       sdk: { clients: sdk.clients, requests: sdk.requests, perSecond: sdk.perSecond, errors: sdk.errors },
     };
   } finally {

@@ -8,7 +8,10 @@ import { measureOurs, UNPACED } from '../measure.ts';
 import { spawnEmulator } from '../processes.ts';
 import type { Scale, ScalePoint } from '../results.ts';
 
-export async function scale(sizes: number[], log: (line: string) => void): Promise<Scale> {
+const CAPPED_OLD_SPACE_MB = 128;
+
+/** `extras`: the live-heap and capped-heap runs at the largest size (left out of `--quick`). */
+export async function scale(sizes: number[], log: (line: string) => void, extras = true): Promise<Scale> {
   const emu = await spawnEmulator({ quotas: false, maxOldSpaceMB: 6_144 });
   const points: ScalePoint[] = [];
   try {
@@ -18,18 +21,38 @@ export async function scale(sizes: number[], log: (line: string) => void): Promi
       await seedDataset(emu.admin, d);
       await emu.admin.setQuotas({ enabled: false });
       log(`  scale: ${n.toLocaleString('en-US')} resources generated in ${Math.round(performance.now() - g0)} ms`);
-      // A large heap ceiling so a memory-hungry engine still yields its figures (its RSS is what is judged).
-      const m = await measureOurs(emu, benchPolicy(d), `bench-scale-${n}`, UNPACED, ['--max-old-space-size=8192']);
+      // Node's default heap ceiling: a larger one would let V8 collect later and inflate the RSS judged.
+      const m = await measureOurs(emu, benchPolicy(d), `bench-scale-${n}`, UNPACED);
       const child = m.child;
       points.push({
         resources: n,
         wallMs: m.figures.wallMs,
         usPerResource: (m.figures.wallMs * 1000) / n,
         peakRssMB: child?.peakRssMB ?? Number.NaN,
+        rssAtStartMB: child?.rssAtStartMB ?? Number.NaN,
         calls: m.figures.calls,
         ok: m.figures.ok === true && (child?.totals.failed ?? 1) === 0,
       });
       log(`  scale: ${n.toLocaleString('en-US')} resources run in ${Math.round(m.figures.wallMs)} ms, peak RSS ${Math.round(child?.peakRssMB ?? 0)} MB`);
+      if (extras && n === sizes[sizes.length - 1]) {
+        // Once more at the largest size, with a full GC every 2 s: the most the run really holds live
+        // (peak RSS also counts garbage V8 keeps while nothing limits its heap).
+        await seedDataset(emu.admin, d);
+        await emu.admin.setQuotas({ enabled: false });
+        const live = await measureOurs(emu, benchPolicy(d), `bench-scale-live-${n}`, UNPACED, { nodeArgs: ['--expose-gc'], sampleLiveHeapMs: 2_000 });
+        const point = points[points.length - 1];
+        if (point && live.child?.liveHeapMaxMB !== undefined) point.liveHeapMaxMB = live.child.liveHeapMaxMB;
+        log(`  scale: ${n.toLocaleString('en-US')} resources, live heap at most ${Math.round(live.child?.liveHeapMaxMB ?? 0)} MB`);
+        // And with V8's old space capped (as a function sized for it would run): what RSS the engine
+        // needs when V8 may not keep garbage freely. Filed beside the uncapped figure, which is judged.
+        await seedDataset(emu.admin, d);
+        await emu.admin.setQuotas({ enabled: false });
+        const capped = await measureOurs(emu, benchPolicy(d), `bench-scale-capped-${n}`, UNPACED, { nodeArgs: [`--max-old-space-size=${CAPPED_OLD_SPACE_MB}`] });
+        if (point && capped.child) {
+          point.capped = { maxOldSpaceMB: CAPPED_OLD_SPACE_MB, peakRssMB: capped.child.peakRssMB, wallMs: capped.figures.wallMs, ok: capped.figures.ok === true };
+        }
+        log(`  scale: ${n.toLocaleString('en-US')} resources with old space <= ${CAPPED_OLD_SPACE_MB} MB: ${Math.round(capped.figures.wallMs)} ms, peak RSS ${Math.round(capped.child?.peakRssMB ?? 0)} MB`);
+      }
       await emu.admin.reset();
     }
   } finally {

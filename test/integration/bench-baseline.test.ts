@@ -50,6 +50,25 @@ describe('runBaseline', () => {
     expect(checkState(policy, resources, after)).toEqual({ notRemoved: [], wronglyTouched: [], unexpected: [] });
   });
 
+  it('finds the same resources through the typed list alone in one page, and writes the same 6 calls', async () => {
+    await admin.reset();
+    const resources = Array.from({ length: 50 }, (_, i) => ({
+      type: 'IPAMPOOL',
+      region: 'cn-hangzhou',
+      id: `ipam-pool-t${i}`,
+      tags: { ...(i < 45 ? { [`k${i % 25}`]: 'v' } : {}), keep: 'x' },
+    }));
+    await admin.seed(resources);
+    const policy: PolicyShape = { regions: ['cn-hangzhou'], resourceTypes: ['IPAMPOOL'], remove: { keys } };
+    const s0 = await admin.stats();
+    const result = await runBaseline(emulatorPort(emu.endpoint), policy, { concurrency: 4, retryDelayMs: 10, maxRetries: 2, discovery: 'typed' });
+    const stats = diffStats(await admin.stats(), s0);
+    expect(result.matched).toBe(45);
+    expect(countCalls(stats, isListApi)).toBe(1);
+    expect(countCalls(stats, isUntagApi)).toBe(6);
+    expect(checkState(policy, resources, await admin.resources({ type: 'IPAMPOOL' }))).toEqual({ notRemoved: [], wronglyTouched: [], unexpected: [] });
+  });
+
   it('retries with a fixed delay through injected 503s and still ends exact', async () => {
     await admin.reset();
     const resources = Array.from({ length: 30 }, (_, i) => ({ type: 'PeerConnection', region: 'cn-hangzhou', id: `pcc-b${i}`, tags: { 'tmp-a': '1', keep: '2' } }));
