@@ -161,7 +161,10 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
       limits,
       rateLimiter,
       runId: input.runId,
-      count: (kind, n) => report.count(kind, n),
+      count: (kind, n) => {
+        if (kind === 'untag') untagSent += n;
+        report.count(kind, n);
+      },
       record: (o, keysRemoved) => {
         settle(o);
         report.record(o, keysRemoved);
@@ -172,6 +175,21 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     },
     policy.limits?.concurrency ?? limits.defaultConcurrency,
   );
+  // Untag attempts this run has sent (the progress guarantee at the deadline reads it).
+  let untagSent = 0;
+  let progressBatchSent = false;
+  // Past the deadline the executor abandons batches at once (skipped/deadline): they are not sent. One
+  // exception keeps continuations from stalling: a run that reached its deadline without having sent a
+  // single write still sends one planned batch, so every hop of a continued run makes progress (a hop
+  // whose deadline fired while its batches were all still in the planner would otherwise redo the same
+  // listing forever). Costs at most one call past the deadline.
+  const sendPlanned = (batches: UntagBatch[]) => {
+    for (const batch of batches) {
+      const guarantee = !progressBatchSent && untagSent === 0 && input.signal?.aborted === true;
+      if (guarantee) progressBatchSent = true;
+      executor.submit(batch, guarantee ? { despiteDeadline: true } : undefined);
+    }
+  };
   const planner = createPlanner({ maxIdsPerCall: limits.maxIdsPerCall, maxKeysPerCall: limits.maxKeysPerCall, bufferSize: limits.planBufferSize });
 
   const maxResources = policy.limits?.maxResources;
@@ -265,7 +283,12 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
         report.error(reportErrorOf(e, { region: unit.region, type: unit.type }));
       }
     }
-    if (finished) done.push(unit);
+    if (finished) {
+      done.push(unit);
+      // The unit's listing is over: send what its planner group still holds now, so writes overlap the
+      // next unit's listing instead of waiting for the end of the run.
+      sendPlanned(planner.flush());
+    }
     if (stopped) break;
   }
 
@@ -280,8 +303,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
       await write(buffered);
     }
   }
-  // Past the deadline the executor abandons these at once (skipped/deadline): they are not sent.
-  for (const batch of planner.flush()) executor.submit(batch);
+  sendPlanned(planner.flush());
   await executor.drain();
 
   let continuation: Continuation | undefined;

@@ -39,8 +39,11 @@ export interface ExecuteContext {
 }
 
 export interface Executor {
-  /** Queues a batch; never rejects (failures become outcomes). */
-  submit(batch: UntagBatch): void;
+  /**
+   * Queues a batch; never rejects (failures become outcomes). `despiteDeadline` sends it even once the
+   * deadline has fired (the run's progress guarantee: see lib/run.ts); its retry waits are not cut.
+   */
+  submit(batch: UntagBatch, options?: { despiteDeadline?: boolean }): void;
   /** Resolves when queued work is small enough to accept more (backpressure for the pipeline). */
   ready(): Promise<void>;
   /** Resolves when every submitted batch has settled. */
@@ -53,8 +56,9 @@ export function createExecutor(context: ExecuteContext, concurrency: number): Ex
   const inFlight = new Set<Promise<void>>();
   const highWater = Math.max(4, concurrency * 4);
   return {
-    submit(batch) {
-      const p = limit(() => runBatch(ctx, batch)).finally(() => inFlight.delete(p));
+    submit(batch, options) {
+      const batchCtx = options?.despiteDeadline ? withoutDeadline(ctx) : ctx;
+      const p = limit(() => runBatch(batchCtx, batch)).finally(() => inFlight.delete(p));
       inFlight.add(p);
     },
     async ready() {
@@ -64,6 +68,11 @@ export function createExecutor(context: ExecuteContext, concurrency: number): Ex
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
   };
+}
+
+function withoutDeadline(ctx: ExecuteContext): ExecuteContext {
+  const { signal: _signal, ...rest } = ctx;
+  return rest;
 }
 
 /** One batch, split on not-found or too-large answers; the halves run one after the other in the same slot. */

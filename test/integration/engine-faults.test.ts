@@ -146,17 +146,18 @@ describe('runCleanup with a deadline', () => {
         if (++pages === 1) controller.abort();
       },
     });
-    // The first page's 100 selections were still in the planner: past the deadline no batch is sent,
-    // they are skipped/deadline, and the unit is listed again from the start rather than resumed.
+    // The first page's 100 selections were still in the planner when the deadline fired. The run had
+    // sent no write yet, so it sends exactly one batch (the progress guarantee); the other 80 are
+    // skipped/deadline, and the unit is listed again from the start rather than resumed.
     const cont = first.report.continuation as Continuation;
     expect(cont).toEqual({ version: 1, runId: 'run-d', done: [], hop: 1 });
-    expect(first.report.totals).toMatchObject({ scanned: 100, matched: 100, untagged: 0, skipped: 100, skippedBy: { deadline: 100 } });
-    expect(first.report.totals.calls.untag).toBe(0);
-    expect(Object.values(await h.state('IPAM')).filter((t) => 'CostCenter' in t).length).toBe(250);
+    expect(first.report.totals).toMatchObject({ scanned: 100, matched: 100, untagged: 20, skipped: 80, skippedBy: { deadline: 80 } });
+    expect(first.report.totals.calls.untag).toBe(1);
+    expect(Object.values(await h.state('IPAM')).filter((t) => 'CostCenter' in t).length).toBe(230);
 
     const second = await h.run(policy, { runId: 'run-d', continuation: JSON.parse(JSON.stringify(cont)) });
     expect(second.report.continuation).toBeUndefined();
-    expect(second.report.totals.untagged).toBe(280);
+    expect(second.report.totals.untagged).toBe(260);
     expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
   });
 
@@ -201,9 +202,11 @@ describe('runCleanup with a deadline', () => {
     clearTimeout(timer);
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(first.report.errors).toEqual([]);
-    // R1's pools were selected before the deadline but still in the planner: abandoned, not written.
-    expect(first.report.continuation).toMatchObject({ done: [], hop: 1 });
+    // R1's listing ended before the deadline, so its planner group was sent at once and R1 is done;
+    // R2's listing was cut by the deadline and is left whole to the continuation.
+    expect(first.report.continuation).toMatchObject({ done: [{ region: R1, type: 'IPAMPOOL' }], hop: 1 });
     expect(first.report.continuation?.cursor).toBeUndefined();
+    expect(first.report.totals.untagged).toBe(10);
     await h.faults({ rules: [] });
     const second = await h.run(policy, { continuation: first.report.continuation as Continuation });
     expect(second.report.continuation).toBeUndefined();
@@ -243,10 +246,37 @@ describe('runCleanup with a deadline', () => {
     const controller = new AbortController();
     const first = await h.run(policy, { signal: controller.signal }, { onProgress: () => controller.abort() });
     expect(first.report.continuation).toEqual({ version: 1, runId: expect.any(String), done: [], hop: 1 });
-    expect(first.report.totals.calls.untag).toBe(0);
+    // No write had gone out yet: one planned batch is sent past the deadline so the hop makes progress.
+    expect(first.report.totals.calls.untag).toBe(1);
     const second = await h.run(policy, { continuation: first.report.continuation as Continuation });
     expect(second.report.continuation).toBeUndefined();
     expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
+  });
+});
+
+describe('runCleanup continued hop after hop', () => {
+  it('always finishes, even when the deadline of every hop fires before its planner has sent anything', async () => {
+    // 900 pools in 9 pages of 100; the default planner buffer (2,000) holds every selection until the
+    // unit's listing ends, and each hop's deadline fires after its first page. Without the progress
+    // guarantee each hop would abandon all it planned and list the same first page again, forever.
+    const seeds = many('IPAMPOOL', R1, 'ipam-pool-s', 900, () => ({ CostCenter: 'c', keep: 'k' }));
+    await h.seed(seeds);
+    const policy: PolicyInput = { name: 'stall', regions: [R1], resourceTypes: ['IPAMPOOL'], remove: { keys: ['CostCenter'] } };
+    let continuation: Continuation | undefined;
+    let hops = 0;
+    do {
+      const controller = new AbortController();
+      const { report } = await h.run(policy, { runId: 'run-stall', signal: controller.signal, ...(continuation ? { continuation } : {}) }, { onProgress: () => controller.abort() });
+      // Each hop either writes (at least the one guaranteed batch) or, finding its page clean, moves past it.
+      expect(report.totals.calls.untag > 0 || report.continuation?.cursor !== undefined || report.continuation === undefined).toBe(true);
+      continuation = report.continuation ? JSON.parse(JSON.stringify(report.continuation)) : undefined;
+      hops++;
+    } while (continuation && hops < 200);
+    expect(continuation).toBeUndefined();
+    // Every hop sends at least one full batch (20 pools) or moves its cursor past a clean page, so the
+    // chain is bounded by 2 x ceil(900 / 20) hops (77 here: abandoned work is listed again, which costs hops).
+    expect(hops).toBeLessThanOrEqual(90);
+    expect(await h.state()).toEqual(expectedAfter(seeds, (_, k) => k === 'CostCenter'));
   });
 });
 
