@@ -4,64 +4,16 @@
  * same whether the emulator runs in this process or in a child.
  */
 
-export interface AdminResource {
-  type: string;
-  region: string;
-  id: string;
-  tags: Record<string, string>;
-}
+// The wire shapes are the emulator's own (bench/ may read both sides; only lib/ and emulator/ are walled).
+export type { AdminResource, GenerateSpec } from '../emulator/contracts.ts';
+export type { CallStats, LoggedCall } from '../emulator/openapi/call-log.ts';
+export type { FaultRule } from '../emulator/openapi/faults.ts';
+export type { QuotaSettings } from '../emulator/openapi/quotas.ts';
 
-/** What `POST /__admin/resources {generate}` takes (emulator/contracts.ts `GenerateSpec`). */
-export interface GenerateSpec {
-  types: string[];
-  regions: string[];
-  count: number;
-  keys?: string[];
-  keyCount?: number;
-  keyPrefix?: string;
-  tagsPerResource?: [number, number];
-  fixedTags?: Record<string, string>;
-  seed?: number;
-}
-
-export interface FaultRule {
-  kind: 'latency' | 'error' | 'reset' | 'applied-then-lost' | 'slow';
-  product?: 'VpcIpam' | 'VpcPeer' | 'Vpc';
-  action?: string;
-  region?: string;
-  rate?: number;
-  count?: number;
-  ms?: number;
-  jitterMs?: number;
-  code?: string;
-  status?: number;
-}
-
-export interface QuotaSettings {
-  enabled?: boolean;
-  scale?: number;
-  perMinute?: Record<string, number>;
-}
-
-/** Calls by `Product:Action`, then by outcome (`ok` or an error/fault code). */
-export interface CallStats {
-  total: number;
-  byAction: Record<string, Record<string, number>>;
-}
-
-/** One call as the gateway logged it. */
-export interface LoggedCall {
-  product: string;
-  action: string;
-  region: string;
-  params: Record<string, string>;
-  clientToken?: string;
-  code: string;
-  status: number;
-  requestId: string;
-  at: string;
-  fault?: string;
-}
+import type { AdminResource, GenerateSpec } from '../emulator/contracts.ts';
+import type { CallStats, LoggedCall } from '../emulator/openapi/call-log.ts';
+import type { FaultRule } from '../emulator/openapi/faults.ts';
+import type { QuotaSettings } from '../emulator/openapi/quotas.ts';
 
 export class AdminError extends Error {
   override readonly name = 'AdminError';

@@ -4,19 +4,10 @@
  * policy over them. Everything comes from one seed, so a failing case names the seed that reproduces it.
  */
 import type { AdminResource } from '../../../bench/admin.ts';
+import { prng } from '../../../emulator/prng.ts';
 import type { PolicyShape } from '../../../bench/expected.ts';
 
-/** mulberry32: small, fast, seedable. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 export interface World {
   seed: number;
