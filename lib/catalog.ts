@@ -179,7 +179,7 @@ export interface Limits {
   maxTagsPerResource: number;
   /** Default write calls in flight for one run (policy `limits.concurrency` overrides). */
   defaultConcurrency: number;
-  /** List calls in flight for one run; listing has its own limiter (never nested with writes). */
+  /** List calls in flight for one run, and (region, type) units listing at once; listing has its own limiter (never nested with writes). */
   listConcurrency: number;
   /** Retries after the first try, for retryable errors. */
   maxRetries: number;

@@ -36,6 +36,11 @@ export interface Planner {
   add(sel: RemoveSelection): UntagBatch[];
   /** Packs everything still buffered and returns it; the planner is empty afterwards and may be reused. */
   flush(): UntagBatch[];
+  /**
+   * Packs and returns only what the (region, type) group holds, and forgets that group (a unit whose
+   * listing ended while other units still list: their buffers keep filling and packing tightly).
+   */
+  flushGroup(region: string, type: ResourceType): UntagBatch[];
   /** Entries buffered and not yet in a returned batch (a resource with more keys than a call holds counts once per key chunk). */
   readonly pending: number;
 }
@@ -304,6 +309,20 @@ export function createPlanner(limits: PlanLimits): Planner {
     return batch;
   };
 
+  const drainGroup = (g: GroupPacker): UntagBatch[] => {
+    const out: UntagBatch[] = [];
+    for (let i = 0; i < g.allPending.length; i += maxIds) {
+      const sels = g.allPending.slice(i, i + maxIds);
+      pending -= sels.length;
+      out.push(g.allBatch(sels));
+    }
+    g.allPending = [];
+    const drained = g.drain();
+    for (const b of drained) pending -= b.ids.length;
+    out.push(...drained);
+    return out;
+  };
+
   return {
     get pending() {
       return pending;
@@ -346,19 +365,17 @@ export function createPlanner(limits: PlanLimits): Planner {
 
     flush(): UntagBatch[] {
       const out: UntagBatch[] = [];
-      for (const g of groups.values()) {
-        for (let i = 0; i < g.allPending.length; i += maxIds) {
-          const sels = g.allPending.slice(i, i + maxIds);
-          pending -= sels.length;
-          out.push(g.allBatch(sels));
-        }
-        g.allPending = [];
-        const drained = g.drain();
-        for (const b of drained) pending -= b.ids.length;
-        out.push(...drained);
-      }
+      for (const g of groups.values()) out.push(...drainGroup(g));
       groups.clear();
       return out;
+    },
+
+    flushGroup(region: string, type: ResourceType): UntagBatch[] {
+      const name = `${region}\u0000${type}`;
+      const g = groups.get(name);
+      if (!g) return [];
+      groups.delete(name);
+      return drainGroup(g);
     },
   };
 }

@@ -1,15 +1,17 @@
 /**
  * The run orchestrator: discover -> select -> plan -> execute -> report as one streaming pipeline.
  * Pages flow from the listers, each resource is judged by `selectRemovals`, complete batches go to the
- * executor at once (writes start while listing continues), and the report gathers every outcome.
+ * executor at once (writes start while listing continues), and the report gathers every outcome. Up to
+ * `limits.listConcurrency` (region, type) units list at once (pages within a unit are a token chain).
  *
  * Safety: `dryRun` makes zero write calls and reports each resource `planned` with its keys;
  * `limits.maxResources` buffers selections until discovery ends (then writes) or the count of resources
  * that would change goes over it (then nothing is written, counting goes on, and the answer is
  * `ok:false`, `LIMIT_EXCEEDED` with the count). A deadline `signal` stops pulling pages and sending
  * batches (retry waits included; calls already sent finish), reports the abandoned resources
- * `skipped`/`deadline`, and returns a `continuation` that a later run resumes from: units with an
- * abandoned batch are neither done nor resumed from a cursor, so the later run lists them again.
+ * `skipped`/`deadline`, and returns a `continuation` that a later run resumes from: each unit cut
+ * mid-listing resumes from its own cursor (`cursors`), or from the earliest page that holds a resource
+ * whose batch was abandoned; other units with an abandoned batch are not done, so they are listed again.
  *
  * Memory is flat in the number of resources: each outcome goes to the report's counts and to `log` as
  * it is final and is then dropped (unless `retainOutcomes`). What the run holds per resource is bounded:
@@ -30,7 +32,7 @@ import { parsePolicy } from './policy/parse.ts';
 import type { Policy } from './policy/schema.ts';
 import { ReportBuilder, reportErrorOf } from './report.ts';
 import { type RemoveSelection, selectRemovals } from './select.ts';
-import type { Continuation, Report, ResourceOutcome, ResourceRef, TaggedResource, UntagBatch } from './types.ts';
+import type { Continuation, ContinuationCursor, Report, ResourceOutcome, ResourceRef, TaggedResource, UntagBatch } from './types.ts';
 
 export interface RunInput {
   policy: Policy;
@@ -238,20 +240,23 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
   };
 
   const units = unitsOf(policy, input.narrowTo);
-  const done: ListUnit[] = [...(input.continuation?.done ?? [])];
-  const isDone = (u: ListUnit) => done.some((d) => d.region === u.region && d.type === u.type);
+  const doneBefore: ListUnit[] = [...(input.continuation?.done ?? [])];
+  const doneNames = new Set(doneBefore.map(unitName));
+  // Where each unit cut by an earlier run resumes: `cursors` (one per unit cut), or `cursor` alone in a
+  // continuation written before units listed concurrently.
+  const cursorsBefore = continuationCursors(input.continuation);
+  const resumeOf = new Map<string, ContinuationCursor>();
+  for (const c of cursorsBefore) if (!resumeOf.has(unitName(c))) resumeOf.set(unitName(c), c);
+  // Units whose listing ended in this run, and units cut mid-listing with where each stands.
+  const finishedNow = new Set<string>();
+  const cut = new Map<string, ContinuationCursor>();
   let stopped = false;
-  let stopCursor: Continuation['cursor'];
   const mutating = !policy.dryRun && maxResources === undefined;
 
-  for (const unit of units) {
-    if (isDone(unit)) continue;
-    if (input.signal?.aborted) {
-      stopped = true;
-      break;
-    }
-    const c = input.continuation?.cursor;
-    const resume: ListCursor | undefined = c && c.region === unit.region && c.type === unit.type ? { lister: c.lister, token: c.token } : undefined;
+  const listOne = async (unit: ListUnit) => {
+    const name = unitName(unit);
+    const c = resumeOf.get(name);
+    const resume: ListCursor | undefined = c ? { lister: c.lister, token: c.token } : undefined;
     let finished = true;
     let start: ListCursor | undefined = resume;
     try {
@@ -269,7 +274,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
         if (input.signal?.aborted && page.next) {
           stopped = true;
           finished = false;
-          stopCursor = { region: unit.region, type: unit.type, lister: page.next.lister, token: page.next.token };
+          cut.set(name, { region: unit.region, type: unit.type, lister: page.next.lister, token: page.next.token });
           break;
         }
       }
@@ -278,27 +283,42 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
       if (e instanceof DeadlineError) {
         // The deadline cut a list call's wait: stop here, resuming at the page that was not listed.
         stopped = true;
-        if (start) stopCursor = { region: unit.region, type: unit.type, lister: start.lister, token: start.token };
+        if (start) cut.set(name, { region: unit.region, type: unit.type, lister: start.lister, token: start.token });
       } else {
         report.error(reportErrorOf(e, { region: unit.region, type: unit.type }));
       }
     }
     if (finished) {
-      done.push(unit);
-      // The unit's listing is over: send what its planner group still holds now, so writes overlap the
-      // next unit's listing instead of waiting for the end of the run.
-      sendPlanned(planner.flush());
+      finishedNow.add(name);
+      // The unit's listing is over: send what its planner group holds now, so its writes overlap the
+      // other units' listing instead of waiting for the end of the run (their groups keep filling).
+      sendPlanned(planner.flushGroup(unit.region, unit.type));
     }
-    if (stopped) break;
-  }
+  };
 
+  // Units are independent, pages within one are a token chain: up to `listConcurrency` units list at
+  // once, taken in policy order, all feeding the same selection -> planner -> executor pipeline (the
+  // list calls themselves also share the listing limiter). Past the deadline no unit starts.
+  const queue = units.filter((u) => !doneNames.has(unitName(u)));
+  let nextUnit = 0;
+  const worker = async () => {
+    while (nextUnit < queue.length) {
+      if (stopped || input.signal?.aborted) {
+        stopped = true;
+        return;
+      }
+      const unit = queue[nextUnit++] as ListUnit;
+      await listOne(unit);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limits.listConcurrency, queue.length)) }, worker));
+
+  let keepBefore = false;
   if (buffered && !limitHit) {
     if (stopped) {
-      // The count is not known yet: write nothing, and let the next run start this unit's listing again.
+      // The count is not known yet: write nothing, and let the next run start these units' listing again.
       for (const b of buffered) report.record({ region: b.region, type: b.type, id: b.id, keys: b.keys, status: 'skipped', reason: 'deadline' });
-      done.length = 0;
-      done.push(...(input.continuation?.done ?? []));
-      stopCursor = input.continuation?.cursor;
+      keepBefore = true;
     } else {
       await write(buffered);
     }
@@ -308,18 +328,38 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
 
   let continuation: Continuation | undefined;
   if (stopped || abandoned.size > 0) {
+    // Done: the earlier runs' units, then this run's in policy order; a unit with an abandoned batch is not done.
+    const done = keepBefore ? doneBefore : [...doneBefore, ...units.filter((u) => finishedNow.has(unitName(u)) && !doneNames.has(unitName(u)))];
     const kept = done.filter((u) => !abandoned.has(unitName(u)));
-    let cursor = stopCursor;
-    if (stopCursor) {
-      const cut = abandoned.get(unitName(stopCursor));
-      if (cut) cursor = cut.cursor ? { region: stopCursor.region, type: stopCursor.type, ...cut.cursor } : undefined;
+    const cursors: ContinuationCursor[] = [];
+    if (keepBefore) {
+      cursors.push(...cursorsBefore.filter((c) => !doneNames.has(unitName(c))));
+    } else {
+      for (const u of units) {
+        const c = cut.get(unitName(u));
+        if (!c) continue;
+        // A unit cut mid-listing with an abandoned batch goes back to the earliest page holding an
+        // abandoned resource (from the start when that is its first page).
+        const back = abandoned.get(unitName(u));
+        if (!back) cursors.push(c);
+        else if (back.cursor) cursors.push({ region: u.region, type: u.type, ...back.cursor });
+      }
     }
-    continuation = { version: 1, runId: input.runId, done: kept, ...(cursor ? { cursor } : {}), hop: (input.continuation?.hop ?? 0) + 1 };
+    const [cursor] = cursors;
+    continuation = { version: 1, runId: input.runId, done: kept, ...(cursor ? { cursor, cursors } : {}), hop: (input.continuation?.hop ?? 0) + 1 };
   }
   const error = limitHit
     ? { code: 'LIMIT_EXCEEDED', message: `${wouldChange} resources would change, more than limits.maxResources (${maxResources})`, count: wouldChange }
     : undefined;
   return { report: report.build({ now: new Date(now()), ...(continuation ? { continuation } : {}), ...(error ? { error } : {}) }), full };
+}
+
+/** The cursors a continuation carries: `cursors`, plus `cursor` when an older run wrote only that. */
+function continuationCursors(c: Continuation | undefined): ContinuationCursor[] {
+  if (!c) return [];
+  const out = [...(c.cursors ?? [])];
+  if (c.cursor && !out.some((o) => o.region === c.cursor?.region && o.type === c.cursor?.type)) out.unshift(c.cursor);
+  return out;
 }
 
 /** (region, type) units in policy order; with `narrowTo`, only the units its resources fall in. */

@@ -108,14 +108,27 @@ export interface ReportError {
   ids?: string[];
 }
 
+/** Where the listing of one (region, type) unit stands: the lister its token belongs to, and the token. */
+export interface ContinuationCursor {
+  region: string;
+  type: ResourceType;
+  lister: string;
+  token: string;
+}
+
 /** Where a run stopped, so another invocation can finish it. Opaque to callers; JSON-safe. */
 export interface Continuation {
   version: 1;
   runId: string;
   /** (region, type) units finished. */
   done: Array<{ region: string; type: ResourceType }>;
-  /** The unit in progress and where its listing stands, if one was cut mid-way. */
-  cursor?: { region: string; type: ResourceType; lister: string; token: string };
+  /** The unit in progress and where its listing stands, if one was cut mid-way (the first of `cursors`). */
+  cursor?: ContinuationCursor;
+  /**
+   * Every unit cut mid-way and where its listing stands (units list concurrently, so several may be).
+   * Absent in continuations written before units listed concurrently: `cursor` alone is then read.
+   */
+  cursors?: ContinuationCursor[];
   /** How many times the run has been continued. */
   hop: number;
 }

@@ -141,7 +141,10 @@ describe('runCleanup with a deadline', () => {
     const policy: PolicyInput = { name: 'deadline', regions: [R1, R2], resourceTypes: ['IPAM', 'IPAMPOOL'], remove: { keys: ['CostCenter'] } };
     const controller = new AbortController();
     let pages = 0;
+    // Units listed one at a time (listConcurrency 1), so "the first page" is R1's first IPAM page; with
+    // several units listing at once, which page comes first is a race (see the concurrent cases below).
     const first = await h.run(policy, { runId: 'run-d', signal: controller.signal }, {
+      limits: { ...TEST_LIMITS, listConcurrency: 1 },
       onProgress: () => {
         if (++pages === 1) controller.abort();
       },

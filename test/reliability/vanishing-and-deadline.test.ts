@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countCalls, isUntagApi } from '../../bench/admin.ts';
 import { resourceKey } from '../../bench/expected.ts';
-import type { Continuation, Report } from '../../lib/types.ts';
+import type { Continuation, Report, ResourceOutcome } from '../../lib/types.ts';
 import { describeFailure, FAULT_LIMITS, loadWorld, type Reliability, runWorld, startReliability, stateOf, verdict } from './support/harness.ts';
 import { makeWorld, prng, seedsFor } from './support/world.ts';
 
@@ -84,16 +84,27 @@ describe('a cleanup run cut by its deadline', () => {
       // on. (A deadline that fires before any batch leaves makes no progress and the continuation
       // starts over: see the bench note.)
       const untagsBefore = untagCalls();
+      const concurrent = seed % 2 === 1;
       let extraPages = Math.floor(rnd() * 2);
       const { report } = await runWorld(
         h,
         world,
         { signal: deadline.signal, ...(continuation ? { continuation } : {}) },
         {
-          limits: { ...FAULT_LIMITS, planBufferSize: 20 },
+          // Odd seeds list up to four units at once (each unit cut mid-listing resumes from its own
+          // cursor); even seeds one at a time. Concurrent listing often ends before the first untag
+          // answer, when no page is left to fire the deadline: there, the first write answered fires it.
+          limits: { ...FAULT_LIMITS, planBufferSize: 20, ...(concurrent ? {} : { listConcurrency: 1 }) },
           onProgress: () => {
             if (untagCalls() > untagsBefore && extraPages-- <= 0) deadline.abort(new Error('deadline'));
           },
+          ...(concurrent
+            ? {
+                onOutcome: (o: ResourceOutcome) => {
+                  if (o.status === 'untagged' && extraPages <= 0) deadline.abort(new Error('deadline'));
+                },
+              }
+            : {}),
         },
       );
       last = report;

@@ -123,6 +123,27 @@ describe('createPlanner', () => {
     expect(planner.pending).toBe(0);
   });
 
+  it('flushes one (region, type) group on its own and leaves the others buffered', () => {
+    const planner = createPlanner(limits);
+    const a = Array.from({ length: 25 }, (_, i) => sel(`a${i}`, ['k1', 'k2']));
+    const b = Array.from({ length: 7 }, (_, i) => sel(`b${i}`, ['k1'], { region: 'cn-beijing' }));
+    const c = Array.from({ length: 3 }, (_, i) => sel(`c${i}`, ['x'], { all: true, region: 'cn-beijing' }));
+    for (const s of [...a, ...b, ...c]) expect(planner.add(s)).toEqual([]);
+    expect(planner.pending).toBe(35);
+    const first = planner.flushGroup('cn-beijing', sel('z', ['k']).type);
+    expect(first.every((batch) => batch.region === 'cn-beijing')).toBe(true);
+    expect(first.flatMap((batch) => batch.ids).sort()).toEqual([...b, ...c].map((s) => s.id).sort());
+    expect(planProblems([...b, ...c], first, limits)).toEqual([]);
+    expect(planner.pending).toBe(25);
+    // A group flushed (or never filled) gives nothing; the other group is untouched until its turn.
+    expect(planner.flushGroup('cn-beijing', sel('z', ['k']).type)).toEqual([]);
+    expect(planner.flushGroup('cn-nowhere', sel('z', ['k']).type)).toEqual([]);
+    const rest = planner.flush();
+    expect(rest.flatMap((batch) => batch.ids).sort()).toEqual(a.map((s) => s.id).sort());
+    expect(planProblems(a, rest, limits)).toEqual([]);
+    expect(planner.pending).toBe(0);
+  });
+
   it('ignores a selection with no key', () => {
     const planner = createPlanner(limits);
     expect(planner.add(sel('p1', []))).toEqual([]);
