@@ -3,21 +3,12 @@
  * request log shows the list calls of different units interleaving, and a deadline that fires while
  * several units are mid-listing leaves one cursor per unit, from which a second run finishes exactly.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PolicyInput } from '../../lib/policy/schema.ts';
 import type { Continuation, ContinuationCursor } from '../../lib/types.ts';
-import { expectedAfter, type Harness, type LoggedRequest, many, type Seed, startHarness, TEST_LIMITS } from './support/engine-harness.ts';
+import { expectedAfter, type LoggedRequest, many, type Seed, TEST_LIMITS, useHarness } from './support/engine-harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(async () => {
-  await h.reset();
-});
+const h = useHarness();
 
 const R1 = 'cn-hangzhou';
 const R2 = 'cn-shanghai';

@@ -2,21 +2,12 @@
  * Discovery details that matter for safety and cost, against the emulator: key streams whose rows
  * straddle pages, a Config-event run narrowed to one resource, and the cheapest list strategy.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chooseStrategy } from '../../lib/discover/index.ts';
 import type { Policy } from '../../lib/policy/schema.ts';
-import { expectedAfter, type Harness, many, startHarness } from './support/engine-harness.ts';
+import { expectedAfter, many, useHarness } from './support/engine-harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(async () => {
-  await h.reset();
-});
+const h = useHarness();
 
 const R1 = 'cn-hangzhou';
 

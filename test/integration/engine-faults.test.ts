@@ -3,25 +3,16 @@
  * vanish between listing and writing, throttling at quota, 5xx bursts, answers lost after the write
  * was applied, a deadline mid-run and its continuation, bad policies, and secrets kept out of output.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Continuation } from '../../lib/types.ts';
 import { createCloudPort } from '../../lib/cloud/client.ts';
 import { runCleanup } from '../../lib/run.ts';
 import type { Policy, PolicyInput } from '../../lib/policy/schema.ts';
-import { expectedAfter, type Harness, many, startHarness, TEST_LIMITS } from './support/engine-harness.ts';
+import { expectedAfter, many, TEST_LIMITS, useHarness } from './support/engine-harness.ts';
 
 const SECRET = 'LTAI5tSeCrEt-ALIBABA_CLOUD_ACCESS_KEY_SECRET-9f8e7d6c5b4a';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ accessKeySecret: SECRET });
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(async () => {
-  await h.reset();
-});
+const h = useHarness({ accessKeySecret: SECRET });
 
 const R1 = 'cn-hangzhou';
 const R2 = 'cn-shanghai';

@@ -3,20 +3,11 @@
  * each test seeds resources, runs `runCleanup`, and compares the emulator's final state with the
  * expected one.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PolicyInput } from '../../lib/policy/schema.ts';
-import { expectedAfter, type Harness, many, type Seed, startHarness } from './support/engine-harness.ts';
+import { expectedAfter, many, type Seed, useHarness } from './support/engine-harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(async () => {
-  await h.reset();
-});
+const h = useHarness();
 
 const R1 = 'cn-hangzhou';
 const R2 = 'cn-shanghai';

@@ -2,19 +2,10 @@
  * Whole policies against the emulator through the real SDK, VpcPeer (PeerConnection) and Vpc (VPC,
  * VSWITCH) resources; each test compares the emulator's final state with the expected one.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectedAfter, type Harness, many, type Seed, startHarness } from './support/engine-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { expectedAfter, many, type Seed, useHarness } from './support/engine-harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(async () => {
-  await h.reset();
-});
+const h = useHarness();
 
 const R1 = 'cn-hangzhou';
 const R2 = 'cn-beijing';

@@ -2,6 +2,7 @@
  * A real emulator on port 0, the real SDK-backed cloud port pointed at it, and small helpers over the
  * admin API (`/__admin/*`, plain HTTP) to seed resources, read the final state, stats and requests.
  */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startEmulator } from '../../../emulator/server.ts';
 import type { Limits } from '../../../lib/catalog.ts';
 import { createCloudPort } from '../../../lib/cloud/client.ts';
@@ -90,6 +91,30 @@ export async function startHarness(opts: { quotaScale?: number; accessKeySecret?
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/**
+ * One emulator for the test file: started before all tests, reset before each, closed after all. The
+ * handle forwards to it, so a file writes `const h = useHarness()` instead of the three hooks.
+ */
+export function useHarness(opts: Parameters<typeof startHarness>[0] = {}): Harness {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(opts);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  beforeEach(async () => {
+    await current?.reset();
+  });
+  return new Proxy({} as Harness, {
+    get(_target, prop) {
+      if (!current) throw new Error('the harness is used outside a test: it starts in beforeAll');
+      const value = (current as Record<PropertyKey, unknown>)[prop];
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+  });
+}
 
 /** `count` resources of `type` in `region`, ids `${prefix}${i}`, tags from `tagsOf(i)`. */
 export function many(type: string, region: string, prefix: string, count: number, tagsOf: (i: number) => Record<string, string>): Seed[] {
