@@ -3,6 +3,7 @@
  * admin API (`/__admin/*`, plain HTTP) to seed resources, read the final state, stats and requests.
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { LoggedCall } from '../../../emulator/openapi/call-log.ts';
 import { startEmulator } from '../../../emulator/server.ts';
 import type { Limits } from '../../../lib/catalog.ts';
 import { createCloudPort } from '../../../lib/cloud/client.ts';
@@ -17,16 +18,8 @@ export interface Seed {
   tags: Record<string, string>;
 }
 
-export interface LoggedRequest {
-  product: string;
-  action: string;
-  region: string;
-  params: Record<string, string>;
-  clientToken?: string;
-  code: string;
-  status: number;
-  fault?: string;
-}
+/** One call as the emulator's gateway logged it (`GET /__admin/requests`). */
+export type LoggedRequest = LoggedCall;
 
 /** Fast retries for tests: the emulator answers in microseconds. */
 export const TEST_LIMITS: Partial<Limits> = { retryBaseMs: 5, retryMaxMs: 40, connectTimeoutMs: 2_000, readTimeoutMs: 2_000 };
