@@ -88,7 +88,9 @@ export class EmulatorAdmin {
   }
 
   /** Recent calls as the gateway logged them (a bounded ring, 20,000 calls). */
-  async requests(filter: { product?: string; action?: string; code?: string; limit?: number } = {}): Promise<LoggedCall[]> {
+  async requests(
+    filter: { product?: string; action?: string; code?: string; limit?: number } = {},
+  ): Promise<LoggedCall[]> {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
     const qs = q.toString();

@@ -79,7 +79,9 @@ function isRetryable(err: unknown): boolean {
   const e = err as { retryable?: unknown; statusCode?: unknown };
   if (typeof e?.retryable === 'boolean') return e.retryable;
   const code = errorCode(err) ?? '';
-  return code.includes('Throttling') || (typeof e?.statusCode === 'number' && e.statusCode >= 500) || /^E[A-Z]+$/.test(code);
+  return (
+    code.includes('Throttling') || (typeof e?.statusCode === 'number' && e.statusCode >= 500) || /^E[A-Z]+$/.test(code)
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -90,7 +92,11 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-export async function runBaseline(port: CloudPort, policy: PolicyShape, options: BaselineOptions): Promise<BaselineResult> {
+export async function runBaseline(
+  port: CloudPort,
+  policy: PolicyShape,
+  options: BaselineOptions,
+): Promise<BaselineResult> {
   const started = performance.now();
   const maxIds = options.maxIdsPerCall ?? 20;
   const maxKeys = options.maxKeysPerCall ?? 20;
@@ -171,7 +177,9 @@ export async function runBaseline(port: CloudPort, policy: PolicyShape, options:
             const id = item[lister.idField];
             if (typeof id !== 'string') continue;
             const tags = tagsOf(getPath(item, lister.tagsField));
-            const hits = Object.keys(tags).filter((k) => !reserved(k) && !protectedKeys.has(k) && patterns.some((re) => re.test(k)));
+            const hits = Object.keys(tags).filter(
+              (k) => !reserved(k) && !protectedKeys.has(k) && patterns.some((re) => re.test(k)),
+            );
             for (const k of hits) unit.patternKeys.add(k);
             const exactHit = typedOnly && exactKeys.some((k) => Object.hasOwn(tags, k));
             if (hits.length > 0 || exactHit) unit.matched.set(id, tags);
@@ -201,11 +209,21 @@ export async function runBaseline(port: CloudPort, policy: PolicyShape, options:
           chunk(unknown, maxIds).map(async (ids) => {
             let token: string | undefined;
             do {
-              const params: Record<string, unknown> = { RegionId: unit.region, ResourceType: unit.type, ResourceId: ids, MaxResults: pageSize };
+              const params: Record<string, unknown> = {
+                RegionId: unit.region,
+                ResourceType: unit.type,
+                ResourceId: ids,
+                MaxResults: pageSize,
+              };
               if (token) params.NextToken = token;
-              const res = await limit(() => call('list', product, unit.region, PRODUCTS[product].listTagsAction, params));
-              const rows = (getPath(res.body, 'TagResources.TagResource') ?? getPath(res.body, 'TagResources')) as unknown;
-              for (const row of Array.isArray(rows) ? (rows as Array<{ ResourceId?: string; TagKey?: string; TagValue?: string }>) : []) {
+              const res = await limit(() =>
+                call('list', product, unit.region, PRODUCTS[product].listTagsAction, params),
+              );
+              const rows = (getPath(res.body, 'TagResources.TagResource') ??
+                getPath(res.body, 'TagResources')) as unknown;
+              for (const row of Array.isArray(rows)
+                ? (rows as Array<{ ResourceId?: string; TagKey?: string; TagValue?: string }>)
+                : []) {
                 if (!row.ResourceId || !row.TagKey) continue;
                 const tags = unit.matched.get(row.ResourceId) ?? {};
                 tags[row.TagKey] = row.TagValue ?? '';
@@ -225,7 +243,10 @@ export async function runBaseline(port: CloudPort, policy: PolicyShape, options:
   for (const unit of units) {
     const product = productOf(unit.type);
     const ids = [...unit.matched]
-      .filter(([, tags]) => !(rt && tags && Object.hasOwn(tags, rt.key) && (rt.value === undefined || tags[rt.key] === rt.value)))
+      .filter(
+        ([, tags]) =>
+          !(rt && tags && Object.hasOwn(tags, rt.key) && (rt.value === undefined || tags[rt.key] === rt.value)),
+      )
       .map(([id]) => id);
     matched += ids.length;
     const keys = [...new Set([...exactKeys, ...unit.patternKeys])];
@@ -243,4 +264,3 @@ export async function runBaseline(port: CloudPort, policy: PolicyShape, options:
   await Promise.all(writes);
   return { wallMs: performance.now() - started, matched, calls };
 }
-

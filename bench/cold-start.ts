@@ -83,7 +83,11 @@ export async function compareColdStart(runs = 15): Promise<{ ours: ColdStartResu
     const eager = await buildFunction({ outdir: path.join(dir, 'dist-eager'), eager: true });
     const engineChunk = path.join(path.dirname(ours.bundlePath), 'engine.js');
     return {
-      ours: await measureColdStart({ bundlePath: ours.bundlePath, runs, ...(existsSync(engineChunk) ? { thenRequire: engineChunk } : {}) }),
+      ours: await measureColdStart({
+        bundlePath: ours.bundlePath,
+        runs,
+        ...(existsSync(engineChunk) ? { thenRequire: engineChunk } : {}),
+      }),
       eager: await measureColdStart({ bundlePath: eager.bundlePath, runs }),
     };
   } finally {
@@ -97,7 +101,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const f = (n: number | undefined) => (n === undefined ? '-' : `${n.toFixed(0)} ms`);
   console.log(`cold start, median of ${runs} fresh node processes (module init = require of the bundle)`);
   console.log('variant | init | process start -> handler | init + engine chunk');
-  console.log(`ours (lazy chunks) | ${f(ours.medianMs)} | ${f(ours.sinceStartMedianMs)} | ${f(ours.withChunkMedianMs)}`);
-  console.log(`eager (one file, SDKs at load) | ${f(eager.medianMs)} | ${f(eager.sinceStartMedianMs)} | ${f(eager.medianMs)}`);
-  console.log(`target: init <= ${COLD_START_TARGET_MS} ms: ${ours.medianMs <= COLD_START_TARGET_MS ? 'met' : 'NOT met'}`);
+  console.log(
+    `ours (lazy chunks) | ${f(ours.medianMs)} | ${f(ours.sinceStartMedianMs)} | ${f(ours.withChunkMedianMs)}`,
+  );
+  console.log(
+    `eager (one file, SDKs at load) | ${f(eager.medianMs)} | ${f(eager.sinceStartMedianMs)} | ${f(eager.medianMs)}`,
+  );
+  console.log(
+    `target: init <= ${COLD_START_TARGET_MS} ms: ${ours.medianMs <= COLD_START_TARGET_MS ? 'met' : 'NOT met'}`,
+  );
 }

@@ -42,7 +42,11 @@ export function benchPolicy(d: Dataset, extra: { name?: string; dryRun?: boolean
 /** Empties the emulator and generates the data set (identical for every call with the same seed). */
 export async function seedDataset(admin: EmulatorAdmin, d: Dataset): Promise<void> {
   await admin.reset();
-  const common = { regions: d.regions, keys: KEY_POOL, tagsPerResource: d.tagsPerResource ?? ([3, 8] as [number, number]) };
+  const common = {
+    regions: d.regions,
+    keys: KEY_POOL,
+    tagsPerResource: d.tagsPerResource ?? ([3, 8] as [number, number]),
+  };
   if (d.pools > 0) await admin.generate({ ...common, types: ['IPAMPOOL'], count: d.pools, seed: d.seed });
   if (d.peers > 0) await admin.generate({ ...common, types: ['PeerConnection'], count: d.peers, seed: d.seed + 1 });
 }

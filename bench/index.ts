@@ -25,7 +25,15 @@ import { latencyBound } from './scenarios/latency-bound.ts';
 import { quotaBound } from './scenarios/quota-bound.ts';
 import { scale } from './scenarios/scale.ts';
 
-const SCENARIOS = ['emulatorThroughput', 'callEfficiency', 'quotaBound', 'latencyBound', 'scale', 'coldStart', 'faultSuite'] as const;
+const SCENARIOS = [
+  'emulatorThroughput',
+  'callEfficiency',
+  'quotaBound',
+  'latencyBound',
+  'scale',
+  'coldStart',
+  'faultSuite',
+] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -49,7 +57,10 @@ const started = performance.now();
 const scenarios: Scenarios = {};
 const failures: Record<string, string> = {};
 
-async function step<K extends keyof Scenarios>(name: K & ScenarioName, run: () => Promise<NonNullable<Scenarios[K]>>): Promise<void> {
+async function step<K extends keyof Scenarios>(
+  name: K & ScenarioName,
+  run: () => Promise<NonNullable<Scenarios[K]>>,
+): Promise<void> {
   if (!wanted(name)) return;
   log(`bench: ${name}...`);
   const t0 = performance.now();
@@ -64,7 +75,9 @@ async function step<K extends keyof Scenarios>(name: K & ScenarioName, run: () =
 
 const dataset = quick ? QUICK_DATASET : FULL_DATASET;
 
-await step('emulatorThroughput', () => emulatorThroughput({ processes: 1, clientsPerProcess: 32, seconds: 3, windows: quick ? 1 : 3 }));
+await step('emulatorThroughput', () =>
+  emulatorThroughput({ processes: 1, clientsPerProcess: 32, seconds: 3, windows: quick ? 1 : 3 }),
+);
 
 // The three call-count scenarios share one emulator child; each reseeds it from the same seed.
 if (wanted('callEfficiency') || wanted('quotaBound') || wanted('latencyBound')) {
@@ -93,7 +106,8 @@ const results: BenchResults = {
   targets: evaluateTargets(scenarios),
 };
 
-const out = values.out ?? fileURLToPath(new URL(quick ? './results/quick.json' : './results/latest.json', import.meta.url));
+const out =
+  values.out ?? fileURLToPath(new URL(quick ? './results/quick.json' : './results/latest.json', import.meta.url));
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`${formatTable(results)}\n\nwritten: ${out} (${(results.durationMs / 1000).toFixed(1)} s)\n`);

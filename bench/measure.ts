@@ -25,7 +25,15 @@ export function callFigures(stats: CallStats): CallFigures {
 export interface EngineChildResult {
   wallMs: number;
   ok: boolean;
-  totals: { scanned: number; matched: number; untagged: number; keysRemoved: number; skipped: number; failed: number; calls: Record<string, number> };
+  totals: {
+    scanned: number;
+    matched: number;
+    untagged: number;
+    keysRemoved: number;
+    skipped: number;
+    failed: number;
+    calls: Record<string, number>;
+  };
   errors: unknown[];
   error?: unknown;
   hasContinuation: boolean;
@@ -50,8 +58,16 @@ export async function measureOurs(
   opts: { nodeArgs?: string[]; sampleLiveHeapMs?: number } = {},
 ): Promise<Measured> {
   const before = await emu.admin.stats();
-  const arg = { endpoint: emu.endpoint, policy, runId, quotaScale, ...(opts.sampleLiveHeapMs ? { sampleLiveHeapMs: opts.sampleLiveHeapMs } : {}) };
-  const { result } = await runChild<EngineChildResult>('bench/child/engine-run.ts', arg, { nodeArgs: opts.nodeArgs ?? [] });
+  const arg = {
+    endpoint: emu.endpoint,
+    policy,
+    runId,
+    quotaScale,
+    ...(opts.sampleLiveHeapMs ? { sampleLiveHeapMs: opts.sampleLiveHeapMs } : {}),
+  };
+  const { result } = await runChild<EngineChildResult>('bench/child/engine-run.ts', arg, {
+    nodeArgs: opts.nodeArgs ?? [],
+  });
   const stats = diffStats(await emu.admin.stats(), before);
   return {
     figures: { wallMs: result.wallMs, calls: callFigures(stats), resources: result.totals.untagged, ok: result.ok },
@@ -61,10 +77,22 @@ export async function measureOurs(
 }
 
 /** The naive baseline, in this process, through the same SDK-backed port. */
-export async function measureBaseline(emu: EmulatorProcess, policy: PolicyShape, options: BaselineOptions = BASELINE_OPTIONS): Promise<Measured> {
+export async function measureBaseline(
+  emu: EmulatorProcess,
+  policy: PolicyShape,
+  options: BaselineOptions = BASELINE_OPTIONS,
+): Promise<Measured> {
   const before = await emu.admin.stats();
   const b = await runBaseline(emulatorPort(emu.endpoint), policy, options);
   const stats = diffStats(await emu.admin.stats(), before);
   const calls = callFigures(stats);
-  return { figures: { wallMs: b.wallMs, calls: { ...calls, retried: b.calls.retried, failed: b.calls.failed }, resources: b.matched, ok: b.calls.failed === 0 }, stats };
+  return {
+    figures: {
+      wallMs: b.wallMs,
+      calls: { ...calls, retried: b.calls.retried, failed: b.calls.failed },
+      resources: b.matched,
+      ok: b.calls.failed === 0,
+    },
+    stats,
+  };
 }

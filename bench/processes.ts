@@ -21,12 +21,23 @@ export interface EmulatorProcess {
 }
 
 /** Starts `bench/child/emulator.ts` and resolves once it listens. */
-export async function spawnEmulator(options: { quotaScale?: number; quotas?: boolean; maxOldSpaceMB?: number } = {}): Promise<EmulatorProcess> {
+export async function spawnEmulator(
+  options: { quotaScale?: number; quotas?: boolean; maxOldSpaceMB?: number } = {},
+): Promise<EmulatorProcess> {
   const { maxOldSpaceMB, ...emuOptions } = options;
-  const child = spawn(process.execPath, [...NODE_ARGS, `--max-old-space-size=${maxOldSpaceMB ?? 4096}`, 'bench/child/emulator.ts', JSON.stringify(emuOptions)], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...NODE_ARGS,
+      `--max-old-space-size=${maxOldSpaceMB ?? 4096}`,
+      'bench/child/emulator.ts',
+      JSON.stringify(emuOptions),
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const ready = await firstLine(child, 'READY ', 60_000);
   const info = JSON.parse(ready) as { url: string; endpoint: string };
   return {

@@ -23,7 +23,14 @@ export interface RunFigures {
 }
 
 export interface CallEfficiency {
-  dataset: { resources: number; perType: Record<string, number>; regions: string[]; keyPool: number; policyKeys: number; patterns: string[] };
+  dataset: {
+    resources: number;
+    perType: Record<string, number>;
+    regions: string[];
+    keyPool: number;
+    policyKeys: number;
+    patterns: string[];
+  };
   changed: number;
   keysRemoved: number;
   untagLowerBound: number;
@@ -187,9 +194,12 @@ function judge(
   passes: (m: number) => boolean,
   miss: (m: number) => string,
 ): TargetResult {
-  if (measured === undefined || !Number.isFinite(measured)) return { id, issue, target, measured: null, verdict: 'not-run' };
+  if (measured === undefined || !Number.isFinite(measured))
+    return { id, issue, target, measured: null, verdict: 'not-run' };
   const m = round(measured);
-  return passes(measured) ? { id, issue, target, measured: m, verdict: 'pass' } : { id, issue, target, measured: m, verdict: 'miss', note: miss(measured) };
+  return passes(measured)
+    ? { id, issue, target, measured: m, verdict: 'pass' }
+    : { id, issue, target, measured: m, verdict: 'miss', note: miss(measured) };
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
@@ -225,7 +235,9 @@ export function evaluateTargets(s: Scenarios): TargetResult[] {
       (m) => {
         const c = s.callEfficiency;
         // Even at the lower bound, ours cannot beat (2 x bound + lists) / (bound + lists) here.
-        const best = c?.baselineTyped ? c.baselineTyped.calls.total / (c.untagLowerBound + c.ours.calls.list) : undefined;
+        const best = c?.baselineTyped
+          ? c.baselineTyped.calls.total / (c.untagLowerBound + c.ours.calls.list)
+          : undefined;
         return `${round(m, 2)} x; at the lower bound the most possible is ${best === undefined ? '?' : round(best, 2)} x (the typed list is what both need for the pattern, and 31+ keys cost it just 2 key slices per 20 ids)`;
       },
     ),
@@ -262,7 +274,9 @@ export function evaluateTargets(s: Scenarios): TargetResult[] {
       (m) =>
         `${round(m, 0)} MB, ${round(m - 256, 0)} MB over` +
         (at1m?.liveHeapMaxMB !== undefined ? `; live heap <= ${round(at1m.liveHeapMaxMB, 0)} MB` : '') +
-        (at1m?.capped ? `; ${round(at1m.capped.peakRssMB, 0)} MB with --max-old-space-size=${at1m.capped.maxOldSpaceMB}` : ''),
+        (at1m?.capped
+          ? `; ${round(at1m.capped.peakRssMB, 0)} MB with --max-old-space-size=${at1m.capped.maxOldSpaceMB}`
+          : ''),
     ),
     judge(
       'scale-time-per-resource-flat',
@@ -308,55 +322,106 @@ function fmt(n: number | undefined | null, digits = 0): string {
 export function formatTable(r: BenchResults): string {
   const rows: string[][] = [['scenario', 'figure', 'ours', 'baseline']];
   const s = r.scenarios;
-  const add = (scenario: string, figure: string, ours: string, baseline = '') => rows.push([scenario, figure, ours, baseline]);
+  const add = (scenario: string, figure: string, ours: string, baseline = '') =>
+    rows.push([scenario, figure, ours, baseline]);
   if (s.callEfficiency) {
     const c = s.callEfficiency;
     add('call efficiency', 'resources / changed', `${fmt(c.dataset.resources)} / ${fmt(c.changed)}`);
-    add('call efficiency', 'untag calls (lower bound)', `${fmt(c.ours.calls.untag)} (${fmt(c.untagLowerBound)})`, fmt(c.baseline.calls.untag));
-    add('call efficiency', 'untag ÷ lower bound', fmt(c.untagVsLowerBound, 3), fmt(c.baseline.calls.untag / c.untagLowerBound, 3));
+    add(
+      'call efficiency',
+      'untag calls (lower bound)',
+      `${fmt(c.ours.calls.untag)} (${fmt(c.untagLowerBound)})`,
+      fmt(c.baseline.calls.untag),
+    );
+    add(
+      'call efficiency',
+      'untag ÷ lower bound',
+      fmt(c.untagVsLowerBound, 3),
+      fmt(c.baseline.calls.untag / c.untagLowerBound, 3),
+    );
     add('call efficiency', 'list calls', fmt(c.ours.calls.list), fmt(c.baseline.calls.list));
     add('call efficiency', 'total calls', fmt(c.ours.calls.total), fmt(c.baseline.calls.total));
     add('call efficiency', 'baseline total ÷ ours', fmt(c.baselineTotalVsOurs, 2));
     if (c.baselineTyped) {
-      add('call efficiency', 'typed-list baseline: list / untag / total', '', `${fmt(c.baselineTyped.calls.list)} / ${fmt(c.baselineTyped.calls.untag)} / ${fmt(c.baselineTyped.calls.total)}`);
+      add(
+        'call efficiency',
+        'typed-list baseline: list / untag / total',
+        '',
+        `${fmt(c.baselineTyped.calls.list)} / ${fmt(c.baselineTyped.calls.untag)} / ${fmt(c.baselineTyped.calls.total)}`,
+      );
       add('call efficiency', 'typed-list baseline total ÷ ours', fmt(c.baselineTypedTotalVsOurs, 2));
     }
     add('call efficiency', 'wrong tags', fmt(c.wrongTags.ours), fmt(c.wrongTags.baseline));
   }
   if (s.quotaBound) {
     const q = s.quotaBound;
-    add('quota-bound', `floor (quota x${q.quotaScale}); less the 1 s burst`, `${fmt(q.floorMs)} ms; ${fmt(q.floorWithBurstMs)} ms`);
+    add(
+      'quota-bound',
+      `floor (quota x${q.quotaScale}); less the 1 s burst`,
+      `${fmt(q.floorMs)} ms; ${fmt(q.floorWithBurstMs)} ms`,
+    );
     add('quota-bound', 'wall', `${fmt(q.ours.wallMs)} ms`, `${fmt(q.baseline.wallMs)} ms`);
     add('quota-bound', 'wall ÷ floor', fmt(q.ours.wallVsFloor, 3), fmt(q.baseline.wallVsFloor, 3));
     add('quota-bound', 'throttled share', pctOr(q.ours.throttledShare), pctOr(q.baseline.throttledShare));
   }
   if (s.latencyBound) {
     const l = s.latencyBound;
-    add('latency-bound', `floor (${l.latencyMs} ms, conc ${l.concurrency.write}/${l.concurrency.list})`, `${fmt(l.floorMs)} ms`, `${fmt(l.baseline.floorMs)} ms`);
+    add(
+      'latency-bound',
+      `floor (${l.latencyMs} ms, conc ${l.concurrency.write}/${l.concurrency.list})`,
+      `${fmt(l.floorMs)} ms`,
+      `${fmt(l.baseline.floorMs)} ms`,
+    );
     add('latency-bound', 'wall', `${fmt(l.ours.wallMs)} ms`, `${fmt(l.baseline.wallMs)} ms`);
     add('latency-bound', 'wall ÷ floor', fmt(l.ours.wallVsFloor, 3), fmt(l.baseline.wallVsFloor, 3));
   }
   for (const p of s.scale?.points ?? []) {
-    add('scale', `${fmt(p.resources)} resources`, `${fmt(p.wallMs)} ms, ${fmt(p.usPerResource, 1)} µs/res, peak RSS ${fmt(p.peakRssMB)} MB (${fmt(p.rssAtStartMB)} MB before the run)${p.liveHeapMaxMB !== undefined ? `, live heap <= ${fmt(p.liveHeapMaxMB)} MB` : ''}`);
+    add(
+      'scale',
+      `${fmt(p.resources)} resources`,
+      `${fmt(p.wallMs)} ms, ${fmt(p.usPerResource, 1)} µs/res, peak RSS ${fmt(p.peakRssMB)} MB (${fmt(p.rssAtStartMB)} MB before the run)${p.liveHeapMaxMB !== undefined ? `, live heap <= ${fmt(p.liveHeapMaxMB)} MB` : ''}`,
+    );
   }
   for (const p of s.scale?.points ?? []) {
-    if (p.capped) add('scale', `${fmt(p.resources)}, old space <= ${p.capped.maxOldSpaceMB} MB`, `${fmt(p.capped.wallMs)} ms, peak RSS ${fmt(p.capped.peakRssMB)} MB`);
+    if (p.capped)
+      add(
+        'scale',
+        `${fmt(p.resources)}, old space <= ${p.capped.maxOldSpaceMB} MB`,
+        `${fmt(p.capped.wallMs)} ms, peak RSS ${fmt(p.capped.peakRssMB)} MB`,
+      );
   }
-  if (s.scale?.timeRatio !== undefined) add('scale', 'µs/resource ratio (largest ÷ smallest)', fmt(s.scale.timeRatio, 2));
+  if (s.scale?.timeRatio !== undefined)
+    add('scale', 'µs/resource ratio (largest ÷ smallest)', fmt(s.scale.timeRatio, 2));
   if (s.coldStart) {
     const c = s.coldStart;
-    add('cold start', `init, median of ${c.samples} (ours vs all-eager)`, `${fmt(c.oursMedianMs, 1)} ms`, `${fmt(c.eagerMedianMs, 1)} ms (eager)`);
-    if (c.oursWithEngineChunkMedianMs !== undefined) add('cold start', 'init + lazy engine chunk', `${fmt(c.oursWithEngineChunkMedianMs, 1)} ms`);
+    add(
+      'cold start',
+      `init, median of ${c.samples} (ours vs all-eager)`,
+      `${fmt(c.oursMedianMs, 1)} ms`,
+      `${fmt(c.eagerMedianMs, 1)} ms (eager)`,
+    );
+    if (c.oursWithEngineChunkMedianMs !== undefined)
+      add('cold start', 'init + lazy engine chunk', `${fmt(c.oursWithEngineChunkMedianMs, 1)} ms`);
   }
   if (s.emulatorThroughput) {
     const e = s.emulatorThroughput;
     add('emulator', `signed req/s, best ${e.seconds} s window (${e.bestBy ?? 'signer'})`, fmt(e.perSecond));
-    if (e.windows) add('emulator', `  windows, ${e.clients} callers on the ACS3 test signer`, e.windows.map((w) => fmt(w)).join(', '));
-    if (e.sdkWindows) add('emulator', `  windows, ${e.clients} SDK clients`, e.sdkWindows.map((w) => fmt(w)).join(', '));
+    if (e.windows)
+      add(
+        'emulator',
+        `  windows, ${e.clients} callers on the ACS3 test signer`,
+        e.windows.map((w) => fmt(w)).join(', '),
+      );
+    if (e.sdkWindows)
+      add('emulator', `  windows, ${e.clients} SDK clients`, e.sdkWindows.map((w) => fmt(w)).join(', '));
   }
   if (s.faultSuite) add('fault suite', 'tests passed / run', `${s.faultSuite.passed} / ${s.faultSuite.tests}`);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
   out.push('', 'targets:');
   for (const t of r.targets) {

@@ -29,10 +29,18 @@ const KEY_COUNT = 40;
 /** Starts `emulator/cli.ts` in a child process and resolves with its endpoint (`host:port`) from the ready line. */
 export async function startEmulatorProcess(): Promise<{ child: ChildProcess; endpoint: string; url: string }> {
   const cli = fileURLToPath(new URL('../emulator/cli.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', '--import', 'tsx', cli, '--port', '0', '--seed', 'none', '--no-quotas'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--max-old-space-size=4096', '--import', 'tsx', cli, '--port', '0', '--seed', 'none', '--no-quotas'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY_ID,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
+      },
+    },
+  );
   let out = '';
   child.stdout?.setEncoding('utf8');
   const url = await new Promise<string>((resolve, reject) => {
@@ -54,14 +62,22 @@ export async function startEmulatorProcess(): Promise<{ child: ChildProcess; end
 function admin(url: string, path: string, body: unknown): Promise<unknown> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        text += c;
-      });
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`admin ${path}: ${res.statusCode} ${text}`))));
-    });
+    const req = request(
+      `${url}${path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          text += c;
+        });
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(JSON.parse(text))
+            : reject(new Error(`admin ${path}: ${res.statusCode} ${text}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -94,11 +110,25 @@ export async function scaleProbe(n: number): Promise<ScaleFigures> {
     for (let left = n, seed = 1; left > 0; seed++) {
       const count = Math.min(left, 250_000);
       await admin(emu.url, '/__admin/resources', {
-        generate: { types: ['IPAMPOOL'], regions: ['cn-hangzhou'], count, keyCount: KEY_COUNT, keyPrefix: 'key-', tagsPerResource: [3, 8], seed },
+        generate: {
+          types: ['IPAMPOOL'],
+          regions: ['cn-hangzhou'],
+          count,
+          keyCount: KEY_COUNT,
+          keyPrefix: 'key-',
+          tagsPerResource: [3, 8],
+          seed,
+        },
       });
       left -= count;
     }
-    const cloud = createCloudPort({ credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }, endpoint: emu.endpoint, ...(process.env.PROBE_READ_TIMEOUT_MS ? { limits: { readTimeoutMs: Number(process.env.PROBE_READ_TIMEOUT_MS) } } : {}) });
+    const cloud = createCloudPort({
+      credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET },
+      endpoint: emu.endpoint,
+      ...(process.env.PROBE_READ_TIMEOUT_MS
+        ? { limits: { readTimeoutMs: Number(process.env.PROBE_READ_TIMEOUT_MS) } }
+        : {}),
+    });
     const policy: PolicyInput = {
       name: `scale-${n}`,
       regions: ['cn-hangzhou'],
@@ -123,7 +153,10 @@ export async function scaleProbe(n: number): Promise<ScaleFigures> {
     const t0 = performance.now();
     // The emulator runs with --no-quotas and the engine's buckets are scaled out of the way: the probe
     // measures the engine, not the published quotas. No log sink: the function's stdout is not ours.
-    const { report } = await runCleanup({ policy: policy as never, runId: `scale-${n}` }, { cloud, quotaScale: 10_000, limits: { retryBaseMs: 5, retryMaxMs: 50 } });
+    const { report } = await runCleanup(
+      { policy: policy as never, runId: `scale-${n}` },
+      { cloud, quotaScale: 10_000, limits: { retryBaseMs: 5, retryMaxMs: 50 } },
+    );
     const runMs = performance.now() - t0;
     clearInterval(sampler);
     return {

@@ -3,7 +3,7 @@
  * returns the exit code. Streams and environment come in through `Io`, so a command never reaches for
  * globals and tests could drive it in-process.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 
 export interface Io {
@@ -27,7 +27,10 @@ export interface Command {
 }
 
 /** Parses a command's arguments strictly: an unknown option or a missing value is a `UsageError`. */
-export function parseCommandArgs(command: Command, argv: string[]): { values: Record<string, string | boolean | undefined>; help: boolean } {
+export function parseCommandArgs(
+  command: Command,
+  argv: string[],
+): { values: Record<string, string | boolean | undefined>; help: boolean } {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -36,28 +39,42 @@ export function parseCommandArgs(command: Command, argv: string[]): { values: Re
       strict: true,
     });
     if (positionals.length > 0 && !command.positionals)
-      throw new UsageError(`${command.name}: unexpected argument '${positionals[0]}' (see vpc-tag-cleanup ${command.name} --help)`);
+      throw new UsageError(
+        `${command.name}: unexpected argument '${positionals[0]}' (see vpc-tag-cleanup ${command.name} --help)`,
+      );
     const { help, ...rest } = values as Record<string, string | boolean | undefined>;
     return { values: rest, help: help === true };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     // parseArgs throws TypeError with codes like ERR_PARSE_ARGS_UNKNOWN_OPTION; its message names the option.
-    throw new UsageError(`${command.name}: ${(e as Error).message} (see vpc-tag-cleanup ${command.name} --help)`, { cause: e });
+    throw new UsageError(`${command.name}: ${(e as Error).message} (see vpc-tag-cleanup ${command.name} --help)`, {
+      cause: e,
+    });
   }
 }
 
 /** A required string option, or a `UsageError` naming it. */
-export function requireString(command: string, values: Record<string, string | boolean | undefined>, name: string): string {
+export function requireString(
+  command: string,
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+): string {
   const v = values[name];
-  if (typeof v !== 'string' || v.length === 0) throw new UsageError(`${command}: --${name} is required (see vpc-tag-cleanup ${command} --help)`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw new UsageError(`${command}: --${name} is required (see vpc-tag-cleanup ${command} --help)`);
   return v;
 }
 
 /** An optional positive integer option, or a `UsageError` naming it. */
-export function optionalPositiveInt(command: string, values: Record<string, string | boolean | undefined>, name: string): number | undefined {
+export function optionalPositiveInt(
+  command: string,
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+): number | undefined {
   const v = values[name];
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (typeof v !== 'string' || !Number.isInteger(n) || n < 1) throw new UsageError(`${command}: --${name} must be a positive integer, got '${String(v)}'`);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < 1)
+    throw new UsageError(`${command}: --${name} must be a positive integer, got '${String(v)}'`);
   return n;
 }

@@ -32,14 +32,21 @@ export function defaultCredentialClient(): CredentialClient {
 }
 
 /** Resolves the default chain to plain values (for `@alicloud/fc2`, which takes keys, not a client). */
-export async function resolveCredentials(client: CredentialClient = defaultCredentialClient()): Promise<PlainCredentials> {
+export async function resolveCredentials(
+  client: CredentialClient = defaultCredentialClient(),
+): Promise<PlainCredentials> {
   try {
     const c = await client.getCredential();
     if (!c.accessKeyId || !c.accessKeySecret) throw new Error('empty access key');
-    return c.securityToken ? { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken } : { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret };
+    return c.securityToken
+      ? { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken }
+      : { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret };
   } catch (e) {
     // The chain's own message may quote configuration paths but never secrets; keep only its first line.
     const why = (e as Error).message?.split('\n')[0] ?? 'unknown';
-    throw new MissingCredentialsError(`no credentials found (${why}): set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET`, { cause: e });
+    throw new MissingCredentialsError(
+      `no credentials found (${why}): set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
+      { cause: e },
+    );
   }
 }

@@ -18,7 +18,12 @@ const heading = (text: string) => out(`\n=== ${text} ${'='.repeat(Math.max(0, 72
 async function demo(): Promise<number> {
   const started = Date.now();
   // The emulator takes its credentials as options; the engine is handed the same ones. No real key is involved.
-  const emu = await startEmulator({ port: 0, seed: 'demo', accessKeyId: 'demoAccessKeyId', accessKeySecret: 'demoAccessKeySecret' });
+  const emu = await startEmulator({
+    port: 0,
+    seed: 'demo',
+    accessKeyId: 'demoAccessKeyId',
+    accessKeySecret: 'demoAccessKeySecret',
+  });
   try {
     const parsed = parsePolicy(JSON.parse(await readFile(POLICY_FILE, 'utf8')));
     if (!parsed.ok) throw new Error(`examples/drop-legacy-cost-tags.json is invalid: ${JSON.stringify(parsed.issues)}`);
@@ -29,8 +34,12 @@ async function demo(): Promise<number> {
 
     const before = emu.admin.list();
     heading('local Alibaba Cloud endpoint');
-    out(`listening on ${emu.url} with ${before.length} demo resources (IPAM, scopes, pools, peer connections, VPCs, vSwitches)`);
-    out(`in cn-hangzhou and cn-shanghai; ${countCarrying(before, REMOVED_KEYS)} of them carry ${REMOVED_KEYS.join(' or ')}.`);
+    out(
+      `listening on ${emu.url} with ${before.length} demo resources (IPAM, scopes, pools, peer connections, VPCs, vSwitches)`,
+    );
+    out(
+      `in cn-hangzhou and cn-shanghai; ${countCarrying(before, REMOVED_KEYS)} of them carry ${REMOVED_KEYS.join(' or ')}.`,
+    );
     out(
       `\npolicy examples/drop-legacy-cost-tags.json: remove ${REMOVED_KEYS.join(', ')}; never touch ${protectedKeys.map((k) => `"${k}"`).join(', ') || 'no key'}${protectTag ? ` or a resource tagged ${protectTag.key}${protectTag.value === undefined ? '' : `=${protectTag.value}`}` : ''}`,
     );
@@ -42,26 +51,46 @@ async function demo(): Promise<number> {
 
     heading('1. plan (dry run: list calls only, nothing changes)');
     const planned = new OutcomeTally(12);
-    const plan = await runCleanup({ policy: { ...parsed.policy, dryRun: true }, runId: 'demo-plan' }, { cloud, onOutcome: (o) => planned.add(o) });
+    const plan = await runCleanup(
+      { policy: { ...parsed.policy, dryRun: true }, runId: 'demo-plan' },
+      { cloud, onOutcome: (o) => planned.add(o) },
+    );
     out(renderChanges(planned));
     out(renderReport(plan.report, planned));
 
     heading('2. run (for real)');
     const applied = new OutcomeTally();
-    const run = await runCleanup({ policy: { ...parsed.policy, dryRun: false }, runId: 'demo-run' }, { cloud, onOutcome: (o) => applied.add(o) });
+    const run = await runCleanup(
+      { policy: { ...parsed.policy, dryRun: false }, runId: 'demo-run' },
+      { cloud, onOutcome: (o) => applied.add(o) },
+    );
     out(renderReport(run.report, applied));
 
     heading('3. the endpoint after the run');
     const after = emu.admin.list();
     const isProtected = (r: { tags: Record<string, string> }) =>
-      protectTag !== undefined && Object.hasOwn(r.tags, protectTag.key) && (protectTag.value === undefined || r.tags[protectTag.key] === protectTag.value);
+      protectTag !== undefined &&
+      Object.hasOwn(r.tags, protectTag.key) &&
+      (protectTag.value === undefined || r.tags[protectTag.key] === protectTag.value);
     const unprotected = after.filter((r) => !isProtected(r));
     const stats = emu.admin.stats();
-    out(`resources still carrying ${REMOVED_KEYS.join(' or ')}: ${countCarrying(unprotected, REMOVED_KEYS)} unprotected (was ${countCarrying(before.filter((r) => !isProtected(r)), REMOVED_KEYS)}), ${countCarrying(after.filter(isProtected), REMOVED_KEYS)} protected (kept on purpose)`);
-    for (const key of protectedKeys) out(`"${key}" kept on ${countCarrying(after, [key])} resources (was ${countCarrying(before, [key])})`);
+    out(
+      `resources still carrying ${REMOVED_KEYS.join(' or ')}: ${countCarrying(unprotected, REMOVED_KEYS)} unprotected (was ${countCarrying(
+        before.filter((r) => !isProtected(r)),
+        REMOVED_KEYS,
+      )}), ${countCarrying(after.filter(isProtected), REMOVED_KEYS)} protected (kept on purpose)`,
+    );
+    for (const key of protectedKeys)
+      out(`"${key}" kept on ${countCarrying(after, [key])} resources (was ${countCarrying(before, [key])})`);
     out(`system tags (acs:*, aliyun*) kept on ${countSystem(after)} resources (was ${countSystem(before)})`);
-    out(`calls the endpoint answered: ${stats.total} (${Object.entries(stats.byAction).map(([api, byCode]) => `${api} ${Object.values(byCode).reduce((a, b) => a + b, 0)}`).join(', ')})`);
-    out(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: npx vpc-tag-cleanup --help, or read README.md.`);
+    out(
+      `calls the endpoint answered: ${stats.total} (${Object.entries(stats.byAction)
+        .map(([api, byCode]) => `${api} ${Object.values(byCode).reduce((a, b) => a + b, 0)}`)
+        .join(', ')})`,
+    );
+    out(
+      `\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: npx vpc-tag-cleanup --help, or read README.md.`,
+    );
     return run.report.ok ? 0 : 1;
   } finally {
     await emu.close();
@@ -73,7 +102,8 @@ function countCarrying(resources: ReadonlyArray<{ tags: Record<string, string> }
 }
 
 function countSystem(resources: ReadonlyArray<{ tags: Record<string, string> }>): number {
-  return resources.filter((r) => Object.keys(r.tags).some((k) => k.startsWith('acs:') || k.startsWith('aliyun'))).length;
+  return resources.filter((r) => Object.keys(r.tags).some((k) => k.startsWith('acs:') || k.startsWith('aliyun')))
+    .length;
 }
 
 demo().then(

@@ -2,10 +2,11 @@
  * The engine as the CLI sees it: one import site for `lib/`, so the commands read as a list of steps
  * and a moved export changes one file.
  */
-export { parsePolicy } from '../lib/policy/parse.ts';
-export { policyJsonSchema } from '../lib/policy/json-schema.ts';
-export type { Policy } from '../lib/policy/schema.ts';
+
 export { createCloudPort } from '../lib/cloud/client.ts';
-export { runCleanup } from '../lib/run.ts';
 export { limitsFromEnv } from '../lib/limits-env.ts';
+export { policyJsonSchema } from '../lib/policy/json-schema.ts';
+export { parsePolicy } from '../lib/policy/parse.ts';
+export type { Policy } from '../lib/policy/schema.ts';
 export type { RunProgress } from '../lib/run.ts';
+export { runCleanup } from '../lib/run.ts';

@@ -44,5 +44,8 @@ export class BadPolicyError extends CliError {
 }
 
 export function isCliError(e: unknown): e is CliError {
-  return e instanceof CliError || (e instanceof Error && ['CliError', 'UsageError', 'BadPolicyError'].includes(e.name) && 'exitCode' in e);
+  return (
+    e instanceof CliError ||
+    (e instanceof Error && ['CliError', 'UsageError', 'BadPolicyError'].includes(e.name) && 'exitCode' in e)
+  );
 }

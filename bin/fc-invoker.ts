@@ -60,7 +60,11 @@ export async function invokeFunction(
   const headers: Record<string, string> = {};
   if (options.async) headers['x-fc-invocation-type'] = 'Async';
   if (options.async && options.taskId) headers['x-fc-async-task-id'] = options.taskId;
-  const r = await client.post(`/functions/${encodeURIComponent(target.functionName)}/invocations`, JSON.stringify(payload), headers);
+  const r = await client.post(
+    `/functions/${encodeURIComponent(target.functionName)}/invocations`,
+    JSON.stringify(payload),
+    headers,
+  );
   let data = r.data;
   if (Buffer.isBuffer(data)) {
     const text = data.toString('utf8');

@@ -2,8 +2,9 @@
  * From a policy file and command-line overrides to a validated policy, or a `BadPolicyError` whose
  * issues name each bad field. Nothing here talks to the cloud.
  */
-import { BadPolicyError } from './errors.ts';
+
 import { type Policy, parsePolicy } from './engine.ts';
+import { BadPolicyError } from './errors.ts';
 import { readPolicyFile } from './policy-file.ts';
 
 export interface PolicyOverrides {

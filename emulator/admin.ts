@@ -43,7 +43,8 @@ function readJson(r: ReadRequest): Record<string, unknown> {
   } catch {
     throw new BadRequest('body is not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequest('body must be an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new BadRequest('body must be an object');
   return value as Record<string, unknown>;
 }
 
@@ -80,7 +81,8 @@ export function createAdminRoutes(admin: EmulatorAdmin): RouteHandler {
         case 'POST /__admin/reset': {
           const body = readJson(r);
           const seed = body.seed;
-          if (seed !== undefined && seed !== 'demo' && seed !== 'none') throw new BadRequest("seed must be 'demo' or 'none'");
+          if (seed !== undefined && seed !== 'demo' && seed !== 'none')
+            throw new BadRequest("seed must be 'demo' or 'none'");
           await admin.reset(seed === undefined ? {} : { seed });
           return json(r, 200, { ok: true, count: admin.count() });
         }
@@ -90,12 +92,14 @@ export function createAdminRoutes(admin: EmulatorAdmin): RouteHandler {
             throw new BadRequest('give resources and/or generate');
           }
           const upserted = body.resources === undefined ? 0 : admin.upsert(resourceList(body.resources, true));
-          const generated =
-            body.generate === undefined ? 0 : admin.generate(validateGenerate(body.generate));
+          const generated = body.generate === undefined ? 0 : admin.generate(validateGenerate(body.generate));
           return json(r, 200, { upserted, generated, count: admin.count() });
         }
         case 'GET /__admin/resources': {
-          const filter = { ...optionalString(r.url.searchParams, 'type'), ...optionalString(r.url.searchParams, 'region') };
+          const filter = {
+            ...optionalString(r.url.searchParams, 'type'),
+            ...optionalString(r.url.searchParams, 'region'),
+          };
           return json(r, 200, { resources: admin.list(filter) });
         }
         case 'POST /__admin/resources/delete': {
@@ -160,7 +164,8 @@ function validateQuotas(body: Record<string, unknown>): QuotaSettings {
     out.scale = body.scale;
   }
   if (body.perMinute !== undefined) {
-    if (typeof body.perMinute !== 'object' || body.perMinute === null) throw new BadRequest('perMinute must be an object');
+    if (typeof body.perMinute !== 'object' || body.perMinute === null)
+      throw new BadRequest('perMinute must be an object');
     out.perMinute = body.perMinute as Record<string, number>;
   }
   return out;

@@ -30,19 +30,28 @@ export class EmulatorArgsError extends Error {
   override readonly name = 'EmulatorArgsError';
 }
 
-function number(values: Record<string, unknown>, name: string, fallback: number, ok: (n: number) => boolean, what: string): number {
+function number(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  ok: (n: number) => boolean,
+  what: string,
+): number {
   const text = values[name];
   if (text === undefined) return fallback;
   const n = typeof text === 'string' && text.trim() !== '' ? Number(text) : Number.NaN;
-  if (!Number.isFinite(n) || !ok(n)) throw new EmulatorArgsError(`--${name} must be ${what}, got ${JSON.stringify(text)}`);
+  if (!Number.isFinite(n) || !ok(n))
+    throw new EmulatorArgsError(`--${name} must be ${what}, got ${JSON.stringify(text)}`);
   return n;
 }
 
 /** Options for `startEmulator` from parsed arguments (the CLI's default seed is `demo`). */
 export function emulatorOptionsFrom(values: Record<string, string | boolean | undefined>): EmulatorOptions {
   const seed = values.seed ?? 'demo';
-  if (seed !== 'demo' && seed !== 'none') throw new EmulatorArgsError(`--seed must be demo or none, got ${JSON.stringify(seed)}`);
-  const str = (name: string) => (typeof values[name] === 'string' && values[name] !== '' ? (values[name] as string) : undefined);
+  if (seed !== 'demo' && seed !== 'none')
+    throw new EmulatorArgsError(`--seed must be demo or none, got ${JSON.stringify(seed)}`);
+  const str = (name: string) =>
+    typeof values[name] === 'string' && values[name] !== '' ? (values[name] as string) : undefined;
   const host = str('host');
   const accountId = str('account-id');
   const region = str('region');

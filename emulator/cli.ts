@@ -25,7 +25,10 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ options: { ...EMULATOR_CLI_OPTIONS, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values } = parseArgs({
+      options: { ...EMULATOR_CLI_OPTIONS, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
   } catch (error) {
     fail((error as Error).message);
   }

@@ -2,21 +2,21 @@
  * The local Alibaba Cloud endpoint: one `node:http` server that reads each body fully, then offers
  * the request to the FC service, the admin API and the OpenAPI gateway, in that order.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type EmulatorAdmin, createAdminRoutes } from './admin.ts';
+import { createAdminRoutes, type EmulatorAdmin } from './admin.ts';
 import type { CloudState, FcService, ReadRequest, RouteHandler } from './contracts.ts';
 import { createFcService } from './fc/index.ts';
 import { CallLog } from './openapi/call-log.ts';
 import { ClientTokens } from './openapi/client-token.ts';
-import { type EmulatorCredentialStore, createCredentialStore } from './openapi/credentials.ts';
+import { createCredentialStore, type EmulatorCredentialStore } from './openapi/credentials.ts';
 import { errorBody, newRequestId } from './openapi/errors.ts';
 import { FaultInjector, validateFaultSpec } from './openapi/faults.ts';
 import { createOpenApiGateway } from './openapi/gateway.ts';
 import { QuotaBuckets } from './openapi/quotas.ts';
 import { demoResources } from './openapi/seed-demo.ts';
-import { createCloudState } from './openapi/state.ts';
 import { NonceWindow } from './openapi/signature.ts';
+import { createCloudState } from './openapi/state.ts';
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -136,7 +136,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       for (const handle of routes) {
         if (await handle(r)) return;
       }
-      answerError(r.req, r.res, 404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
+      answerError(
+        r.req,
+        r.res,
+        404,
+        'InvalidAction.NotFound',
+        'Specified api is not found, please check your url and method.',
+      );
     } catch (error) {
       if (!r.res.headersSent) {
         answerError(r.req, r.res, 500, 'InternalError', (error as Error).message);

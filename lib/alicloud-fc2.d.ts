@@ -19,8 +19,19 @@ declare module '@alicloud/fc2' {
     constructor(accountId: string, config: FCClientConfig);
     /** API version in the path; `'2023-03-30'` reaches FC 3.0 paths through `post()`. */
     version: string;
-    post(path: string, body: string | Buffer, headers?: Record<string, string>, queries?: Record<string, string> | null): Promise<FCResponse>;
-    invokeFunction(service: string, fn: string, event: string | Buffer, headers?: Record<string, string>, qualifier?: string): Promise<FCResponse>;
+    post(
+      path: string,
+      body: string | Buffer,
+      headers?: Record<string, string>,
+      queries?: Record<string, string> | null,
+    ): Promise<FCResponse>;
+    invokeFunction(
+      service: string,
+      fn: string,
+      event: string | Buffer,
+      headers?: Record<string, string>,
+      qualifier?: string,
+    ): Promise<FCResponse>;
   }
   export default FCClient;
 }

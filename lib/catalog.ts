@@ -48,7 +48,13 @@ export const PRODUCTS = {
 export type ProductId = keyof typeof PRODUCTS;
 
 /** Regions the Vpc SDK maps to the central `vpc.aliyuncs.com` host. */
-const VPC_CENTRAL_REGIONS = new Set(['cn-hangzhou', 'cn-hangzhou-finance', 'cn-shanghai-finance-1', 'cn-shenzhen-finance-1', 'cn-north-2-gov-1']);
+const VPC_CENTRAL_REGIONS = new Set([
+  'cn-hangzhou',
+  'cn-hangzhou-finance',
+  'cn-shanghai-finance-1',
+  'cn-shenzhen-finance-1',
+  'cn-north-2-gov-1',
+]);
 
 /**
  * A typed list action that returns every resource of a type with its tags inline, so a pattern policy
@@ -91,7 +97,12 @@ const vpcType = (idPrefix: string, configTypes: readonly string[] = [], lister?:
   lister ? { product: 'Vpc', idPrefix, configTypes, lister } : { product: 'Vpc', idPrefix, configTypes };
 
 export const RESOURCE_TYPES = {
-  IPAM: { product: 'VpcIpam', idPrefix: 'ipam-', configTypes: ['ACS::VPC::IPAM'], lister: ipamLister('ListIpams', 'Ipams', 'IpamId') },
+  IPAM: {
+    product: 'VpcIpam',
+    idPrefix: 'ipam-',
+    configTypes: ['ACS::VPC::IPAM'],
+    lister: ipamLister('ListIpams', 'Ipams', 'IpamId'),
+  },
   IPAMSCOPE: {
     product: 'VpcIpam',
     idPrefix: 'ipam-scope-',

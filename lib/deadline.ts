@@ -16,7 +16,10 @@ export interface Deadline {
 }
 
 /** Margin for a timeout of `timeoutMs`: the catalog's, scaled down for short timeouts. */
-export function deadlineMargin(timeoutMs: number, limits: Pick<Limits, 'deadlineMarginMs' | 'deadlineMarginShare'> = LIMITS): number {
+export function deadlineMargin(
+  timeoutMs: number,
+  limits: Pick<Limits, 'deadlineMarginMs' | 'deadlineMarginShare'> = LIMITS,
+): number {
   return Math.max(0, Math.min(limits.deadlineMarginMs, Math.floor(timeoutMs * limits.deadlineMarginShare)));
 }
 
@@ -24,7 +27,12 @@ export function deadlineMargin(timeoutMs: number, limits: Pick<Limits, 'deadline
  * The deadline of an invocation that started at `startedMs` with an FC timeout of `timeoutSeconds`;
  * undefined when the timeout is unknown (outside FC: no deadline). `marginMs` overrides the margin.
  */
-export function deadlineFor(startedMs: number, timeoutSeconds: number | undefined, marginMs?: number, limits: Pick<Limits, 'deadlineMarginMs' | 'deadlineMarginShare'> = LIMITS): Deadline | undefined {
+export function deadlineFor(
+  startedMs: number,
+  timeoutSeconds: number | undefined,
+  marginMs?: number,
+  limits: Pick<Limits, 'deadlineMarginMs' | 'deadlineMarginShare'> = LIMITS,
+): Deadline | undefined {
   if (typeof timeoutSeconds !== 'number' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) return undefined;
   const timeoutMs = timeoutSeconds * 1000;
   const margin = marginMs ?? deadlineMargin(timeoutMs, limits);

@@ -3,5 +3,6 @@
  * `lib/invocation.ts` loads it with a dynamic `import()`, and the build ships it as its own file
  * (`dist/engine.js`), so a cold start compiles only the small handler bundle.
  */
-export { runCleanup } from './run.ts';
+
 export { createCloudPort } from './cloud/client.ts';
+export { runCleanup } from './run.ts';

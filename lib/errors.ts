@@ -129,9 +129,14 @@ export function isVpcTagCleanupError(e: unknown): e is VpcTagCleanupError {
   return (
     e instanceof Error &&
     typeof (e as { code?: unknown }).code === 'string' &&
-    ['VpcTagCleanupError', 'PolicyValidationError', 'InputDecodeError', 'CloudCallError', 'LimitExceededError', 'DeadlineExceededError'].includes(
-      e.name,
-    )
+    [
+      'VpcTagCleanupError',
+      'PolicyValidationError',
+      'InputDecodeError',
+      'CloudCallError',
+      'LimitExceededError',
+      'DeadlineExceededError',
+    ].includes(e.name)
   );
 }
 

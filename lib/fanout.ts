@@ -12,8 +12,8 @@
  * 3.0-native client could replace it (the 3.0 gateway accepting the FC signature is inferred).
  */
 import { createHash } from 'node:crypto';
-import type { RunRequest, Shard } from './trigger/types.ts';
 import { toSafeId } from './trigger/run-id.ts';
+import type { RunRequest, Shard } from './trigger/types.ts';
 import type { Continuation } from './types.ts';
 
 /** What an asynchronous self-invocation carries (decoded by `lib/trigger/manual.ts`). */
@@ -68,13 +68,21 @@ export async function fanOut(run: RunRequest, invoker: Invoker, functionName: st
     run.policy.regions.map(async (region) => {
       const shard = { regions: [region] };
       const payload: SelfPayload = { policy: run.policy, runId: run.runId, shard };
-      return { regions: shard.regions, outcome: await invoker.invokeAsync(functionName, payload, shardTaskId(run.runId, region)) };
+      return {
+        regions: shard.regions,
+        outcome: await invoker.invokeAsync(functionName, payload, shardTaskId(run.runId, region)),
+      };
     }),
   );
 }
 
 /** Hand the rest of a run to a new invocation. */
-export async function continueRun(run: RunRequest, continuation: Continuation, invoker: Invoker, functionName: string): Promise<InvokeOutcome> {
+export async function continueRun(
+  run: RunRequest,
+  continuation: Continuation,
+  invoker: Invoker,
+  functionName: string,
+): Promise<InvokeOutcome> {
   const payload: SelfPayload = { policy: run.policy, runId: run.runId, continuation };
   if (run.shard) payload.shard = run.shard;
   return invoker.invokeAsync(functionName, payload, continuationTaskId(run.runId, run.shard, continuation.hop));
@@ -102,7 +110,16 @@ async function fc2Client(options: FcInvokerOptions): Promise<any> {
   const c = options.credentials;
   // Keyed by a digest so no secret sits in a map key; STS credentials rotate, so keep only the latest.
   const key = createHash('sha256')
-    .update([c.accessKeyId, c.accessKeySecret, c.securityToken ?? '', options.accountId, options.region, options.endpoint ?? ''].join('\n'))
+    .update(
+      [
+        c.accessKeyId,
+        c.accessKeySecret,
+        c.securityToken ?? '',
+        options.accountId,
+        options.region,
+        options.endpoint ?? '',
+      ].join('\n'),
+    )
     .digest('hex');
   let client = clients.get(key);
   if (!client) {
@@ -142,10 +159,14 @@ export function createFcInvoker(options: FcInvokerOptions): Invoker {
     async invokeAsync(functionName, payload, taskId) {
       try {
         const client = await fc2Client(options);
-        const response = await client.post(`/functions/${encodeURIComponent(functionName)}/invocations`, JSON.stringify(payload), {
-          'x-fc-invocation-type': 'Async',
-          'x-fc-async-task-id': taskId,
-        });
+        const response = await client.post(
+          `/functions/${encodeURIComponent(functionName)}/invocations`,
+          JSON.stringify(payload),
+          {
+            'x-fc-invocation-type': 'Async',
+            'x-fc-async-task-id': taskId,
+          },
+        );
         const requestId = response?.headers?.['x-fc-request-id'];
         return typeof requestId === 'string' ? { status: 'started', taskId, requestId } : { status: 'started', taskId };
       } catch (error) {
@@ -154,7 +175,13 @@ export function createFcInvoker(options: FcInvokerOptions): Invoker {
         const code = String((error as { code?: unknown })?.code ?? (httpStatus ? `HTTP${httpStatus}` : 'InvokeFailed'));
         // A refused request (4xx other than timeout/throttling) will be refused again; the rest may pass later.
         const retryable = httpStatus === undefined || httpStatus >= 500 || httpStatus === 408 || httpStatus === 429;
-        const failed: InvokeOutcome = { status: 'failed', taskId, code, message: redact(String((error as Error)?.message ?? error), options), retryable };
+        const failed: InvokeOutcome = {
+          status: 'failed',
+          taskId,
+          code,
+          message: redact(String((error as Error)?.message ?? error), options),
+          retryable,
+        };
         if (httpStatus !== undefined) failed.httpStatus = httpStatus;
         return failed;
       }

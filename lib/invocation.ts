@@ -8,14 +8,19 @@
  * and task ids are derived from the event, so the retry repeats nothing that already happened.
  */
 import { LIMITS, type Limits } from './catalog.ts';
-import { credentialsFromContext, type CloudCredentials, type CredentialsSource, resolveCredentials } from './cloud/credentials.ts';
+import {
+  type CloudCredentials,
+  type CredentialsSource,
+  credentialsFromContext,
+  resolveCredentials,
+} from './cloud/credentials.ts';
 import { deadlineFor } from './deadline.ts';
 import { VpcTagCleanupError } from './errors.ts';
 import { continueRun, createFcInvoker, fanOut, type InvokeOutcome, type Invoker, shouldFanOut } from './fanout.ts';
 import type { FcContext } from './fc-context.ts';
 import { insideFc } from './fc-context.ts';
-import { createResourceLog, type LogSink, logJson } from './log.ts';
 import { limitsFromEnv } from './limits-env.ts';
+import { createResourceLog, type LogSink, logJson } from './log.ts';
 import { ReportBuilder } from './report.ts';
 import { effectivePolicy } from './trigger/shard.ts';
 import type { RunRequest } from './trigger/types.ts';
@@ -24,7 +29,10 @@ import type { Report, ResourceOutcome } from './types.ts';
 /** The invocation context carries no usable credentials: the function's role is missing or not yet usable. */
 export class CredentialsMissingError extends VpcTagCleanupError {
   constructor() {
-    super('CREDENTIALS_MISSING', 'the invocation context carries no credentials: give the function a role (s.yaml `role`)');
+    super(
+      'CREDENTIALS_MISSING',
+      'the invocation context carries no credentials: give the function a role (s.yaml `role`)',
+    );
     this.name = 'CredentialsMissingError';
   }
 }
@@ -34,7 +42,10 @@ export class SelfInvokeError extends VpcTagCleanupError {
   readonly outcomes: InvokeOutcome[];
   constructor(outcomes: InvokeOutcome[]) {
     const failed = outcomes.filter((o) => o.status === 'failed');
-    super('SELF_INVOKE_FAILED', `asynchronous self-invocation failed: ${failed.map((o) => `${o.taskId}: ${o.status === 'failed' ? o.code : ''}`).join(', ')}`);
+    super(
+      'SELF_INVOKE_FAILED',
+      `asynchronous self-invocation failed: ${failed.map((o) => `${o.taskId}: ${o.status === 'failed' ? o.code : ''}`).join(', ')}`,
+    );
     this.name = 'SelfInvokeError';
     this.outcomes = outcomes;
   }
@@ -91,7 +102,12 @@ async function invokerFor(deps: InvocationDeps, credentials: CredentialsSource):
   const { context, env } = deps;
   if (!context?.accountId || !context.region) return undefined;
   const creds: CloudCredentials = typeof credentials === 'function' ? await credentials() : credentials;
-  return createFcInvoker({ credentials: creds, accountId: context.accountId, region: context.region, endpoint: env.VPC_TAG_CLEANUP_FC_ENDPOINT || undefined });
+  return createFcInvoker({
+    credentials: creds,
+    accountId: context.accountId,
+    region: context.region,
+    endpoint: env.VPC_TAG_CLEANUP_FC_ENDPOINT || undefined,
+  });
 }
 
 function functionName(deps: InvocationDeps): string | undefined {
@@ -99,7 +115,8 @@ function functionName(deps: InvocationDeps): string | undefined {
 }
 
 const asRecord = (o: InvokeOutcome) => {
-  const out: { taskId: string; status: InvokeOutcome['status']; requestId?: string; code?: string; message?: string } = { taskId: o.taskId, status: o.status };
+  const out: { taskId: string; status: InvokeOutcome['status']; requestId?: string; code?: string; message?: string } =
+    { taskId: o.taskId, status: o.status };
   if (o.status === 'started' && o.requestId) out.requestId = o.requestId;
   if (o.status === 'failed') Object.assign(out, { code: o.code, message: o.message });
   return out;
@@ -133,11 +150,17 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   if (run.continuation) request.continuation = run.continuation;
   if (run.narrowTo) request.narrowTo = run.narrowTo;
   // Outcomes stream to the log as they become final, so the function's memory stays flat in resources.
-  const resourceLog = createResourceLog(run.runId, { cap: limits.reportResourceCap, perLine: limits.logResourcesPerLine }, deps.log);
+  const resourceLog = createResourceLog(
+    run.runId,
+    { cap: limits.reportResourceCap, perLine: limits.logResourcesPerLine },
+    deps.log,
+  );
   const onOutcome = (o: ResourceOutcome) => resourceLog.add(o);
   const { report } = await runCleanup(
     request,
-    fromEnv.quotaScale !== undefined ? { cloud, limits, quotaScale: fromEnv.quotaScale, onOutcome } : { cloud, limits, onOutcome },
+    fromEnv.quotaScale !== undefined
+      ? { cloud, limits, quotaScale: fromEnv.quotaScale, onOutcome }
+      : { cloud, limits, onOutcome },
   );
   resourceLog.flush();
   if (run.notes) report.notes = run.notes;
@@ -146,7 +169,10 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   if (continuation && name) {
     if (continuation.hop > limits.maxContinuationHops) {
       report.ok = false;
-      report.error = { code: 'TOO_MANY_CONTINUATIONS', message: `run continued ${continuation.hop} times without finishing; not continuing` };
+      report.error = {
+        code: 'TOO_MANY_CONTINUATIONS',
+        message: `run continued ${continuation.hop} times without finishing; not continuing`,
+      };
       return { report, limits };
     }
     const invoker = await invokerFor(deps, credentials);
@@ -166,12 +192,25 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   return { report, limits };
 }
 
-function fanOutReport(run: RunRequest, starts: Awaited<ReturnType<typeof fanOut>>, deps: InvocationDeps, limits: Limits): { report: Report } {
+function fanOutReport(
+  run: RunRequest,
+  starts: Awaited<ReturnType<typeof fanOut>>,
+  deps: InvocationDeps,
+  limits: Limits,
+): { report: Report } {
   const failed = starts.filter((s) => s.outcome.status === 'failed');
-  if (failed.some((s) => s.outcome.status === 'failed' && s.outcome.retryable)) throw new SelfInvokeError(starts.map((s) => s.outcome));
-  const builder = new ReportBuilder({ runId: run.runId, policyName: run.policy.name, dryRun: run.policy.dryRun, startedAt: new Date(deps.startedMs), cap: limits.reportResourceCap });
+  if (failed.some((s) => s.outcome.status === 'failed' && s.outcome.retryable))
+    throw new SelfInvokeError(starts.map((s) => s.outcome));
+  const builder = new ReportBuilder({
+    runId: run.runId,
+    policyName: run.policy.name,
+    dryRun: run.policy.dryRun,
+    startedAt: new Date(deps.startedMs),
+    cap: limits.reportResourceCap,
+  });
   for (const s of failed) {
-    if (s.outcome.status === 'failed') builder.error({ code: s.outcome.code, message: s.outcome.message, region: s.regions.join(',') });
+    if (s.outcome.status === 'failed')
+      builder.error({ code: s.outcome.code, message: s.outcome.message, region: s.regions.join(',') });
   }
   const report = builder.build({ now: new Date() });
   report.shards = starts.map((s) => ({ regions: s.regions, ...asRecord(s.outcome) }));

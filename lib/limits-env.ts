@@ -16,7 +16,10 @@ export interface EnvLimits {
 }
 
 /** Read both variables; a field that cannot apply is listed in `ignored`, never thrown. */
-export function limitsFromEnv(env: { VPC_TAG_CLEANUP_LIMITS?: string | undefined; VPC_TAG_CLEANUP_QUOTA_SCALE?: string | undefined }): EnvLimits {
+export function limitsFromEnv(env: {
+  VPC_TAG_CLEANUP_LIMITS?: string | undefined;
+  VPC_TAG_CLEANUP_QUOTA_SCALE?: string | undefined;
+}): EnvLimits {
   const out: EnvLimits = { limits: {}, ignored: [] };
   const text = env.VPC_TAG_CLEANUP_LIMITS?.trim();
   if (text) {
@@ -31,7 +34,8 @@ export function limitsFromEnv(env: { VPC_TAG_CLEANUP_LIMITS?: string | undefined
     } else {
       for (const [key, v] of Object.entries(value)) {
         if (!Object.hasOwn(LIMITS, key)) out.ignored.push(`VPC_TAG_CLEANUP_LIMITS.${key}: not a limit`);
-        else if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) out.ignored.push(`VPC_TAG_CLEANUP_LIMITS.${key}: not a non-negative number`);
+        else if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+          out.ignored.push(`VPC_TAG_CLEANUP_LIMITS.${key}: not a non-negative number`);
         else (out.limits as Record<string, number>)[key] = v;
       }
     }

@@ -34,7 +34,11 @@ export interface ResourceLog {
  * first `cap` outcomes are held back: a run that never passes the cap writes no such line, since its
  * report line already lists every resource. Memory stays bounded by `max(cap, perLine)`.
  */
-export function createResourceLog(runId: string, opts: { cap: number; perLine: number }, sink: LogSink = consoleSink): ResourceLog {
+export function createResourceLog(
+  runId: string,
+  opts: { cap: number; perLine: number },
+  sink: LogSink = consoleSink,
+): ResourceLog {
   let held: ResourceOutcome[] = [];
   let line: ResourceOutcome[] = [];
   let streaming = false;

@@ -143,7 +143,12 @@ class GroupPacker {
         // Keys it shares with the union minus keys it adds: an entry that reuses the union well leaves
         // room for the next; preferring merely small growth strands the large entries for the tail.
         const score = c.cover - growth;
-        if (score < bestScore || (score === bestScore && (len < bestLen || (len === bestLen && c.seq > best!.seq))) || ids.has(c.id)) continue;
+        if (
+          score < bestScore ||
+          (score === bestScore && (len < bestLen || (len === bestLen && c.seq > best!.seq))) ||
+          ids.has(c.id)
+        )
+          continue;
         best = c;
         bestScore = score;
         bestLen = len;
@@ -184,7 +189,14 @@ class GroupPacker {
   allBatch(sels: RemoveSelection[]): UntagBatch {
     const removes: Record<string, string[]> = {};
     for (const s of sels) removes[s.id] = [...s.keys];
-    return { product: productOf(this.type), region: this.region, type: this.type, ids: sels.map((s) => s.id), keys: 'all', removes };
+    return {
+      product: productOf(this.type),
+      region: this.region,
+      type: this.type,
+      ids: sels.map((s) => s.id),
+      keys: 'all',
+      removes,
+    };
   }
 
   oldest(): Entry | undefined {
@@ -230,7 +242,9 @@ class GroupPacker {
   /** The entry with the most keys (the oldest of those): the hardest to place, so it goes first. */
   hardest(): Entry | undefined {
     let best: Entry | undefined;
-    for (const e of this.live) if (!best || e.keys.length > best.keys.length || (e.keys.length === best.keys.length && e.seq < best.seq)) best = e;
+    for (const e of this.live)
+      if (!best || e.keys.length > best.keys.length || (e.keys.length === best.keys.length && e.seq < best.seq))
+        best = e;
     return best;
   }
 }

@@ -17,8 +17,9 @@
  * here (`lib/execute/parts.ts`: worst status wins, keys united), and `keysRemoved` is passed along for
  * such a merged outcome since its `keys` then also hold the parts that did not go.
  */
-import type { PolicyIssue } from './policy/parse.ts';
+
 import { isCloudCallError, isVpcTagCleanupError, redactSecrets } from './errors.ts';
+import type { PolicyIssue } from './policy/parse.ts';
 import type { CallCounts, Continuation, InputErrorReport, Report, ReportError, ResourceOutcome } from './types.ts';
 
 /** Fixed facts of a run, given when its report starts. */
@@ -166,12 +167,19 @@ export class ReportBuilder {
 
 /** The answer to input that can never succeed: `ok: false`, the code, a message, every issue; zero cloud calls. */
 export function inputErrorReport(code: string, message: string, issues: PolicyIssue[]): InputErrorReport {
-  return { ok: false, error: { code, message: redactSecrets(message), issues: issues.map((i) => ({ path: i.path, message: i.message })) } };
+  return {
+    ok: false,
+    error: { code, message: redactSecrets(message), issues: issues.map((i) => ({ path: i.path, message: i.message })) },
+  };
 }
 
 /** A `ReportError` from anything thrown: the engine's errors keep their code and request id; the rest become `INTERNAL`. */
 export function reportErrorOf(e: unknown, context: Omit<ReportError, 'code' | 'message'> = {}): ReportError {
-  const out: ReportError = { code: 'INTERNAL', message: redactSecrets(e instanceof Error ? e.message : String(e)), ...context };
+  const out: ReportError = {
+    code: 'INTERNAL',
+    message: redactSecrets(e instanceof Error ? e.message : String(e)),
+    ...context,
+  };
   if (isVpcTagCleanupError(e)) out.code = e.code;
   if (isCloudCallError(e)) {
     if (out.region === undefined) out.region = e.region;

@@ -24,15 +24,23 @@ import { type Limits, type ResourceType, withLimits } from './catalog.ts';
 import type { CloudPort } from './cloud/port.ts';
 import { discoverUnit, type ListContext, type ListCursor, type ListUnit } from './discover/index.ts';
 import { createExecutor } from './execute/execute.ts';
-import { DeadlineError } from './execute/retry.ts';
 import { createRateLimiter, type RateLimiter } from './execute/rate-limiter.ts';
+import { DeadlineError } from './execute/retry.ts';
 import { createPlanner } from './plan.ts';
 import { compilePolicy } from './policy/compile.ts';
 import { parsePolicy } from './policy/parse.ts';
 import type { Policy } from './policy/schema.ts';
 import { ReportBuilder, reportErrorOf } from './report.ts';
 import { type RemoveSelection, selectRemovals } from './select.ts';
-import type { Continuation, ContinuationCursor, Report, ResourceOutcome, ResourceRef, TaggedResource, UntagBatch } from './types.ts';
+import type {
+  Continuation,
+  ContinuationCursor,
+  Report,
+  ResourceOutcome,
+  ResourceRef,
+  TaggedResource,
+  UntagBatch,
+} from './types.ts';
 
 export interface RunInput {
   policy: Policy;
@@ -90,10 +98,20 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
   const parsed = parsePolicy(input.policy);
   const policyName = typeof input.policy?.name === 'string' ? input.policy.name : '';
   if (!parsed.ok) {
-    const b = new ReportBuilder({ runId: input.runId, policyName, dryRun: false, startedAt: new Date(now()), cap: limits.reportResourceCap });
+    const b = new ReportBuilder({
+      runId: input.runId,
+      policyName,
+      dryRun: false,
+      startedAt: new Date(now()),
+      cap: limits.reportResourceCap,
+    });
     const report = b.build({
       now: new Date(now()),
-      error: { code: 'INVALID_POLICY', message: 'the policy is not valid', issues: parsed.issues.map((i) => ({ path: i.path, message: i.message })) },
+      error: {
+        code: 'INVALID_POLICY',
+        message: 'the policy is not valid',
+        issues: parsed.issues.map((i) => ({ path: i.path, message: i.message })),
+      },
     });
     return { report, full: [] };
   }
@@ -148,7 +166,8 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     }
     abandoned.set(unit, first ?? { page: -1, cursor: undefined });
   };
-  const rateLimiter = deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
+  const rateLimiter =
+    deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
   const listCtx: ListContext = {
     cloud: deps.cloud,
     limits,
@@ -192,7 +211,11 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
       executor.submit(batch, guarantee ? { despiteDeadline: true } : undefined);
     }
   };
-  const planner = createPlanner({ maxIdsPerCall: limits.maxIdsPerCall, maxKeysPerCall: limits.maxKeysPerCall, bufferSize: limits.planBufferSize });
+  const planner = createPlanner({
+    maxIdsPerCall: limits.maxIdsPerCall,
+    maxKeysPerCall: limits.maxKeysPerCall,
+    bufferSize: limits.planBufferSize,
+  });
 
   const maxResources = policy.limits?.maxResources;
   // Selections held until discovery ends when maxResources is set: at most maxResources of them (past
@@ -225,7 +248,15 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     wouldChange++;
     if (maxResources !== undefined && wouldChange > maxResources && !limitHit) {
       limitHit = true;
-      for (const b of buffered ?? []) report.record({ region: b.region, type: b.type, id: b.id, keys: b.keys, status: 'skipped', reason: 'limit-exceeded' });
+      for (const b of buffered ?? [])
+        report.record({
+          region: b.region,
+          type: b.type,
+          id: b.id,
+          keys: b.keys,
+          status: 'skipped',
+          reason: 'limit-exceeded',
+        });
       buffered = undefined;
     }
     if (policy.dryRun) {
@@ -260,7 +291,11 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     let finished = true;
     let start: ListCursor | undefined = resume;
     try {
-      const listed = discoverUnit(listCtx, policy, unit, { mutating, ...(resume ? { resume } : {}), ...(input.narrowTo ? { narrowTo: input.narrowTo } : {}) });
+      const listed = discoverUnit(listCtx, policy, unit, {
+        mutating,
+        ...(resume ? { resume } : {}),
+        ...(input.narrowTo ? { narrowTo: input.narrowTo } : {}),
+      });
       for await (const page of listed) {
         report.scanned(page.resources.length);
         await deps.onProgress?.({ kind: 'page', region: unit.region, type: unit.type, resources: page.resources });
@@ -317,7 +352,15 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
   if (buffered && !limitHit) {
     if (stopped) {
       // The count is not known yet: write nothing, and let the next run start these units' listing again.
-      for (const b of buffered) report.record({ region: b.region, type: b.type, id: b.id, keys: b.keys, status: 'skipped', reason: 'deadline' });
+      for (const b of buffered)
+        report.record({
+          region: b.region,
+          type: b.type,
+          id: b.id,
+          keys: b.keys,
+          status: 'skipped',
+          reason: 'deadline',
+        });
       keepBefore = true;
     } else {
       await write(buffered);
@@ -329,7 +372,9 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
   let continuation: Continuation | undefined;
   if (stopped || abandoned.size > 0) {
     // Done: the earlier runs' units, then this run's in policy order; a unit with an abandoned batch is not done.
-    const done = keepBefore ? doneBefore : [...doneBefore, ...units.filter((u) => finishedNow.has(unitName(u)) && !doneNames.has(unitName(u)))];
+    const done = keepBefore
+      ? doneBefore
+      : [...doneBefore, ...units.filter((u) => finishedNow.has(unitName(u)) && !doneNames.has(unitName(u)))];
     const kept = done.filter((u) => !abandoned.has(unitName(u)));
     const cursors: ContinuationCursor[] = [];
     if (keepBefore) {
@@ -346,12 +391,29 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
       }
     }
     const [cursor] = cursors;
-    continuation = { version: 1, runId: input.runId, done: kept, ...(cursor ? { cursor, cursors } : {}), hop: (input.continuation?.hop ?? 0) + 1 };
+    continuation = {
+      version: 1,
+      runId: input.runId,
+      done: kept,
+      ...(cursor ? { cursor, cursors } : {}),
+      hop: (input.continuation?.hop ?? 0) + 1,
+    };
   }
   const error = limitHit
-    ? { code: 'LIMIT_EXCEEDED', message: `${wouldChange} resources would change, more than limits.maxResources (${maxResources})`, count: wouldChange }
+    ? {
+        code: 'LIMIT_EXCEEDED',
+        message: `${wouldChange} resources would change, more than limits.maxResources (${maxResources})`,
+        count: wouldChange,
+      }
     : undefined;
-  return { report: report.build({ now: new Date(now()), ...(continuation ? { continuation } : {}), ...(error ? { error } : {}) }), full };
+  return {
+    report: report.build({
+      now: new Date(now()),
+      ...(continuation ? { continuation } : {}),
+      ...(error ? { error } : {}),
+    }),
+    full,
+  };
 }
 
 /** The cursors a continuation carries: `cursors`, plus `cursor` when an older run wrote only that. */

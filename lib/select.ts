@@ -35,11 +35,14 @@ function keysToRemove(tags: Record<string, string>, policy: CompiledPolicy): str
 export function selectRemovals(resource: TaggedResource, policy: CompiledPolicy): Selection {
   const ref = { region: resource.region, type: resource.type, id: resource.id };
   const tags = resource.tags;
-  if (policy.matchIds && !policy.matchIds.has(resource.id)) return { ...ref, action: 'skip', reason: 'not-matched', keys: [] };
-  if (!policy.matchTags.every((t) => carries(tags, t))) return { ...ref, action: 'skip', reason: 'not-matched', keys: [] };
+  if (policy.matchIds && !policy.matchIds.has(resource.id))
+    return { ...ref, action: 'skip', reason: 'not-matched', keys: [] };
+  if (!policy.matchTags.every((t) => carries(tags, t)))
+    return { ...ref, action: 'skip', reason: 'not-matched', keys: [] };
 
   const keys = keysToRemove(tags, policy);
-  if (policy.protectTag && carries(tags, policy.protectTag)) return { ...ref, action: 'skip', reason: 'protected-resource', keys };
+  if (policy.protectTag && carries(tags, policy.protectTag))
+    return { ...ref, action: 'skip', reason: 'protected-resource', keys };
   if (keys.length === 0) return { ...ref, action: 'skip', reason: 'nothing-to-remove', keys };
 
   const all = policy.removeAll && policy.protectedKeys.size === 0 && !Object.keys(tags).some(isReservedKey);

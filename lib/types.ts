@@ -151,9 +151,22 @@ export interface Report {
   continuation?: Continuation;
   error?: { code: string; message: string; count?: number; issues?: Array<{ path: string; message: string }> };
   /** Fan-out: the per-region invocations this run started (lib/fanout.ts); the shards report on their own. */
-  shards?: Array<{ regions: string[]; taskId: string; status: 'started' | 'duplicate' | 'failed'; requestId?: string; code?: string; message?: string }>;
+  shards?: Array<{
+    regions: string[];
+    taskId: string;
+    status: 'started' | 'duplicate' | 'failed';
+    requestId?: string;
+    code?: string;
+    message?: string;
+  }>;
   /** Continuation: the asynchronous invocation that carries on from `continuation`. */
-  continuedBy?: { taskId: string; status: 'started' | 'duplicate' | 'failed'; requestId?: string; code?: string; message?: string };
+  continuedBy?: {
+    taskId: string;
+    status: 'started' | 'duplicate' | 'failed';
+    requestId?: string;
+    code?: string;
+    message?: string;
+  };
   /** Event-driven runs: events of the batch that were left out, and why. */
   notes?: string[];
 }

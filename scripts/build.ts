@@ -81,7 +81,12 @@ export async function buildFunction(options: BuildOptions = {}): Promise<BuildRe
     await build({ ...common, entryPoints: [FUNCTION_ENTRY], outfile: bundlePath, plugins: [lazyChunks] });
     for (const chunk of Object.values(LAZY_CHUNKS)) {
       // A chunk may itself lazily load another (the engine's port loads the credential chain).
-      await build({ ...common, entryPoints: [chunk.entry], outfile: path.join(outdir, chunk.file), plugins: [lazyChunks] });
+      await build({
+        ...common,
+        entryPoints: [chunk.entry],
+        outfile: path.join(outdir, chunk.file),
+        plugins: [lazyChunks],
+      });
       files.push(chunk.file);
     }
   }
@@ -95,5 +100,6 @@ export async function buildFunction(options: BuildOptions = {}): Promise<BuildRe
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const result = await buildFunction({ eager: process.argv.includes('--eager') });
   const dir = path.relative(root, path.dirname(result.bundlePath));
-  for (const [file, size] of Object.entries(result.bytes)) console.log(`${dir}/${file}: ${(size / 1024).toFixed(0)} KiB`);
+  for (const [file, size] of Object.entries(result.bytes))
+    console.log(`${dir}/${file}: ${(size / 1024).toFixed(0)} KiB`);
 }

@@ -21,7 +21,8 @@ function typeOf(s: Json): string {
     return [...new Set(parts)].join(' \\| ');
   }
   if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
-  if (Array.isArray(s.enum)) return s.enum.length > 6 ? 'string (resource type)' : s.enum.map((v) => `\`${JSON.stringify(v)}\``).join(' \\| ');
+  if (Array.isArray(s.enum))
+    return s.enum.length > 6 ? 'string (resource type)' : s.enum.map((v) => `\`${JSON.stringify(v)}\``).join(' \\| ');
   if (s.type === 'array') {
     const items = (s.items ?? {}) as Json;
     return `${typeOf(items)}[]`;
@@ -41,7 +42,8 @@ function constraints(s: Json): string {
   if (typeof s.maximum === 'number' && s.maximum < Number.MAX_SAFE_INTEGER) out.push(`<= ${s.maximum}`);
   if (s.default !== undefined) out.push(`default \`${JSON.stringify(s.default)}\``);
   const items = s.items as Json | undefined;
-  if (items && Array.isArray(items.enum) && items.enum.length > 6) out.push(`one of ${items.enum.map((v) => `\`${v}\``).join(', ')}`);
+  if (items && Array.isArray(items.enum) && items.enum.length > 6)
+    out.push(`one of ${items.enum.map((v) => `\`${v}\``).join(', ')}`);
   if (items && typeof items.minLength === 'number' && items.minLength > 0) out.push('entries non-empty');
   return out.join('; ');
 }
@@ -51,7 +53,13 @@ function escapeCell(text: string): string {
 }
 
 /** One row per field, depth first; object branches of a union are listed under the union's field. */
-function rows(schema: Json, prefix: string, requiredSet: ReadonlySet<string>, out: string[][], requiredLabel = 'yes'): void {
+function rows(
+  schema: Json,
+  prefix: string,
+  requiredSet: ReadonlySet<string>,
+  out: string[][],
+  requiredLabel = 'yes',
+): void {
   const props = (schema.properties ?? {}) as Record<string, Json>;
   for (const [name, prop] of Object.entries(props)) {
     const path = prefix ? `${prefix}.${name}` : name;
@@ -59,7 +67,12 @@ function rows(schema: Json, prefix: string, requiredSet: ReadonlySet<string>, ou
     const shownPath = isArrayOfObjects ? `${path}[]` : path;
     const limits = constraints(prop);
     const meaning = `${String(prop.description ?? '')}${limits ? ` (${limits})` : ''}`;
-    out.push([`\`${shownPath}\``, typeOf(prop), requiredSet.has(name) ? requiredLabel : '', escapeCell(meaning.trim())]);
+    out.push([
+      `\`${shownPath}\``,
+      typeOf(prop),
+      requiredSet.has(name) ? requiredLabel : '',
+      escapeCell(meaning.trim()),
+    ]);
     if (prop.type === 'object') rows(prop, shownPath, new Set((prop.required ?? []) as string[]), out);
     if (isArrayOfObjects) {
       const items = prop.items as Json;
@@ -67,7 +80,8 @@ function rows(schema: Json, prefix: string, requiredSet: ReadonlySet<string>, ou
     }
     // The fields of each form of a union; "required" then holds within that form.
     for (const branch of (prop.anyOf ?? prop.oneOf ?? []) as Json[])
-      if (branch.type === 'object') rows(branch, shownPath, new Set((branch.required ?? []) as string[]), out, 'yes, in its form');
+      if (branch.type === 'object')
+        rows(branch, shownPath, new Set((branch.required ?? []) as string[]), out, 'yes, in its form');
   }
 }
 

@@ -9,7 +9,13 @@ import { Agent, request } from 'node:http';
 import { signedRequest } from '../../test/support/acs3-client.ts';
 import { emulatorPort, TEST_CREDENTIALS } from '../engine.ts';
 
-const arg = JSON.parse(process.argv[2] ?? '{}') as { endpoint: string; clients: number; seconds: number; startAt: number; client: 'sdk' | 'signer' };
+const arg = JSON.parse(process.argv[2] ?? '{}') as {
+  endpoint: string;
+  clients: number;
+  seconds: number;
+  startAt: number;
+  client: 'sdk' | 'signer';
+};
 const wait = arg.startAt - Date.now();
 if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 
@@ -18,12 +24,28 @@ const agent = new Agent({ keepAlive: true, maxSockets: arg.clients });
 const [hostname, port] = arg.endpoint.split(':');
 
 function signerCall(): Promise<number> {
-  const { path, headers, body } = signedRequest({ endpoint: arg.endpoint, action: 'ListTagResources', version: '2022-01-01', ...TEST_CREDENTIALS, query });
+  const { path, headers, body } = signedRequest({
+    endpoint: arg.endpoint,
+    action: 'ListTagResources',
+    version: '2022-01-01',
+    ...TEST_CREDENTIALS,
+    query,
+  });
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port: Number(port), method: 'POST', path, agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        hostname,
+        port: Number(port),
+        method: 'POST',
+        path,
+        agent,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

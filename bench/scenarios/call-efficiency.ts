@@ -3,13 +3,23 @@
  * calls against the lower bound, list calls, total calls against the baseline, and the final state of
  * each run checked tag by tag against the expectation computed from the seed data.
  */
-import { benchPolicy, type Dataset, datasetResources, datasetSize, EXACT_KEYS, KEY_PATTERN, KEY_POOL, seedDataset } from '../dataset.ts';
+
+import type { ResourceType } from '../../lib/catalog.ts';
+import { untagCallLowerBound } from '../../lib/plan.ts';
+import {
+  benchPolicy,
+  type Dataset,
+  datasetResources,
+  datasetSize,
+  EXACT_KEYS,
+  KEY_PATTERN,
+  KEY_POOL,
+  seedDataset,
+} from '../dataset.ts';
 import { checkState, expectationFor, untagLowerBound } from '../expected.ts';
 import { BASELINE_OPTIONS, measureBaseline, measureOurs, UNPACED } from '../measure.ts';
 import type { EmulatorProcess } from '../processes.ts';
 import type { CallEfficiency } from '../results.ts';
-import { untagCallLowerBound } from '../../lib/plan.ts';
-import type { ResourceType } from '../../lib/catalog.ts';
 
 export async function callEfficiency(emu: EmulatorProcess, d: Dataset): Promise<CallEfficiency> {
   const policy = benchPolicy(d);

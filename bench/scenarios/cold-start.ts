@@ -18,7 +18,8 @@ export async function coldStart(samples: number): Promise<ColdStart> {
   };
   if (ours.withChunkMedianMs !== undefined) {
     out.oursWithEngineChunkMedianMs = ours.withChunkMedianMs;
-    out.note = 'oursWithEngineChunkMedianMs: init plus loading the lazy engine chunk, what a run pays before its first call';
+    out.note =
+      'oursWithEngineChunkMedianMs: init plus loading the lazy engine chunk, what a run pays before its first call';
   }
   return out;
 }

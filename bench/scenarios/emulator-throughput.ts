@@ -13,7 +13,9 @@ type Load = { requests: number; errors: number; ms: number };
 async function load(endpoint: string, client: 'sdk' | 'signer', processes: number, clients: number, seconds: number) {
   const startAt = Date.now() + 2_500; // every load process starts together, after tsx has loaded
   const results = await Promise.all(
-    Array.from({ length: processes }, () => runChild<Load>('bench/child/load.ts', { endpoint, clients, seconds, startAt, client })),
+    Array.from({ length: processes }, () =>
+      runChild<Load>('bench/child/load.ts', { endpoint, clients, seconds, startAt, client }),
+    ),
   );
   const requests = results.reduce((n, r) => n + r.result.requests, 0);
   const errors = results.reduce((n, r) => n + r.result.errors, 0);
@@ -21,11 +23,21 @@ async function load(endpoint: string, client: 'sdk' | 'signer', processes: numbe
   return { clients: processes * clients, requests, errors, perSecond: requests / (ms / 1000) };
 }
 
-export async function emulatorThroughput(opts: { processes: number; clientsPerProcess: number; seconds: number; windows?: number }): Promise<EmulatorThroughput> {
+export async function emulatorThroughput(opts: {
+  processes: number;
+  clientsPerProcess: number;
+  seconds: number;
+  windows?: number;
+}): Promise<EmulatorThroughput> {
   const emu = await spawnEmulator({ quotas: false });
   try {
     await emu.admin.seed(
-      Array.from({ length: 10 }, (_, i) => ({ type: 'PeerConnection', region: 'cn-hangzhou', id: `pcc-load${i}`, tags: { team: 'a' } })),
+      Array.from({ length: 10 }, (_, i) => ({
+        type: 'PeerConnection',
+        region: 'cn-hangzhou',
+        id: `pcc-load${i}`,
+        tags: { team: 'a' },
+      })),
     );
     await emu.admin.setQuotas({ enabled: false });
     // Several windows, alternating the two kinds of caller: this machine is shared, and a neighbour's
@@ -43,7 +55,8 @@ export async function emulatorThroughput(opts: { processes: number; clientsPerPr
     // The figure judged: the best window of either kind of caller. Each is a lower bound on what the
     // emulator serves (on 2 cores the load process competes with it for CPU), so the higher one is the
     // tighter bound; which one won is filed.
-    const top = sdk.perSecond > signer.perSecond ? { by: 'sdk' as const, ...sdk } : { by: 'signer' as const, ...signer };
+    const top =
+      sdk.perSecond > signer.perSecond ? { by: 'sdk' as const, ...sdk } : { by: 'signer' as const, ...signer };
     return {
       clients: top.clients,
       seconds: opts.seconds,
@@ -54,7 +67,12 @@ export async function emulatorThroughput(opts: { processes: number; clientsPerPr
       bestBy: top.by,
       windows: signers.map((w) => Math.round(w.perSecond)),
       sdkWindows: sdks.map((w) => Math.round(w.perSecond)),
-      signer: { clients: signer.clients, requests: signer.requests, perSecond: signer.perSecond, errors: signer.errors },
+      signer: {
+        clients: signer.clients,
+        requests: signer.requests,
+        perSecond: signer.perSecond,
+        errors: signer.errors,
+      },
       sdk: { clients: sdk.clients, requests: sdk.requests, perSecond: sdk.perSecond, errors: sdk.errors },
     };
   } finally {

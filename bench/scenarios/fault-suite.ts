@@ -24,10 +24,20 @@ export async function faultSuite(): Promise<FaultSuite> {
   const started = performance.now();
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', 'test/reliability', '--reporter=json', `--outputFile=${out}`], {
-        cwd: ROOT,
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          join(ROOT, 'node_modules/vitest/vitest.mjs'),
+          'run',
+          'test/reliability',
+          '--reporter=json',
+          `--outputFile=${out}`,
+        ],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
       child.on('error', reject);
       child.on('exit', () => resolve());
     });

@@ -5,12 +5,13 @@
  * action), whichever is largest. The baseline is held to its own floor (all its calls through its one
  * fixed concurrency).
  */
+
+import { LIMITS } from '../../lib/catalog.ts';
 import { isListApi } from '../admin.ts';
 import { benchPolicy, type Dataset, seedDataset } from '../dataset.ts';
 import { BASELINE_OPTIONS, measureBaseline, measureOurs, UNPACED } from '../measure.ts';
 import type { EmulatorProcess } from '../processes.ts';
 import type { LatencyBound } from '../results.ts';
-import { LIMITS } from '../../lib/catalog.ts';
 
 export async function latencyBound(emu: EmulatorProcess, d: Dataset, latencyMs: number): Promise<LatencyBound> {
   const writeConcurrency = 8;
@@ -37,7 +38,11 @@ export async function latencyBound(emu: EmulatorProcess, d: Dataset, latencyMs: 
   const longestChain = Math.max(0, ...chains.values());
   const untag = ours.figures.calls.untag;
   const list = ours.figures.calls.list;
-  const floorMs = Math.max((untag * latencyMs) / writeConcurrency, (list * latencyMs) / LIMITS.listConcurrency, longestChain * latencyMs);
+  const floorMs = Math.max(
+    (untag * latencyMs) / writeConcurrency,
+    (list * latencyMs) / LIMITS.listConcurrency,
+    longestChain * latencyMs,
+  );
 
   await prepare();
   const base = await measureBaseline(emu, policy);

@@ -34,25 +34,41 @@ export async function scale(sizes: number[], log: (line: string) => void, extras
         calls: m.figures.calls,
         ok: m.figures.ok === true && (child?.totals.failed ?? 1) === 0,
       });
-      log(`  scale: ${n.toLocaleString('en-US')} resources run in ${Math.round(m.figures.wallMs)} ms, peak RSS ${Math.round(child?.peakRssMB ?? 0)} MB`);
+      log(
+        `  scale: ${n.toLocaleString('en-US')} resources run in ${Math.round(m.figures.wallMs)} ms, peak RSS ${Math.round(child?.peakRssMB ?? 0)} MB`,
+      );
       if (extras && n === sizes[sizes.length - 1]) {
         // Once more at the largest size, with a full GC every 2 s: the most the run really holds live
         // (peak RSS also counts garbage V8 keeps while nothing limits its heap).
         await seedDataset(emu.admin, d);
         await emu.admin.setQuotas({ enabled: false });
-        const live = await measureOurs(emu, benchPolicy(d), `bench-scale-live-${n}`, UNPACED, { nodeArgs: ['--expose-gc'], sampleLiveHeapMs: 2_000 });
+        const live = await measureOurs(emu, benchPolicy(d), `bench-scale-live-${n}`, UNPACED, {
+          nodeArgs: ['--expose-gc'],
+          sampleLiveHeapMs: 2_000,
+        });
         const point = points[points.length - 1];
         if (point && live.child?.liveHeapMaxMB !== undefined) point.liveHeapMaxMB = live.child.liveHeapMaxMB;
-        log(`  scale: ${n.toLocaleString('en-US')} resources, live heap at most ${Math.round(live.child?.liveHeapMaxMB ?? 0)} MB`);
+        log(
+          `  scale: ${n.toLocaleString('en-US')} resources, live heap at most ${Math.round(live.child?.liveHeapMaxMB ?? 0)} MB`,
+        );
         // And with V8's old space capped as s.yaml deploys the function (NODE_OPTIONS): what RSS the engine
         // needs when V8 may not keep garbage freely. Filed beside the uncapped figure, which is judged.
         await seedDataset(emu.admin, d);
         await emu.admin.setQuotas({ enabled: false });
-        const capped = await measureOurs(emu, benchPolicy(d), `bench-scale-capped-${n}`, UNPACED, { nodeArgs: [`--max-old-space-size=${CAPPED_OLD_SPACE_MB}`] });
+        const capped = await measureOurs(emu, benchPolicy(d), `bench-scale-capped-${n}`, UNPACED, {
+          nodeArgs: [`--max-old-space-size=${CAPPED_OLD_SPACE_MB}`],
+        });
         if (point && capped.child) {
-          point.capped = { maxOldSpaceMB: CAPPED_OLD_SPACE_MB, peakRssMB: capped.child.peakRssMB, wallMs: capped.figures.wallMs, ok: capped.figures.ok === true };
+          point.capped = {
+            maxOldSpaceMB: CAPPED_OLD_SPACE_MB,
+            peakRssMB: capped.child.peakRssMB,
+            wallMs: capped.figures.wallMs,
+            ok: capped.figures.ok === true,
+          };
         }
-        log(`  scale: ${n.toLocaleString('en-US')} resources with old space <= ${CAPPED_OLD_SPACE_MB} MB: ${Math.round(capped.figures.wallMs)} ms, peak RSS ${Math.round(capped.child?.peakRssMB ?? 0)} MB`);
+        log(
+          `  scale: ${n.toLocaleString('en-US')} resources with old space <= ${CAPPED_OLD_SPACE_MB} MB: ${Math.round(capped.figures.wallMs)} ms, peak RSS ${Math.round(capped.child?.peakRssMB ?? 0)} MB`,
+        );
       }
       await emu.admin.reset();
     }

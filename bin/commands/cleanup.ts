@@ -11,7 +11,9 @@ import { ExitCode } from '../errors.ts';
 
 type Mode = 'plan' | 'run';
 
-const helpText = (mode: Mode) => `Usage: vpc-tag-cleanup ${mode} --policy FILE [--json] [--region R[,R...]] [--concurrency N] [--run-id ID]
+const helpText = (
+  mode: Mode,
+) => `Usage: vpc-tag-cleanup ${mode} --policy FILE [--json] [--region R[,R...]] [--concurrency N] [--run-id ID]
 
 ${
   mode === 'plan'
@@ -41,7 +43,10 @@ Exit codes: 0 success, 1 partial failure (some resources failed, or the run stop
 export function makeCleanupCommand(mode: Mode): Command {
   return {
     name: mode,
-    summary: mode === 'plan' ? 'preview a policy: what would be removed (dry run, no writes)' : 'apply a policy and print the report',
+    summary:
+      mode === 'plan'
+        ? 'preview a policy: what would be removed (dry run, no writes)'
+        : 'apply a policy and print the report',
     help: helpText(mode),
     options: {
       policy: { type: 'string', short: 'p' },
@@ -56,34 +61,54 @@ export function makeCleanupCommand(mode: Mode): Command {
 
 async function runPolicy(mode: Mode, values: Record<string, string | boolean | undefined>, io: Io): Promise<number> {
   // Loaded here, not at the top: `--help` and bad arguments should not pay for the SDKs' load time.
-  const [{ defaultCredentialClient, resolveCredentials }, { createCloudPort, limitsFromEnv, runCleanup }, { ProgressLine }, { OutcomeTally }, { renderChanges, renderReport }, { loadPolicy }] =
-    await Promise.all([
-      import('../credentials.ts'),
-      import('../engine.ts'),
-      import('../format/progress.ts'),
-      import('../format/summary.ts'),
-      import('../format/table.ts'),
-      import('../policy-input.ts'),
-    ]);
+  const [
+    { defaultCredentialClient, resolveCredentials },
+    { createCloudPort, limitsFromEnv, runCleanup },
+    { ProgressLine },
+    { OutcomeTally },
+    { renderChanges, renderReport },
+    { loadPolicy },
+  ] = await Promise.all([
+    import('../credentials.ts'),
+    import('../engine.ts'),
+    import('../format/progress.ts'),
+    import('../format/summary.ts'),
+    import('../format/table.ts'),
+    import('../policy-input.ts'),
+  ]);
   const file = requireString(mode, values, 'policy');
   const concurrency = optionalPositiveInt(mode, values, 'concurrency');
   const regionText = typeof values.region === 'string' ? values.region : undefined;
   const policy = await loadPolicy(file, {
-    ...(regionText ? { regions: regionText.split(',').map((r) => r.trim()).filter(Boolean) } : {}),
+    ...(regionText
+      ? {
+          regions: regionText
+            .split(',')
+            .map((r) => r.trim())
+            .filter(Boolean),
+        }
+      : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(mode === 'plan' ? { dryRun: true } : {}),
   });
-  if (mode === 'run' && policy.dryRun) io.stderr.write(`note: ${file} says "dryRun": true, so nothing will be changed\n`);
+  if (mode === 'run' && policy.dryRun)
+    io.stderr.write(`note: ${file} says "dryRun": true, so nothing will be changed\n`);
 
   // The function's operator knobs apply here too (limits overrides, raised quotas).
-  const envLimits = limitsFromEnv({ VPC_TAG_CLEANUP_LIMITS: io.env.VPC_TAG_CLEANUP_LIMITS, VPC_TAG_CLEANUP_QUOTA_SCALE: io.env.VPC_TAG_CLEANUP_QUOTA_SCALE });
+  const envLimits = limitsFromEnv({
+    VPC_TAG_CLEANUP_LIMITS: io.env.VPC_TAG_CLEANUP_LIMITS,
+    VPC_TAG_CLEANUP_QUOTA_SCALE: io.env.VPC_TAG_CLEANUP_QUOTA_SCALE,
+  });
   for (const why of envLimits.ignored) io.stderr.write(`note: ignored ${why}\n`);
   const endpoint = io.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
   const credentialClient = defaultCredentialClient();
   // Resolve once up front: missing credentials are bad input (exit 2), found before any call.
   await resolveCredentials(credentialClient);
   // A provider, not fixed values: the chain refreshes short-lived (STS) credentials during a long run.
-  const sdkPort = createCloudPort({ credentials: () => resolveCredentials(credentialClient), ...(endpoint ? { endpoint } : {}) });
+  const sdkPort = createCloudPort({
+    credentials: () => resolveCredentials(credentialClient),
+    ...(endpoint ? { endpoint } : {}),
+  });
 
   const controller = new AbortController();
   const onSignal = () => controller.abort();

@@ -2,8 +2,9 @@
  * `invoke`: runs a policy in the deployed function (sync: prints its report; `--async`: prints the
  * request id). The policy is validated here first, so a bad one exits 2 before any call.
  */
-import { type Command, requireString } from '../command.ts';
+
 import type { Report } from '../../lib/types.ts';
+import { type Command, requireString } from '../command.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 
 const TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
@@ -43,20 +44,28 @@ https://ACCOUNT.REGION.fc.aliyuncs.com. Credentials: the @alicloud/credentials d
   async run(values, io) {
     const functionName = requireString('invoke', values, 'function');
     const file = requireString('invoke', values, 'policy');
-    const accountId = (typeof values['account-id'] === 'string' ? values['account-id'] : undefined) ?? io.env.ALIBABA_CLOUD_ACCOUNT_ID;
-    if (!accountId) throw new UsageError('invoke: the account id is required: --account-id or ALIBABA_CLOUD_ACCOUNT_ID');
-    const region = (typeof values.region === 'string' ? values.region : undefined) ?? io.env.ALIBABA_CLOUD_REGION_ID ?? 'cn-hangzhou';
+    const accountId =
+      (typeof values['account-id'] === 'string' ? values['account-id'] : undefined) ?? io.env.ALIBABA_CLOUD_ACCOUNT_ID;
+    if (!accountId)
+      throw new UsageError('invoke: the account id is required: --account-id or ALIBABA_CLOUD_ACCOUNT_ID');
+    const region =
+      (typeof values.region === 'string' ? values.region : undefined) ??
+      io.env.ALIBABA_CLOUD_REGION_ID ??
+      'cn-hangzhou';
     const runId = typeof values['run-id'] === 'string' ? values['run-id'] : undefined;
     if (values.async === true && runId !== undefined && !TASK_ID.test(runId))
-      throw new UsageError('invoke: with --async, --run-id is the task id and must match [A-Za-z_][A-Za-z0-9_-]* (at most 128)');
+      throw new UsageError(
+        'invoke: with --async, --run-id is the task id and must match [A-Za-z_][A-Za-z0-9_-]* (at most 128)',
+      );
 
     // Loaded here: `--help` should not pay for fc2's load time.
-    const [{ resolveCredentials }, { invokeFunction }, { renderIssues, renderReport }, { loadPolicy }] = await Promise.all([
-      import('../credentials.ts'),
-      import('../fc-invoker.ts'),
-      import('../format/table.ts'),
-      import('../policy-input.ts'),
-    ]);
+    const [{ resolveCredentials }, { invokeFunction }, { renderIssues, renderReport }, { loadPolicy }] =
+      await Promise.all([
+        import('../credentials.ts'),
+        import('../fc-invoker.ts'),
+        import('../format/table.ts'),
+        import('../policy-input.ts'),
+      ]);
     const policy = await loadPolicy(file);
     const credentials = await resolveCredentials();
     const endpoint = io.env.VPC_TAG_CLEANUP_FC_ENDPOINT || undefined;
@@ -68,7 +77,11 @@ https://ACCOUNT.REGION.fc.aliyuncs.com. Credentials: the @alicloud/credentials d
     );
 
     if (values.async === true) {
-      io.stdout.write(values.json === true ? `${JSON.stringify({ accepted: true, requestId: result.requestId ?? null })}\n` : `accepted: request id ${result.requestId ?? '(none)'}\n`);
+      io.stdout.write(
+        values.json === true
+          ? `${JSON.stringify({ accepted: true, requestId: result.requestId ?? null })}\n`
+          : `accepted: request id ${result.requestId ?? '(none)'}\n`,
+      );
       return ExitCode.Ok;
     }
     if (result.errorType) {
@@ -77,10 +90,16 @@ https://ACCOUNT.REGION.fc.aliyuncs.com. Credentials: the @alicloud/credentials d
       return ExitCode.PartialFailure;
     }
     const report = result.data as Partial<Report> | null;
-    const inputError = report && typeof report === 'object' && report.ok === false && !('totals' in report) ? report.error : undefined;
+    const inputError =
+      report && typeof report === 'object' && report.ok === false && !('totals' in report) ? report.error : undefined;
     if (values.json !== true && inputError) {
       // The function refused the payload (answered, not thrown): show its issues like local bad input.
-      io.stderr.write(renderIssues(`the function refused the input: ${inputError.code}: ${inputError.message}`, inputError.issues ?? []));
+      io.stderr.write(
+        renderIssues(
+          `the function refused the input: ${inputError.code}: ${inputError.message}`,
+          inputError.issues ?? [],
+        ),
+      );
       return ExitCode.PartialFailure;
     }
     if (values.json === true || !report || typeof report !== 'object' || !('totals' in report)) {

@@ -55,7 +55,18 @@ export class OutcomeTally {
     const id = `${r.region}\u0000${r.type}`;
     let row = this.#rows.get(id);
     if (!row) {
-      row = { region: r.region, type: r.type, matched: 0, planned: 0, untagged: 0, skipped: 0, failed: 0, notMatched: 0, keysRemoved: 0, skipReasons: {} };
+      row = {
+        region: r.region,
+        type: r.type,
+        matched: 0,
+        planned: 0,
+        untagged: 0,
+        skipped: 0,
+        failed: 0,
+        notMatched: 0,
+        keysRemoved: 0,
+        skipReasons: {},
+      };
       this.#rows.set(id, row);
     }
     if (!isMatched(r)) {

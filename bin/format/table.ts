@@ -11,7 +11,11 @@ export interface RenderOptions {
 }
 
 /** Pads cells into aligned columns; numeric columns are right-aligned. */
-export function renderColumns(header: readonly string[], rows: ReadonlyArray<readonly string[]>, numeric: readonly boolean[]): string[] {
+export function renderColumns(
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  numeric: readonly boolean[],
+): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -40,9 +44,18 @@ function tallyOfReport(report: Report, keep: number): OutcomeTally {
  * Renders a report as a table. The rows come from `tally` (fed every outcome while the run went), else
  * from `report.resources`; the total row always uses the report's exact `totals`.
  */
-export function renderReport(report: Report, tally?: OutcomeTally | readonly ResourceOutcome[], options: RenderOptions = {}): string {
+export function renderReport(
+  report: Report,
+  tally?: OutcomeTally | readonly ResourceOutcome[],
+  options: RenderOptions = {},
+): string {
   const maxFailed = options.maxFailedListed ?? 20;
-  const source = tally === undefined ? tallyOfReport(report, maxFailed) : Array.isArray(tally) ? OutcomeTally.of(tally, maxFailed) : (tally as OutcomeTally);
+  const source =
+    tally === undefined
+      ? tallyOfReport(report, maxFailed)
+      : Array.isArray(tally)
+        ? OutcomeTally.of(tally, maxFailed)
+        : (tally as OutcomeTally);
   const out: string[] = [];
   const mode = report.dryRun ? 'plan (dry run: nothing was changed)' : 'run';
   out.push(`policy ${report.policy} · ${mode} · run id ${report.runId}`);
@@ -51,11 +64,28 @@ export function renderReport(report: Report, tally?: OutcomeTally | readonly Res
   const doneHeader = report.dryRun ? 'planned' : 'untagged';
   const rows = source.rows();
   const t = report.totals;
-  const body = rows.map((r) => [r.region, r.type, String(r.matched), String(report.dryRun ? r.planned : r.untagged), String(r.skipped), String(r.failed)]);
+  const body = rows.map((r) => [
+    r.region,
+    r.type,
+    String(r.matched),
+    String(report.dryRun ? r.planned : r.untagged),
+    String(r.skipped),
+    String(r.failed),
+  ]);
   const doneTotal = report.dryRun ? (t.planned ?? rows.reduce((n, r) => n + r.planned, 0)) : t.untagged;
   body.push(['total', '', String(t.matched), String(doneTotal), String(t.skipped), String(t.failed)]);
-  out.push(...renderColumns(['region', 'type', 'matched', doneHeader, 'skipped', 'failed'], body, [false, false, true, true, true, true]));
-  if (!source.complete) out.push(`(rows count the first ${report.resources.length} resources; the total row counts all of them)`);
+  out.push(
+    ...renderColumns(['region', 'type', 'matched', doneHeader, 'skipped', 'failed'], body, [
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]),
+  );
+  if (!source.complete)
+    out.push(`(rows count the first ${report.resources.length} resources; the total row counts all of them)`);
   out.push('');
 
   // The totals' breakdown is exact even when the resource list was cut; older reports lack it.
@@ -74,7 +104,11 @@ export function renderReport(report: Report, tally?: OutcomeTally | readonly Res
     const failedRows = failed
       .slice(0, maxFailed)
       .map((r) => [r.region, r.type, r.id, r.code ?? r.reason ?? '', r.requestId ? `request ${r.requestId}` : '']);
-    out.push(...renderColumns(['', '', '', '', ''], failedRows, [false, false, false, false, false]).slice(1).map((l) => `  ${l}`));
+    out.push(
+      ...renderColumns(['', '', '', '', ''], failedRows, [false, false, false, false, false])
+        .slice(1)
+        .map((l) => `  ${l}`),
+    );
     const shown = Math.min(failed.length, maxFailed);
     if (t.failed > shown) out.push(`  ... and ${t.failed - shown} more (--json lists them all)`);
   }
@@ -83,13 +117,17 @@ export function renderReport(report: Report, tally?: OutcomeTally | readonly Res
     out.push(`errors (${report.errors.length}):`);
     for (const e of report.errors.slice(0, maxFailed)) {
       const where = [e.region, e.type].filter(Boolean).join(' ');
-      out.push(`  ${e.code}${where ? ` (${where})` : ''}: ${e.message}${e.requestId ? ` [request ${e.requestId}]` : ''}`);
+      out.push(
+        `  ${e.code}${where ? ` (${where})` : ''}: ${e.message}${e.requestId ? ` [request ${e.requestId}]` : ''}`,
+      );
     }
     if (report.errors.length > maxFailed) out.push(`  ... and ${report.errors.length - maxFailed} more`);
   }
 
   const c = t.calls;
-  out.push(`resources: scanned ${t.scanned} · matched ${t.matched} · ${report.dryRun ? `planned ${doneTotal}` : `untagged ${t.untagged} · keys removed ${t.keysRemoved}`} · skipped ${t.skipped} · failed ${t.failed}`);
+  out.push(
+    `resources: scanned ${t.scanned} · matched ${t.matched} · ${report.dryRun ? `planned ${doneTotal}` : `untagged ${t.untagged} · keys removed ${t.keysRemoved}`} · skipped ${t.skipped} · failed ${t.failed}`,
+  );
   out.push(`calls: list ${c.list} · untag ${c.untag} · throttled ${c.throttled} · retried ${c.retried}`);
   out.push(`duration: ${formatDuration(report.durationMs)} · result: ${report.ok ? 'ok' : 'NOT OK'}`);
   if (report.continuation)

@@ -42,12 +42,7 @@ export const FC_ERRORS = {
 export type FcErrorCode = keyof typeof FC_ERRORS;
 
 /** Write an FC error answer. */
-export function sendFcError(
-  res: ServerResponse,
-  requestId: string,
-  code: FcErrorCode,
-  detail = '',
-): void {
+export function sendFcError(res: ServerResponse, requestId: string, code: FcErrorCode, detail = ''): void {
   const spec = FC_ERRORS[code];
   const message = spec.message(detail);
   const body = JSON.stringify({

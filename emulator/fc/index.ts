@@ -25,8 +25,8 @@ import { type FunctionConfig, FunctionSpecError, loadHandler, toFunctionConfig }
 import { type AttemptOutcome, encodeResult, runAttempt } from './runner.ts';
 import { verifyFcSignature } from './signature.ts';
 
-export type { FunctionConfig, FunctionSpec } from './registry.ts';
 export type { InvocationRecord } from './invocations.ts';
+export type { FunctionConfig, FunctionSpec } from './registry.ts';
 
 /** FC's payload limits (reference section 2). */
 export const FC_LIMITS = {
@@ -147,7 +147,8 @@ export function createFcService(options: FcServiceOptions & FcExtraOptions): FcS
       r.url.pathname.includes('/proxy/') ? r.url.searchParams : undefined,
     );
     if (!verdict.ok) return sendFcError(res, requestId, verdict.code, verdict.detail);
-    if (r.req.method !== 'POST') return sendFcError(res, requestId, 'PathNotSupported', `${r.req.method} ${r.url.pathname}`);
+    if (r.req.method !== 'POST')
+      return sendFcError(res, requestId, 'PathNotSupported', `${r.req.method} ${r.url.pathname}`);
     const config = registry.get(functionName);
     if (!config) return sendFcError(res, requestId, 'FunctionNotFound', functionName);
     const type = (headerValue(r, 'x-fc-invocation-type') ?? 'Sync').toLowerCase();
@@ -233,7 +234,8 @@ export function createFcService(options: FcServiceOptions & FcExtraOptions): FcS
         registry.set(config.name, config);
         return sendJson(res, 201, { function: config });
       }
-      if (path === '/__admin/functions' && method === 'GET') return sendJson(res, 200, { functions: [...registry.values()] });
+      if (path === '/__admin/functions' && method === 'GET')
+        return sendJson(res, 200, { functions: [...registry.values()] });
       const one = /^\/__admin\/functions\/([^/]+)$/.exec(path);
       if (one && method === 'DELETE') {
         const name = decodeURIComponent(one[1] as string);

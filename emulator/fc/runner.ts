@@ -42,7 +42,11 @@ function toErrorBody(e: unknown): FunctionErrorBody {
     return {
       errorMessage: e.message,
       errorType: e.name,
-      stackTrace: (e.stack ?? '').split('\n').slice(1).map((l) => l.trim()).filter(Boolean),
+      stackTrace: (e.stack ?? '')
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim())
+        .filter(Boolean),
     };
   }
   return { errorMessage: String(e), errorType: 'Error', stackTrace: [] };
@@ -121,7 +125,12 @@ export function encodeResult(value: unknown): { body: Buffer; contentType: strin
   if (value === undefined || value === null) return { body: Buffer.alloc(0), contentType: 'application/octet-stream' };
   if (Buffer.isBuffer(value)) return { body: value, contentType: 'application/octet-stream' };
   if (value instanceof Uint8Array) return { body: Buffer.from(value), contentType: 'application/octet-stream' };
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+  if (
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    typeof value === 'bigint'
+  ) {
     return { body: Buffer.from(String(value), 'utf8'), contentType: 'text/plain; charset=utf-8' };
   }
   return { body: Buffer.from(JSON.stringify(value), 'utf8'), contentType: 'application/json' };

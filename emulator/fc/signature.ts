@@ -45,9 +45,7 @@ export function fcContentMd5(body: Buffer): string {
   return Buffer.from(createHash('md5').update(body).digest('hex'), 'utf8').toString('base64');
 }
 
-export type SignatureVerdict =
-  | { ok: true; accessKeyId: string }
-  | { ok: false; code: FcErrorCode; detail: string };
+export type SignatureVerdict = { ok: true; accessKeyId: string } | { ok: false; code: FcErrorCode; detail: string };
 
 /** Check a request's FC signature, security token and (when sent) body MD5. */
 export function verifyFcSignature(

@@ -24,7 +24,11 @@ export type TokenClaim =
 
 /** Same parameters = same sorted (name, value) pairs, ClientToken included (it is equal anyway). */
 function fingerprint(params: Record<string, string>): string {
-  return JSON.stringify(Object.keys(params).sort().map((k) => [k, params[k]]));
+  return JSON.stringify(
+    Object.keys(params)
+      .sort()
+      .map((k) => [k, params[k]]),
+  );
 }
 
 export class ClientTokens {

@@ -58,7 +58,6 @@ interface ActiveRule {
   fired: number;
 }
 
-
 export function validateFaultSpec(input: unknown): FaultSpec {
   if (typeof input !== 'object' || input === null) throw new TypeError('body must be an object');
   const { seed, rules } = input as { seed?: unknown; rules?: unknown };

@@ -11,7 +11,7 @@ import type { ApiCall, CloudState, ProductName, ReadRequest, RouteHandler } from
 import type { CallLog } from './call-log.ts';
 import type { ClientTokens } from './client-token.ts';
 import type { EmulatorCredentialStore } from './credentials.ts';
-import { GatewayRefusal, errorBody, newRequestId } from './errors.ts';
+import { errorBody, GatewayRefusal, newRequestId } from './errors.ts';
 import type { FaultInjector, FaultPlan } from './faults.ts';
 import type { QuotaBuckets } from './quotas.ts';
 import { type NonceWindow, verifyAcs3 } from './signature.ts';

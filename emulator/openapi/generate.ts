@@ -8,7 +8,6 @@ import { prng } from '../prng.ts';
 import type { PackedTags, Store } from './store.ts';
 import { idPrefixOf } from './tables.ts';
 
-
 const VALUES_PER_KEY = 8;
 export const ID_DIGITS = 8;
 
@@ -19,7 +18,9 @@ export function generate(store: Store, spec: GenerateSpec, seq: Sequences): numb
   const rand = prng(spec.seed ?? 1);
   const fixed = Object.entries(spec.fixedTags ?? {});
   const fixedKeys = new Set(fixed.map(([k]) => k));
-  const poolKeys = (spec.keys ?? Array.from({ length: spec.keyCount ?? 10 }, (_, i) => `${spec.keyPrefix ?? 'key-'}${i}`))
+  const poolKeys = (
+    spec.keys ?? Array.from({ length: spec.keyCount ?? 10 }, (_, i) => `${spec.keyPrefix ?? 'key-'}${i}`)
+  )
     .filter((k) => !fixedKeys.has(k))
     .sort();
   const keyIds = poolKeys.map((k) => store.strings.id(k));

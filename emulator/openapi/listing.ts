@@ -34,7 +34,9 @@ export function typedPage<T>(
   }
   let totalCount = 0;
   if (where.unfiltered && !where.ids) totalCount = store.table(where.type, where.region)?.size() ?? 0;
-  else for (const [id, tags] of scan(store, where.type, where.region, where.ids, undefined)) if (matches(id, tags)) totalCount++;
+  else
+    for (const [id, tags] of scan(store, where.type, where.region, where.ids, undefined))
+      if (matches(id, tags)) totalCount++;
   return { items, nextToken: more && last ? encodeToken(digest, [last]) : '', totalCount };
 }
 

@@ -109,7 +109,11 @@ function headerText(headers: IncomingHttpHeaders, name: string): string | undefi
   const value = headers[name];
   if (value === undefined) return undefined;
   // Repeated headers: values trimmed, sorted, joined with ',' (reference section 10).
-  if (Array.isArray(value)) return value.map((v) => v.trim()).sort().join(',');
+  if (Array.isArray(value))
+    return value
+      .map((v) => v.trim())
+      .sort()
+      .join(',');
   return value.trim();
 }
 

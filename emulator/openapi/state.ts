@@ -40,7 +40,10 @@ export function createCloudState(): LocalCloudState {
       const entry = call.version === API_VERSIONS[call.product] ? actionOf(call.product, call.action) : undefined;
       if (!entry) {
         const [Code, status] = COMMON.unknownAction;
-        return { status, body: { Code, Message: `Specified api ${call.action} (version ${call.version}) is not found.` } };
+        return {
+          status,
+          body: { Code, Message: `Specified api ${call.action} (version ${call.version}) is not found.` },
+        };
       }
       try {
         return { status: 200, body: entry.handler(call.params) };

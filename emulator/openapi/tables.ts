@@ -5,10 +5,11 @@
 import type { ProductName } from '../contracts.ts';
 import { CODES } from './cloud-errors.ts';
 
-export const API_VERSIONS = { VpcIpam: '2023-02-28', VpcPeer: '2022-01-01', Vpc: '2016-04-28' } as const satisfies Record<
-  ProductName,
-  string
->;
+export const API_VERSIONS = {
+  VpcIpam: '2023-02-28',
+  VpcPeer: '2022-01-01',
+  Vpc: '2016-04-28',
+} as const satisfies Record<ProductName, string>;
 
 /** Resource types per product, with the id prefix the generator and demo use. */
 export const RESOURCE_TYPES = {

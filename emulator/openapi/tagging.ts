@@ -12,21 +12,26 @@ import { hasUrl, isReservedKey, type TagRules, typesOf } from './tables.ts';
 
 export function requireRegion(params: Record<string, string>): string {
   const region = params.RegionId;
-  if (region === undefined || region === '') return refuseCommon('missingRegion', 'RegionId is mandatory for this action.');
+  if (region === undefined || region === '')
+    return refuseCommon('missingRegion', 'RegionId is mandatory for this action.');
   return region;
 }
 
 /** The canonical resource type name, or the product's refusal. */
 export function resolveType(rules: TagRules, params: Record<string, string>): string {
   const raw = params.ResourceType;
-  if (raw === undefined || raw === '') return refuse(rules.codes, 'missingResourceType', 'ResourceType is mandatory for this action.');
-  const found = typesOf(rules.product).find((t) => (rules.typeCaseInsensitive ? t.toLowerCase() === raw.toLowerCase() : t === raw));
+  if (raw === undefined || raw === '')
+    return refuse(rules.codes, 'missingResourceType', 'ResourceType is mandatory for this action.');
+  const found = typesOf(rules.product).find((t) =>
+    rules.typeCaseInsensitive ? t.toLowerCase() === raw.toLowerCase() : t === raw,
+  );
   if (!found) return refuse(rules.codes, 'badResourceType', `The specified ResourceType (${raw}) is invalid.`);
   return found;
 }
 
 function checkKey(rules: TagRules, key: string): void {
-  if (isReservedKey(key)) refuse(rules.codes, 'reservedTagKey', `The tag key ${key} is reserved by the system and cannot be operated on.`);
+  if (isReservedKey(key))
+    refuse(rules.codes, 'reservedTagKey', `The tag key ${key} is reserved by the system and cannot be operated on.`);
   if (key.length > rules.keyMaxLength || hasUrl(key) || (rules.keyCharset && !rules.keyCharset.test(key))) {
     refuse(rules.codes, 'badTagKey', `The specified tag key ${JSON.stringify(key)} is illegal.`);
   }
@@ -42,7 +47,8 @@ function checkDuplicates(rules: TagRules, keys: string[]): void {
 
 function resourceIds(rules: TagRules, params: Record<string, string>, max: number): string[] {
   const ids = indexed(params, 'ResourceId');
-  if (ids.length === 0 || ids.every((id) => id === '')) refuse(rules.codes, 'missingResourceIds', 'ResourceId is mandatory for this action.');
+  if (ids.length === 0 || ids.every((id) => id === ''))
+    refuse(rules.codes, 'missingResourceIds', 'ResourceId is mandatory for this action.');
   if (ids.length > max) refuse(rules.codes, 'tooManyResourceIds', `At most ${max} ResourceId values are allowed.`);
   return [...new Set(ids)];
 }
@@ -62,11 +68,13 @@ export function untag(store: Store, rules: TagRules, params: Record<string, stri
   const type = resolveType(rules, params);
   const ids = resourceIds(rules, params, rules.untagMaxIds);
   const keys = indexed(params, 'TagKey');
-  if (keys.length > rules.untagMaxKeys) refuse(rules.codes, 'tooManyTags', `At most ${rules.untagMaxKeys} TagKey values are allowed.`);
+  if (keys.length > rules.untagMaxKeys)
+    refuse(rules.codes, 'tooManyTags', `At most ${rules.untagMaxKeys} TagKey values are allowed.`);
   const all = boolParam(params, 'All');
   // `TagKey.N` may be "": it names no key.
   const named = keys.filter((k) => k !== '');
-  if (!all && keys.length === 0 && rules.untagNeedsKeys) refuse(rules.codes, 'missingTags', 'TagKey is mandatory unless All is true.');
+  if (!all && keys.length === 0 && rules.untagNeedsKeys)
+    refuse(rules.codes, 'missingTags', 'TagKey is mandatory unless All is true.');
   for (const k of named) checkKey(rules, k);
   checkDuplicates(rules, named);
   requireExisting(store, rules, type, region, ids);
@@ -96,12 +104,15 @@ export function tag(store: Store, rules: TagRules, params: Record<string, string
   const ids = resourceIds(rules, params, rules.tagMaxIds);
   const pairs = tagPairs(params, 'Tag');
   if (pairs.length === 0) refuse(rules.codes, 'missingTags', 'Tag is mandatory for this action.');
-  if (pairs.length > rules.tagMaxTags) refuse(rules.codes, 'tooManyTags', `At most ${rules.tagMaxTags} tags are allowed.`);
+  if (pairs.length > rules.tagMaxTags)
+    refuse(rules.codes, 'tooManyTags', `At most ${rules.tagMaxTags} tags are allowed.`);
   for (const p of pairs) {
-    if (p.key === undefined || p.key === '') refuse(rules.codes, rules.product === 'Vpc' ? 'missingTags' : 'badTagKey', 'A tag key cannot be empty.');
+    if (p.key === undefined || p.key === '')
+      refuse(rules.codes, rules.product === 'Vpc' ? 'missingTags' : 'badTagKey', 'A tag key cannot be empty.');
     checkKey(rules, p.key!);
     const v = p.value ?? '';
-    if (v.length > rules.valueMaxLength || hasUrl(v)) refuse(rules.codes, 'badTagValue', `The tag value of ${p.key} is illegal.`);
+    if (v.length > rules.valueMaxLength || hasUrl(v))
+      refuse(rules.codes, 'badTagValue', `The tag value of ${p.key} is illegal.`);
   }
   checkDuplicates(
     rules,
@@ -115,7 +126,11 @@ export function tag(store: Store, rules: TagRules, params: Record<string, string
     const merged = new Map(store.unpack(table.tags.get(id)!));
     for (const p of pairs) merged.set(p.key!, p.value ?? '');
     if (merged.size > rules.maxTagsPerResource) {
-      refuse(rules.codes, 'tagQuota', `Resource ${id} would carry ${merged.size} tags; at most ${rules.maxTagsPerResource} are allowed.`);
+      refuse(
+        rules.codes,
+        'tagQuota',
+        `Resource ${id} would carry ${merged.size} tags; at most ${rules.maxTagsPerResource} are allowed.`,
+      );
     }
     next.set(id, store.packPairs([...merged.entries()]));
   }
@@ -145,7 +160,8 @@ export function filterPairs(rules: TagRules, params: Record<string, string>, nam
   const pairs = tagPairs(params, name);
   if (pairs.length > max) refuse(rules.codes, 'tooManyTags', `At most ${max} ${name} filters are allowed.`);
   for (const p of pairs) {
-    if (p.key === undefined || p.key === '') refuse(rules.codes, 'tagValueWithoutKey', `${name}.N.Value needs ${name}.N.Key.`);
+    if (p.key === undefined || p.key === '')
+      refuse(rules.codes, 'tagValueWithoutKey', `${name}.N.Value needs ${name}.N.Key.`);
   }
   return pairs;
 }
@@ -193,14 +209,16 @@ export function listTagRows(
   const region = requireRegion(params);
   const type = resolveType(rules, params);
   const ids = indexed(params, 'ResourceId').filter((id) => id !== '');
-  if (ids.length > rules.listMaxIds) refuse(rules.codes, 'tooManyResourceIds', `At most ${rules.listMaxIds} ResourceId values are allowed.`);
+  if (ids.length > rules.listMaxIds)
+    refuse(rules.codes, 'tooManyResourceIds', `At most ${rules.listMaxIds} ResourceId values are allowed.`);
   const pairs = filterPairs(rules, params, 'Tag', rules.listMaxTags);
   if (rules.listNeedsFilter && ids.length === 0 && pairs.length === 0) {
     refuse(rules.codes, 'bothEmpty', 'The specified Tags and ResourceIds are not allowed to be both empty.');
   }
   const maxResults = intParam(params, 'MaxResults', rules.listMaxResults, 'badMaxResults');
   const category = params.Category ?? 'All';
-  const keep = (key: string) => (category === 'Custom' ? !isReservedKey(key) : category === 'System' ? isReservedKey(key) : true);
+  const keep = (key: string) =>
+    category === 'Custom' ? !isReservedKey(key) : category === 'System' ? isReservedKey(key) : true;
   const digest = queryDigest(action, params);
   const pos = decodeToken(params.NextToken, digest, 2);
   const matches = compileFilter(store, pairs);
@@ -218,7 +236,12 @@ export function listTagRows(
         more = true;
         break outer;
       }
-      const row: TagRow = { ResourceId: id, ResourceType: type, TagKey: key, TagValue: store.strings.str(tags[i + 1]!) };
+      const row: TagRow = {
+        ResourceId: id,
+        ResourceType: type,
+        TagKey: key,
+        TagValue: store.strings.str(tags[i + 1]!),
+      };
       if (rules.product === 'VpcPeer') row.RegionNo = region;
       rows.push(row);
       last = [id, key];

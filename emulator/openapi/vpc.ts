@@ -15,7 +15,7 @@ import { numberedPage, suffixOf } from './listing.ts';
 import { boolParam, intParam, listParam } from './params.ts';
 import type { PackedTags, Store } from './store.ts';
 import { DEFAULT_REGION, TAG_RULES, TYPED_LIST } from './tables.ts';
-import { compileFilter, filterPairs, requireRegion, tagList, taggingActions } from './tagging.ts';
+import { compileFilter, filterPairs, requireRegion, taggingActions, tagList } from './tagging.ts';
 
 const rules = TAG_RULES.Vpc;
 const OWNER = 1210123456123456;
@@ -23,7 +23,12 @@ const CREATED = '2024-01-01T00:00:00Z';
 
 function paging(p: Record<string, string>) {
   const pageNumber = intParam(p, 'PageNumber', { min: 1, max: Number.MAX_SAFE_INTEGER, default: 1 }, 'badPageNumber');
-  const pageSize = intParam(p, 'PageSize', { min: 1, max: TYPED_LIST.describe.maxPageSize, default: TYPED_LIST.describe.defaultPageSize }, 'badPageSize');
+  const pageSize = intParam(
+    p,
+    'PageSize',
+    { min: 1, max: TYPED_LIST.describe.maxPageSize, default: TYPED_LIST.describe.defaultPageSize },
+    'badPageSize',
+  );
   return { pageNumber, pageSize };
 }
 
@@ -41,7 +46,8 @@ export function vpcActions(store: Store): ActionTable {
       handler: (p) => {
         const region = requireRegion(p);
         const ids = listParam(p, 'VpcId');
-        if (ids.length > TYPED_LIST.describe.maxVpcIds) refuseCommon('tooManyFilterIds', `At most ${TYPED_LIST.describe.maxVpcIds} VpcId values are allowed.`);
+        if (ids.length > TYPED_LIST.describe.maxVpcIds)
+          refuseCommon('tooManyFilterIds', `At most ${TYPED_LIST.describe.maxVpcIds} VpcId values are allowed.`);
         const tagMatch = compileFilter(store, filterPairs(rules, p, 'Tag', rules.listMaxTags));
         const { pageNumber, pageSize } = paging(p);
         const wantDefault = p.IsDefault !== undefined && p.IsDefault !== '' && boolParam(p, 'IsDefault');
@@ -49,7 +55,10 @@ export function vpcActions(store: Store): ActionTable {
         const page = numberedPage(
           store,
           { type: 'VPC', region, ids: ids.length > 0 ? ids : undefined, pageNumber, pageSize },
-          (id, tags) => !wantDefault && (name === undefined || name === '' || name === `vpc-name-${suffixOf(id)}`) && tagMatch(tags),
+          (id, tags) =>
+            !wantDefault &&
+            (name === undefined || name === '' || name === `vpc-name-${suffixOf(id)}`) &&
+            tagMatch(tags),
           (id, tags) => ({
             VpcId: id,
             VpcName: `vpc-name-${suffixOf(id)}`,
@@ -77,7 +86,8 @@ export function vpcActions(store: Store): ActionTable {
         if (!p.RegionId && !p.VpcId) refuseCommon('missingRegion', 'Specify at least one of RegionId and VpcId.');
         const ids = listParam(p, 'VSwitchId');
         const tagMatch = compileFilter(store, filterPairs(rules, p, 'Tag', rules.listMaxTags));
-        if (ids.length > TYPED_LIST.describe.maxVpcIds) refuse(rules.codes, 'tooManyResourceIds', 'Too many VSwitchId values.');
+        if (ids.length > TYPED_LIST.describe.maxVpcIds)
+          refuse(rules.codes, 'tooManyResourceIds', 'Too many VSwitchId values.');
         const { pageNumber, pageSize } = paging(p);
         const zone = `${region}-a`;
         const vpcOf = (id: string) => `vpc-${suffixOf(id)}`;
@@ -110,7 +120,12 @@ export function vpcActions(store: Store): ActionTable {
             Tags: nested(store, tags),
           }),
         );
-        return { VSwitches: { VSwitch: page.items }, TotalCount: page.totalCount, PageNumber: pageNumber, PageSize: pageSize };
+        return {
+          VSwitches: { VSwitch: page.items },
+          TotalCount: page.totalCount,
+          PageNumber: pageNumber,
+          PageSize: pageSize,
+        };
       },
     },
   };

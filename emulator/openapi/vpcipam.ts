@@ -8,7 +8,7 @@ import { suffixOf, typedPage } from './listing.ts';
 import { indexed, intParam } from './params.ts';
 import type { PackedTags, Store } from './store.ts';
 import { TAG_RULES, TYPED_LIST } from './tables.ts';
-import { compileFilter, filterPairs, requireRegion, tagList, taggingActions } from './tagging.ts';
+import { compileFilter, filterPairs, requireRegion, taggingActions, tagList } from './tagging.ts';
 
 const rules = TAG_RULES.VpcIpam;
 const CREATED = '2024-01-01T00:00:00Z';
@@ -52,7 +52,9 @@ const LISTS: Record<string, ListSpec> = {
     itemsField: 'IpamScopes',
     filterParams: ['IpamId', 'IpamScopeType', 'IpamScopeName'],
     filter: (p) => (id) =>
-      eq(p.IpamId, `ipam-${suffixOf(id)}`) && eq(p.IpamScopeType, 'private') && eq(p.IpamScopeName, `scope-${suffixOf(id)}`),
+      eq(p.IpamId, `ipam-${suffixOf(id)}`) &&
+      eq(p.IpamScopeType, 'private') &&
+      eq(p.IpamScopeName, `scope-${suffixOf(id)}`),
     item: (id, region) => ({
       IpamScopeId: id,
       IpamScopeName: `scope-${suffixOf(id)}`,
@@ -94,10 +96,16 @@ const LISTS: Record<string, ListSpec> = {
   },
 };
 
-function typedList(store: Store, action: string, spec: ListSpec, params: Record<string, string>): Record<string, unknown> {
+function typedList(
+  store: Store,
+  action: string,
+  spec: ListSpec,
+  params: Record<string, string>,
+): Record<string, unknown> {
   const region = requireRegion(params);
   const ids = indexed(params, spec.idsParam).filter((id) => id !== '');
-  if (ids.length > TYPED_LIST.ipam.maxIds) refuseCommon('tooManyFilterIds', `At most ${TYPED_LIST.ipam.maxIds} ${spec.idsParam} are allowed.`);
+  if (ids.length > TYPED_LIST.ipam.maxIds)
+    refuseCommon('tooManyFilterIds', `At most ${TYPED_LIST.ipam.maxIds} ${spec.idsParam} are allowed.`);
   const tagPairs = filterPairs(rules, params, 'Tags', TYPED_LIST.ipam.maxTags);
   const tagMatch = compileFilter(store, tagPairs);
   const unfiltered = tagPairs.length === 0 && spec.filterParams.every((f) => !params[f]);

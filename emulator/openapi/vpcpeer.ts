@@ -9,7 +9,7 @@ import { suffixOf, typedPage } from './listing.ts';
 import { intParam, listParam } from './params.ts';
 import type { PackedTags, Store } from './store.ts';
 import { DEFAULT_REGION, TAG_RULES, TYPED_LIST } from './tables.ts';
-import { compileFilter, filterPairs, tagList, taggingActions } from './tagging.ts';
+import { compileFilter, filterPairs, taggingActions, tagList } from './tagging.ts';
 
 const rules = TAG_RULES.VpcPeer;
 
@@ -31,7 +31,8 @@ export function vpcPeerActions(store: Store): ActionTable {
         // RegionId is optional in the metadata; without it the call lists the default region.
         const region = p.RegionId || DEFAULT_REGION;
         const vpcIds = listParam(p, 'VpcId');
-        if (vpcIds.length > TYPED_LIST.peer.maxVpcIds) refuse(rules.codes, 'tooManyResourceIds', `At most ${TYPED_LIST.peer.maxVpcIds} VpcId values are allowed.`);
+        if (vpcIds.length > TYPED_LIST.peer.maxVpcIds)
+          refuse(rules.codes, 'tooManyResourceIds', `At most ${TYPED_LIST.peer.maxVpcIds} VpcId values are allowed.`);
         const instanceIds = listParam(p, 'InstanceId');
         const tagPairs = filterPairs(rules, p, 'Tags', TYPED_LIST.peer.maxTags);
         const tagMatch = compileFilter(store, tagPairs);
@@ -42,7 +43,13 @@ export function vpcPeerActions(store: Store): ActionTable {
           store,
           'ListVpcPeerConnections',
           p,
-          { type: 'PeerConnection', region, ids: instanceIds.length > 0 ? instanceIds : undefined, maxResults, unfiltered },
+          {
+            type: 'PeerConnection',
+            region,
+            ids: instanceIds.length > 0 ? instanceIds : undefined,
+            maxResults,
+            unfiltered,
+          },
           (id: string, tags: PackedTags) =>
             (name === undefined || name === '' || name === nameOf(id)) &&
             (vpcIds.length === 0 || vpcIds.includes(vpcOf(id)) || vpcIds.includes(acceptingVpcOf(id))) &&
@@ -65,7 +72,12 @@ export function vpcPeerActions(store: Store): ActionTable {
             Tags: tagList(store, tags),
           }),
         );
-        return { VpcPeerConnects: page.items, TotalCount: page.totalCount, MaxResults: maxResults, NextToken: page.nextToken };
+        return {
+          VpcPeerConnects: page.items,
+          TotalCount: page.totalCount,
+          MaxResults: maxResults,
+          NextToken: page.nextToken,
+        };
       },
     },
   };

@@ -25,7 +25,16 @@ export const handler = async (event: Buffer, context: FcContext) => {
     return { ok: true, ignored: decoded.reason };
   }
   const { run } = decoded;
-  logJson({ kind: 'start', requestId, runId: run.runId, source: run.source, policy: run.policy.name, shard: run.shard, hop: run.continuation?.hop ?? 0, retry: context?.retryCount ?? 0 });
+  logJson({
+    kind: 'start',
+    requestId,
+    runId: run.runId,
+    source: run.source,
+    policy: run.policy.name,
+    shard: run.shard,
+    hop: run.continuation?.hop ?? 0,
+    retry: context?.retryCount ?? 0,
+  });
   const { report } = await runInvocation(run, { env: process.env, context, startedMs, log: consoleSink });
   logReport(report, consoleSink);
   return report;

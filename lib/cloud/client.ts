@@ -10,9 +10,9 @@ import { createHash } from 'node:crypto';
 import OpenApiModule, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { LIMITS, type Limits, PRODUCTS, type ProductId } from '../catalog.ts';
-import type { CallOptions, CallResult, CloudPort } from './port.ts';
 import type { CloudCredentials, CredentialsSource } from './credentials.ts';
 import { toCloudCallError } from './normalize-error.ts';
+import type { CallOptions, CallResult, CloudPort } from './port.ts';
 
 // Under ESM the default import is the CommonJS module.exports object; the class is its `.default`.
 type VpcClass = typeof OpenApiModule.default;
@@ -90,18 +90,28 @@ export function createCloudPort(opts: CloudPortOptions): CloudPort {
         const inBody = new Set(options.bodyParams ?? []);
         for (const [k, v] of Object.entries(params)) (inBody.has(k) ? body : query)[k] = v;
         const request = new $OpenApiUtil.OpenApiRequest(
-          inBody.size > 0 ? { query: OpenApiUtil.query(query), body: OpenApiUtil.query(body) } : { query: OpenApiUtil.query(query) },
+          inBody.size > 0
+            ? { query: OpenApiUtil.query(query), body: OpenApiUtil.query(body) }
+            : { query: OpenApiUtil.query(query) },
         );
         // Runtime options win over the config in openapi-core: set both timeouts here too (httpx uses the
         // connect timeout as the socket idle timeout, so a lone readTimeout still fails at 3 s).
-        const runtime = new $dara.RuntimeOptions({ connectTimeout: limits.connectTimeoutMs, readTimeout: limits.readTimeoutMs });
+        const runtime = new $dara.RuntimeOptions({
+          connectTimeout: limits.connectTimeoutMs,
+          readTimeout: limits.readTimeoutMs,
+        });
         const pending = client.callApi(paramsFor(product, action), request, runtime);
         const res = (await (options.signal ? raceAbort(pending, options.signal) : pending)) as { body?: unknown };
         const resBody = (res.body && typeof res.body === 'object' ? res.body : {}) as Record<string, unknown>;
         return { requestId: typeof resBody.RequestId === 'string' ? resBody.RequestId : '', body: resBody };
       } catch (err) {
         if (options.signal?.aborted && err === options.signal.reason) throw err;
-        throw toCloudCallError(err, { product, action, region, secrets: creds ? [creds.accessKeySecret, creds.securityToken] : [] });
+        throw toCloudCallError(err, {
+          product,
+          action,
+          region,
+          secrets: creds ? [creds.accessKeySecret, creds.securityToken] : [],
+        });
       }
     },
   };

@@ -17,7 +17,8 @@ export type CredentialsSource = CloudCredentials | (() => Promise<CloudCredentia
 /** The FC invocation context's credentials, when the function runs with a role. */
 export function credentialsFromContext(context: unknown): CloudCredentials | undefined {
   const c = (context as { credentials?: Record<string, unknown> } | undefined)?.credentials;
-  if (!c || typeof c.accessKeyId !== 'string' || typeof c.accessKeySecret !== 'string' || !c.accessKeyId) return undefined;
+  if (!c || typeof c.accessKeyId !== 'string' || typeof c.accessKeySecret !== 'string' || !c.accessKeyId)
+    return undefined;
   const creds: CloudCredentials = { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret };
   if (typeof c.securityToken === 'string' && c.securityToken) creds.securityToken = c.securityToken;
   return creds;
@@ -25,7 +26,9 @@ export function credentialsFromContext(context: unknown): CloudCredentials | und
 
 /** A provider over the `@alicloud/credentials` default chain, built on first use. */
 export function defaultCredentialChain(): () => Promise<CloudCredentials> {
-  let credential: Promise<{ getCredential(): Promise<{ accessKeyId?: string; accessKeySecret?: string; securityToken?: string }> }> | undefined;
+  let credential:
+    | Promise<{ getCredential(): Promise<{ accessKeyId?: string; accessKeySecret?: string; securityToken?: string }> }>
+    | undefined;
   return async () => {
     credential ??= import('@alicloud/credentials').then((mod) => {
       // Under ESM the default import is the CommonJS module.exports object; the class is its `.default`.
@@ -36,7 +39,8 @@ export function defaultCredentialChain(): () => Promise<CloudCredentials> {
       return new Credential();
     });
     const model = await (await credential).getCredential();
-    if (!model.accessKeyId || !model.accessKeySecret) throw new Error('no Alibaba Cloud credentials found in the default chain');
+    if (!model.accessKeyId || !model.accessKeySecret)
+      throw new Error('no Alibaba Cloud credentials found in the default chain');
     const creds: CloudCredentials = { accessKeyId: model.accessKeyId, accessKeySecret: model.accessKeySecret };
     if (model.securityToken) creds.securityToken = model.securityToken;
     return creds;

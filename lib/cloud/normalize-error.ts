@@ -61,7 +61,10 @@ export function toCloudCallError(err: unknown, ctx: CallContext): CloudCallError
 
   const init = {
     code,
-    message: scrub(`${ctx.product} ${ctx.action} (${ctx.region}) failed: ${code}${statusCode ? ` (HTTP ${statusCode})` : ''}: ${message}`, ctx.secrets),
+    message: scrub(
+      `${ctx.product} ${ctx.action} (${ctx.region}) failed: ${code}${statusCode ? ` (HTTP ${statusCode})` : ''}: ${message}`,
+      ctx.secrets,
+    ),
     product: ctx.product,
     action: ctx.action,
     region: ctx.region,

@@ -20,5 +20,11 @@ export interface CloudPort {
    * One OpenAPI call. `params` are flattened as the SDK does (`ResourceId: ['a']` -> `ResourceId.1=a`).
    * Rejects with a `CloudCallError` (lib/errors.ts) carrying `{code, statusCode, requestId, retryable}`.
    */
-  call(product: ProductId, region: string, action: string, params: Record<string, unknown>, options?: CallOptions): Promise<CallResult>;
+  call(
+    product: ProductId,
+    region: string,
+    action: string,
+    params: Record<string, unknown>,
+    options?: CallOptions,
+  ): Promise<CallResult>;
 }

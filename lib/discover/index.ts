@@ -9,7 +9,7 @@
  * - patterns or `all`: the typed list (sees every resource); a type without one falls back to
  *   `ListTagResources` by `match.tags`, or by the exact keys the policy also names.
  */
-import { type ResourceType, isReservedKey, listerOf } from '../catalog.ts';
+import { isReservedKey, listerOf, type ResourceType } from '../catalog.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { ResourceRef } from '../types.ts';
 import type { ListContext } from './list-call.ts';
@@ -33,10 +33,12 @@ export function chooseStrategy(policy: Policy, type: ResourceType, narrowIds?: s
   const lister = listerOf(type);
   const remove = policy.remove;
   const protectedKeys = new Set(policy.protect?.keys ?? []);
-  const exactKeys = 'keys' in remove ? (remove.keys ?? []).filter((k) => !protectedKeys.has(k) && !isReservedKey(k)) : [];
+  const exactKeys =
+    'keys' in remove ? (remove.keys ?? []).filter((k) => !protectedKeys.has(k) && !isReservedKey(k)) : [];
   const exactOnly = !('all' in remove) && (!('keyPatterns' in remove) || (remove.keyPatterns ?? []).length === 0);
   const matchTags = policy.match?.tags;
-  const keysStrategy = (): Strategy => (matchTags ? { kind: 'keys', keys: exactKeys, extraTags: matchTags } : { kind: 'keys', keys: exactKeys });
+  const keysStrategy = (): Strategy =>
+    matchTags ? { kind: 'keys', keys: exactKeys, extraTags: matchTags } : { kind: 'keys', keys: exactKeys };
   if (exactOnly) {
     if (lister && lister.maxResults >= 100) return { kind: 'typed' };
     return keysStrategy();
@@ -45,10 +47,14 @@ export function chooseStrategy(policy: Policy, type: ResourceType, narrowIds?: s
   if (matchTags) {
     const [first, ...rest] = matchTags;
     // The first match tag drives the stream (as a key filter), the others are pushed down with it.
-    if (first) return { kind: 'keys', keys: [first.key], extraTags: first.value !== undefined ? [first, ...rest] : rest };
+    if (first)
+      return { kind: 'keys', keys: [first.key], extraTags: first.value !== undefined ? [first, ...rest] : rest };
   }
   if (exactKeys.length > 0) return keysStrategy();
-  return { kind: 'none', reason: `${type} has no list action that returns every resource: a pattern or remove.all policy needs match.resourceIds or match.tags` };
+  return {
+    kind: 'none',
+    reason: `${type} has no list action that returns every resource: a pattern or remove.all policy needs match.resourceIds or match.tags`,
+  };
 }
 
 /** The lister name a strategy's cursors carry (a continuation from another strategy is not resumed). */
@@ -70,7 +76,8 @@ export function discoverUnit(
 ): AsyncGenerator<DiscoveredPage> {
   const narrowIds = opts.narrowTo?.filter((r) => r.region === unit.region && r.type === unit.type).map((r) => r.id);
   const strategy = chooseStrategy(policy, unit.type, narrowIds);
-  const startToken = opts.resume && opts.resume.lister === listerName(strategy, unit.type) ? opts.resume.token : undefined;
+  const startToken =
+    opts.resume && opts.resume.lister === listerName(strategy, unit.type) ? opts.resume.token : undefined;
   const tagFilter = policy.match?.tags;
   switch (strategy.kind) {
     case 'ids':

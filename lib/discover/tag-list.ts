@@ -8,7 +8,7 @@
  * a safety bug). Because the run removes the very key a stream filters on while it pages, a stream that
  * spanned several pages is listed again until a pass brings nothing new: tokens need not survive writes.
  */
-import { type ResourceType, PRODUCTS, productOf } from '../catalog.ts';
+import { PRODUCTS, productOf, type ResourceType } from '../catalog.ts';
 import type { TaggedResource } from '../types.ts';
 import { type ListContext, listCall, pathGet } from './list-call.ts';
 import type { DiscoveredPage } from './types.ts';
@@ -30,7 +30,8 @@ function rowsOf(body: Record<string, unknown>): Row[] {
   for (const r of raw) {
     if (!r || typeof r !== 'object') continue;
     const { ResourceId, TagKey, TagValue } = r as Record<string, unknown>;
-    if (typeof ResourceId === 'string' && typeof TagKey === 'string') rows.push({ id: ResourceId, key: TagKey, value: typeof TagValue === 'string' ? TagValue : '' });
+    if (typeof ResourceId === 'string' && typeof TagKey === 'string')
+      rows.push({ id: ResourceId, key: TagKey, value: typeof TagValue === 'string' ? TagValue : '' });
   }
   return rows;
 }
@@ -45,7 +46,12 @@ function nextTokenOf(body: Record<string, unknown>): string | undefined {
   return typeof body.NextToken === 'string' && body.NextToken !== '' ? body.NextToken : undefined;
 }
 
-async function listTagPage(ctx: ListContext, unit: { region: string; type: ResourceType }, filter: Record<string, unknown>, token?: string) {
+async function listTagPage(
+  ctx: ListContext,
+  unit: { region: string; type: ResourceType },
+  filter: Record<string, unknown>,
+  token?: string,
+) {
   const product = productOf(unit.type);
   const params: Record<string, unknown> = {
     RegionId: unit.region,
@@ -59,7 +65,11 @@ async function listTagPage(ctx: ListContext, unit: { region: string; type: Resou
 }
 
 /** Full tag sets of up to `maxIdsPerListCall` ids (all pages); ids without tags are absent. */
-export async function fetchTagsByIds(ctx: ListContext, unit: { region: string; type: ResourceType }, ids: readonly string[]): Promise<TaggedResource[]> {
+export async function fetchTagsByIds(
+  ctx: ListContext,
+  unit: { region: string; type: ResourceType },
+  ids: readonly string[],
+): Promise<TaggedResource[]> {
   const merged = new Map<string, Record<string, string>>();
   let token: string | undefined;
   do {
@@ -83,7 +93,11 @@ export async function* byIdsPages(
   const size = ctx.limits.maxIdsPerListCall;
   // O(ids the caller named): the list is in the policy or the event already.
   const unique = [...new Set(ids)];
-  for (let start = Number(startToken ?? '0') * size, chunk = start / size; start < unique.length; start += size, chunk++) {
+  for (
+    let start = Number(startToken ?? '0') * size, chunk = start / size;
+    start < unique.length;
+    start += size, chunk++
+  ) {
     const resources = await fetchTagsByIds(ctx, unit, unique.slice(start, start + size));
     const more = start + size < unique.length;
     yield more ? { resources, next: { lister: BY_IDS_LISTER, token: String(chunk + 1) } } : { resources };
@@ -105,7 +119,9 @@ export async function* byKeysPages(
   // serves Vpc types (IPAM and Peer use the typed lists, O(page)), and a key stream has no cheaper way
   // to know it met a resource before; a unit is the bound the continuation works in anyway.
   const seen = new Set<string>();
-  const extra = (opts.extraTags ?? []).map((t) => (t.value !== undefined ? { Key: t.key, Value: t.value } : { Key: t.key }));
+  const extra = (opts.extraTags ?? []).map((t) =>
+    t.value !== undefined ? { Key: t.key, Value: t.value } : { Key: t.key },
+  );
   for (let ki = Number(opts.startToken ?? '0'); ki < keys.length; ki++) {
     const filter = { Tag: [{ Key: keys[ki] }, ...extra] };
     for (;;) {
@@ -137,7 +153,9 @@ export async function* byKeysPages(
         }
         fresh += resources.length;
         const last = !token && ki === keys.length - 1;
-        yield last && !(opts.mutating && pages > 1) ? { resources } : { resources, next: { lister: BY_KEYS_LISTER, token: String(ki) } };
+        yield last && !(opts.mutating && pages > 1)
+          ? { resources }
+          : { resources, next: { lister: BY_KEYS_LISTER, token: String(ki) } };
       } while (token);
       // One page: nothing could shift under a token. Several, with writes going on: list again until quiet.
       if (!opts.mutating || pages <= 1 || fresh === 0) break;

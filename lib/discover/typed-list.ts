@@ -7,7 +7,7 @@
  * resource created while it pages shows the previous page's last items again, so ids of the previous
  * page are skipped (O(page), not a set of every id seen).
  */
-import { type ResourceType, type TypedLister, productOf } from '../catalog.ts';
+import { productOf, type ResourceType, type TypedLister } from '../catalog.ts';
 import type { TaggedResource } from '../types.ts';
 import { type ListContext, listCall, pathGet, tagsFromList } from './list-call.ts';
 import type { DiscoveredPage } from './types.ts';
@@ -33,7 +33,9 @@ export async function* typedListPages(
     if (opts.tagFilter && opts.tagFilter.length > 0) {
       // Push match.tags down (`Tags.N` on the IPAM/Peer lists, `Tag.N` on Vpc's Describe*); selection re-checks.
       const field = product === 'Vpc' ? 'Tag' : 'Tags';
-      params[field] = opts.tagFilter.map((t) => (t.value !== undefined ? { Key: t.key, Value: t.value } : { Key: t.key }));
+      params[field] = opts.tagFilter.map((t) =>
+        t.value !== undefined ? { Key: t.key, Value: t.value } : { Key: t.key },
+      );
     }
     const body = await listCall(ctx, product, unit.region, lister.action, params, lister.bodyParams);
     const items = pathGet(body, lister.itemsField);
@@ -44,7 +46,12 @@ export async function* typedListPages(
         const id = pathGet(item, lister.idField);
         if (typeof id !== 'string' || previous.has(id) || ids.has(id)) continue;
         ids.add(id);
-        resources.push({ region: unit.region, type: unit.type, id, tags: tagsFromList(pathGet(item, lister.tagsField)) });
+        resources.push({
+          region: unit.region,
+          type: unit.type,
+          id,
+          tags: tagsFromList(pathGet(item, lister.tagsField)),
+        });
       }
     }
     let next: string | undefined;

@@ -7,7 +7,11 @@ import { createHash } from 'node:crypto';
 import type { UntagBatch } from '../types.ts';
 
 /** 64 lowercase hex characters (ASCII, the documented maximum length). */
-export function clientTokenFor(runId: string, action: string, batch: Pick<UntagBatch, 'region' | 'type' | 'ids' | 'keys'>): string {
+export function clientTokenFor(
+  runId: string,
+  action: string,
+  batch: Pick<UntagBatch, 'region' | 'type' | 'ids' | 'keys'>,
+): string {
   const canonical = JSON.stringify([
     runId,
     action,

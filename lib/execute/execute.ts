@@ -103,7 +103,14 @@ export async function runBatch(ctx: ExecuteContext, batch: UntagBatch): Promise<
       { limits: ctx.limits, bucket, count: ctx.count, ...(ctx.signal ? { signal: ctx.signal } : {}) },
     );
     for (const id of batch.ids) {
-      emit({ region: batch.region, type: batch.type, id, keys: batch.removes[id] ?? [], status: 'untagged', requestId: res.requestId });
+      emit({
+        region: batch.region,
+        type: batch.type,
+        id,
+        keys: batch.removes[id] ?? [],
+        status: 'untagged',
+        requestId: res.requestId,
+      });
     }
   } catch (err) {
     if (err instanceof DeadlineError) {
@@ -122,9 +129,14 @@ export async function runBatch(ctx: ExecuteContext, batch: UntagBatch): Promise<
     const extra = typeof requestId === 'string' && requestId ? { requestId } : {};
     for (const id of batch.ids) {
       const base = { region: batch.region, type: batch.type, id, keys: batch.removes[id] ?? [], code, ...extra };
-      emit(isNotFoundCode(code) ? { ...base, status: 'skipped', reason: 'not-found' } : { ...base, status: 'failed', reason: message });
+      emit(
+        isNotFoundCode(code)
+          ? { ...base, status: 'skipped', reason: 'not-found' }
+          : { ...base, status: 'failed', reason: message },
+      );
     }
-    if (!isNotFoundCode(code)) ctx.error({ code, message, region: batch.region, type: batch.type, ids: [...batch.ids], ...extra });
+    if (!isNotFoundCode(code))
+      ctx.error({ code, message, region: batch.region, type: batch.type, ids: [...batch.ids], ...extra });
   }
 }
 
@@ -132,7 +144,15 @@ export async function runBatch(ctx: ExecuteContext, batch: UntagBatch): Promise<
 function abandon(ctx: ExecuteContext, batch: UntagBatch, emit: (o: ResourceOutcome) => void): void {
   // Told first: the run looks up where these resources were listed before their outcomes settle them.
   ctx.onAbandon?.(batch);
-  for (const id of batch.ids) emit({ region: batch.region, type: batch.type, id, keys: batch.removes[id] ?? [], status: 'skipped', reason: 'deadline' });
+  for (const id of batch.ids)
+    emit({
+      region: batch.region,
+      type: batch.type,
+      id,
+      keys: batch.removes[id] ?? [],
+      status: 'skipped',
+      reason: 'deadline',
+    });
 }
 
 function subBatch(batch: UntagBatch, ids: string[]): UntagBatch {
@@ -140,6 +160,12 @@ function subBatch(batch: UntagBatch, ids: string[]): UntagBatch {
   for (const id of ids) removes[id] = batch.removes[id] ?? [];
   const keys = batch.keys === 'all' ? 'all' : [...new Set(ids.flatMap((id) => removes[id] ?? []))].sort();
   const { parts: _whole, ...rest } = batch;
-  const parts = batch.parts ? Object.fromEntries(ids.filter((id) => batch.parts?.[id] !== undefined).map((id) => [id, batch.parts?.[id] as number])) : undefined;
-  return parts && Object.keys(parts).length > 0 ? { ...rest, ids, removes, keys, parts } : { ...rest, ids, removes, keys };
+  const parts = batch.parts
+    ? Object.fromEntries(
+        ids.filter((id) => batch.parts?.[id] !== undefined).map((id) => [id, batch.parts?.[id] as number]),
+      )
+    : undefined;
+  return parts && Object.keys(parts).length > 0
+    ? { ...rest, ids, removes, keys, parts }
+    : { ...rest, ids, removes, keys };
 }

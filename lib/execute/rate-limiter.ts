@@ -25,7 +25,12 @@ export class TokenBucket {
   private readonly capacity: number;
   private last: number;
   private lastDecrease = Number.NEGATIVE_INFINITY;
-  private readonly waiters: Array<{ resolve: () => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void }> = [];
+  private readonly waiters: Array<{
+    resolve: () => void;
+    reject: (e: unknown) => void;
+    signal?: AbortSignal;
+    onAbort?: () => void;
+  }> = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly now: () => number;
   private readonly floorPerMs: number;

@@ -33,7 +33,8 @@ function statusOf(err: unknown): number | undefined {
 
 /** Whether another attempt could succeed: an explicit `retryable` flag wins, else the catalog's tables. */
 export function isRetryableError(err: unknown): boolean {
-  if (err && typeof err === 'object' && typeof (err as CodedError).retryable === 'boolean') return (err as CodedError).retryable as boolean;
+  if (err && typeof err === 'object' && typeof (err as CodedError).retryable === 'boolean')
+    return (err as CodedError).retryable as boolean;
   return isRetryableCode(errorCode(err), statusOf(err));
 }
 

@@ -35,7 +35,9 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     keys: new Set(remove.keys ?? []),
     patterns: (remove.keyPatterns ?? []).map((p) => new RegExp(p)),
     protectedKeys: new Set(policy.protect?.keys ?? []),
-    matchTags: (policy.match?.tags ?? []).map((t) => (t.value === undefined ? { key: t.key } : { key: t.key, value: t.value })),
+    matchTags: (policy.match?.tags ?? []).map((t) =>
+      t.value === undefined ? { key: t.key } : { key: t.key, value: t.value },
+    ),
   };
   const tag = policy.protect?.resourceTag;
   if (tag) compiled.protectTag = tag.value === undefined ? { key: tag.key } : { key: tag.key, value: tag.value };

@@ -11,7 +11,10 @@ import { PolicySchema } from './schema.ts';
  * optional, every object is closed (`additionalProperties: false`), every field carries its description.
  */
 export function policyJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(PolicySchema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(PolicySchema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return {
     ...schema,
     title: 'vpc-tag-cleanup policy (version 1)',

@@ -4,7 +4,15 @@
  * reported, each with a dotted path; `parsePolicy` never throws.
  */
 import type { z } from 'zod';
-import { isReservedKey, isResourceType, keyRuleViolation, listerOf, productOf, RESERVED_KEY_PREFIXES, type ProductId } from '../catalog.ts';
+import {
+  isReservedKey,
+  isResourceType,
+  keyRuleViolation,
+  listerOf,
+  type ProductId,
+  productOf,
+  RESERVED_KEY_PREFIXES,
+} from '../catalog.ts';
 import { type Policy, PolicySchema, RemoveAllSchema, RemoveKeysSchema } from './schema.ts';
 
 /** One problem with a policy. `path` is dotted (`remove.keyPatterns[0]`, `match.tags[1].key`), '' for the root. */
@@ -48,7 +56,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Turns zod's issues into ours: one issue per unknown field, paths from the policy's root. */
-function toPolicyIssues(issues: readonly z.core.$ZodIssue[], root: unknown, prefix: readonly PathSegment[] = []): PolicyIssue[] {
+function toPolicyIssues(
+  issues: readonly z.core.$ZodIssue[],
+  root: unknown,
+  prefix: readonly PathSegment[] = [],
+): PolicyIssue[] {
   const out: PolicyIssue[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
@@ -56,14 +68,20 @@ function toPolicyIssues(issues: readonly z.core.$ZodIssue[], root: unknown, pref
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
-          const hint = formatPath(path) === 'remove' && isRecord(value) && 'all' in value ? ' ({ "all": true } takes no other field)' : '';
+          const hint =
+            formatPath(path) === 'remove' && isRecord(value) && 'all' in value
+              ? ' ({ "all": true } takes no other field)'
+              : '';
           out.push({ path: formatPath([...path, key]), message: `unknown field "${key}"${hint}` });
         }
         break;
       case 'invalid_type':
         out.push({
           path: formatPath(path),
-          message: value === undefined ? `is required (expected ${issue.expected})` : `must be ${issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}, got ${describeValue(value)}`,
+          message:
+            value === undefined
+              ? `is required (expected ${issue.expected})`
+              : `must be ${issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}, got ${describeValue(value)}`,
         });
         break;
       case 'invalid_value':
@@ -88,8 +106,15 @@ function toPolicyIssues(issues: readonly z.core.$ZodIssue[], root: unknown, pref
  */
 function removeIssues(root: unknown): PolicyIssue[] {
   const remove = getAt(root, ['remove']);
-  if (remove === undefined) return [{ path: 'remove', message: 'is required: { "keys": [...] }, { "keyPatterns": [...] } or { "all": true }' }];
-  if (!isRecord(remove)) return [{ path: 'remove', message: `must be an object ({ "keys"?, "keyPatterns"? } or { "all": true }), got ${describeValue(remove)}` }];
+  if (remove === undefined)
+    return [{ path: 'remove', message: 'is required: { "keys": [...] }, { "keyPatterns": [...] } or { "all": true }' }];
+  if (!isRecord(remove))
+    return [
+      {
+        path: 'remove',
+        message: `must be an object ({ "keys"?, "keyPatterns"? } or { "all": true }), got ${describeValue(remove)}`,
+      },
+    ];
   const branch = 'all' in remove ? RemoveAllSchema : RemoveKeysSchema;
   const result = branch.safeParse(remove);
   return result.success ? [] : toPolicyIssues(result.error.issues, root, ['remove']);
@@ -108,7 +133,9 @@ function stringsAt(root: unknown, path: readonly PathSegment[]): Array<[number, 
 /** Rules that span fields, checked on whatever parts of the raw input are well-formed. */
 function crossFieldIssues(root: unknown): PolicyIssue[] {
   const out: PolicyIssue[] = [];
-  const types = stringsAt(root, ['resourceTypes']).filter(([, t]) => isResourceType(t)) as Array<[number, Policy['resourceTypes'][number]]>;
+  const types = stringsAt(root, ['resourceTypes']).filter(([, t]) => isResourceType(t)) as Array<
+    [number, Policy['resourceTypes'][number]]
+  >;
   const products = [...new Set(types.map(([, t]) => productOf(t)))] as ProductId[];
 
   for (const [i, key] of stringsAt(root, ['remove', 'keys'])) {
@@ -181,10 +208,17 @@ export function parsePolicy(input: unknown): ParseResult {
       try {
         root = JSON.parse(input);
       } catch (e) {
-        return { ok: false, issues: [{ path: '', message: `is not valid JSON (${e instanceof Error ? e.message : String(e)})` }] };
+        return {
+          ok: false,
+          issues: [{ path: '', message: `is not valid JSON (${e instanceof Error ? e.message : String(e)})` }],
+        };
       }
     }
-    if (!isRecord(root)) return { ok: false, issues: [{ path: '', message: `a policy must be a JSON object, got ${describeValue(root)}` }] };
+    if (!isRecord(root))
+      return {
+        ok: false,
+        issues: [{ path: '', message: `a policy must be a JSON object, got ${describeValue(root)}` }],
+      };
 
     const result = PolicySchema.safeParse(root);
     const issues: PolicyIssue[] = [];
@@ -206,6 +240,9 @@ export function parsePolicy(input: unknown): ParseResult {
     }
     return { ok: true, policy: normalise(result.data) };
   } catch (e) {
-    return { ok: false, issues: [{ path: '', message: `could not be validated (${e instanceof Error ? e.message : String(e)})` }] };
+    return {
+      ok: false,
+      issues: [{ path: '', message: `could not be validated (${e instanceof Error ? e.message : String(e)})` }],
+    };
   }
 }

@@ -32,7 +32,8 @@ export function keyPatternProblem(source: string): string | undefined {
   } catch (e) {
     return `is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`;
   }
-  if (NESTED_QUANTIFIER.test(source)) return 'repeats a group that itself repeats (like (a+)+), which can take exponential time: rewrite it without nested repetition';
+  if (NESTED_QUANTIFIER.test(source))
+    return 'repeats a group that itself repeats (like (a+)+), which can take exponential time: rewrite it without nested repetition';
   return undefined;
 }
 
@@ -54,9 +55,9 @@ const KeyPatternSchema = z
 
 /** `{ all: true }`: every tag a resource carries goes (protected and reserved keys excepted). */
 export const RemoveAllSchema = z.strictObject({
-  all: z.literal(true, 'must be true (to remove named keys, use keys or keyPatterns instead)').describe(
-    'Remove every tag the resource carries (protected and reserved keys excepted).',
-  ),
+  all: z
+    .literal(true, 'must be true (to remove named keys, use keys or keyPatterns instead)')
+    .describe('Remove every tag the resource carries (protected and reserved keys excepted).'),
 });
 
 /** `{ keys?, keyPatterns? }`, at least one of them non-empty. */
@@ -92,7 +93,11 @@ export const PolicySchema = z.strictObject({
     .describe('Resource types to clean.'),
   match: z
     .strictObject({
-      resourceIds: z.array(nonEmpty).min(1, 'must not be empty when given').optional().describe('Only these resource ids.'),
+      resourceIds: z
+        .array(nonEmpty)
+        .min(1, 'must not be empty when given')
+        .optional()
+        .describe('Only these resource ids.'),
       tags: z
         .array(TagFilterSchema)
         .min(1, 'must not be empty when given')

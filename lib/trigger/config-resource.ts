@@ -23,7 +23,9 @@ const normalise = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 /** Map a Config type name (`ACS::VPC::VSwitch`) to the catalog, ignoring case. */
 export function typeFromConfigName(name: string): ResourceType | undefined {
   const wanted = name.toLowerCase();
-  return RESOURCE_TYPE_NAMES.find((t) => (RESOURCE_TYPES[t].configTypes as readonly string[]).some((c) => c.toLowerCase() === wanted));
+  return RESOURCE_TYPE_NAMES.find((t) =>
+    (RESOURCE_TYPES[t].configTypes as readonly string[]).some((c) => c.toLowerCase() === wanted),
+  );
 }
 
 /** Map an ARN kind (`vswitch`, `ipampool`) to the catalog. */
@@ -99,22 +101,38 @@ export function asObject(value: unknown): Record<string, unknown> | undefined {
       return undefined;
     }
   }
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
-export type ResourceResolution = { ok: true; ref: ResourceRef } | { ok: false; missing: string[]; unknownType?: string };
+export type ResourceResolution =
+  | { ok: true; ref: ResourceRef }
+  | { ok: false; missing: string[]; unknownType?: string };
 
 /**
  * Resolve the resource from a notification's `data` and its envelope (which may be absent: RawData).
  * `missing` lists what could not be found; `unknownType` names a type this function does not clean.
  */
-export function resolveConfigResource(data: Record<string, unknown>, envelope: Record<string, unknown> | undefined): ResourceResolution {
-  const qualifier = asObject(dig(data, 'evaluationResultIdentifier', 'evaluationResultQualifier')) ?? asObject(data.evaluationResultQualifier) ?? {};
+export function resolveConfigResource(
+  data: Record<string, unknown>,
+  envelope: Record<string, unknown> | undefined,
+): ResourceResolution {
+  const qualifier =
+    asObject(dig(data, 'evaluationResultIdentifier', 'evaluationResultQualifier')) ??
+    asObject(data.evaluationResultQualifier) ??
+    {};
   const arnText = text(qualifier.resourceArn) ?? text(data.resourceArn);
-  const arn = (arnText ? parseArn(arnText) : undefined) ?? (envelope && text(envelope.subject) ? parseArn(text(envelope.subject)!) : undefined);
+  const arn =
+    (arnText ? parseArn(arnText) : undefined) ??
+    (envelope && text(envelope.subject) ? parseArn(text(envelope.subject)!) : undefined);
 
   const id = text(qualifier.resourceId) ?? text(data.resourceId) ?? arn?.id;
-  const region = text(qualifier.regionId) ?? text(data.regionId) ?? (arn?.region || undefined) ?? (envelope ? text(envelope.aliyunregionid) : undefined);
+  const region =
+    text(qualifier.regionId) ??
+    text(data.regionId) ??
+    (arn?.region || undefined) ??
+    (envelope ? text(envelope.aliyunregionid) : undefined);
   const configType = text(qualifier.resourceType) ?? text(data.resourceType);
   const type =
     (configType ? typeFromConfigName(configType) : undefined) ??

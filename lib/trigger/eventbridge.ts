@@ -10,7 +10,15 @@ import { asObject, dig, resolveConfigResource, text } from './config-resource.ts
 import { describe, isRecord } from './manual.ts';
 import { parseEnvPolicy } from './policy.ts';
 import { RUN_ID_MAX_LENGTH, shortHash, toSafeId } from './run-id.ts';
-import { InputErrorCode, type InputIssue, type Invocation, invalid, type RunRequest, type TriggerEnv, TriggerSource } from './types.ts';
+import {
+  InputErrorCode,
+  type InputIssue,
+  type Invocation,
+  invalid,
+  type RunRequest,
+  type TriggerEnv,
+  TriggerSource,
+} from './types.ts';
 
 const NON_COMPLIANT_TYPE = /:Config:NonCompliantNotification$/;
 
@@ -24,7 +32,11 @@ export function isCloudEvent(value: unknown): value is Record<string, unknown> {
 /** Whether a parsed object is a Cloud Config notification delivered without its envelope (RawData). */
 export function isConfigRawData(value: unknown): value is Record<string, unknown> {
   if (!isRecord(value)) return false;
-  return Object.hasOwn(value, 'evaluationResultIdentifier') || value.dataType === 'NonCompliantNotification' || Object.hasOwn(value, 'complianceType');
+  return (
+    Object.hasOwn(value, 'evaluationResultIdentifier') ||
+    value.dataType === 'NonCompliantNotification' ||
+    Object.hasOwn(value, 'complianceType')
+  );
 }
 
 /** One event's verdict. */
@@ -39,18 +51,33 @@ function decodeOne(event: unknown, path: string): EventVerdict {
     const type = text(event.type) ?? '';
     const source = text(event.source) ?? '';
     if (!NON_COMPLIANT_TYPE.test(type) || !source.startsWith('acs.')) {
-      return { kind: 'ignored', reason: `event type '${type}' from '${source}' is not a Cloud Config non-compliance notification` };
+      return {
+        kind: 'ignored',
+        reason: `event type '${type}' from '${source}' is not a Cloud Config non-compliance notification`,
+      };
     }
     const data = asObject(event.data);
-    if (!data) return { kind: 'invalid', issues: [{ path: at('data'), message: `expected the notification object, got ${describe(event.data)}` }] };
+    if (!data)
+      return {
+        kind: 'invalid',
+        issues: [{ path: at('data'), message: `expected the notification object, got ${describe(event.data)}` }],
+      };
     const eventId = text(event.id);
     return fromNotification(data, event, at('data'), eventId);
   }
   if (isConfigRawData(event)) return fromNotification(event, undefined, path, undefined);
-  return { kind: 'invalid', issues: [{ path: path, message: `expected a CloudEvent or a Cloud Config notification, got ${describe(event)}` }] };
+  return {
+    kind: 'invalid',
+    issues: [{ path: path, message: `expected a CloudEvent or a Cloud Config notification, got ${describe(event)}` }],
+  };
 }
 
-function fromNotification(data: Record<string, unknown>, envelope: Record<string, unknown> | undefined, path: string, eventId: string | undefined): EventVerdict {
+function fromNotification(
+  data: Record<string, unknown>,
+  envelope: Record<string, unknown> | undefined,
+  path: string,
+  eventId: string | undefined,
+): EventVerdict {
   const compliance = text(data.complianceType);
   // The event type already says non-compliant; a notification without the field is taken at its word.
   if (compliance !== undefined && compliance.toUpperCase() !== 'NON_COMPLIANT') {
@@ -58,7 +85,8 @@ function fromNotification(data: Record<string, unknown>, envelope: Record<string
   }
   const resolved = resolveConfigResource(data, envelope);
   if (!resolved.ok) {
-    if (resolved.unknownType !== undefined) return { kind: 'ignored', reason: `resource type '${resolved.unknownType}' is not one this function cleans` };
+    if (resolved.unknownType !== undefined)
+      return { kind: 'ignored', reason: `resource type '${resolved.unknownType}' is not one this function cleans` };
     const base = path === '' ? '' : `${path}.`;
     return {
       kind: 'invalid',
@@ -69,14 +97,16 @@ function fromNotification(data: Record<string, unknown>, envelope: Record<string
     };
   }
   const { ref } = resolved;
-  const stamp = text(data.notificationCreationTime) ?? text(dig(data, 'evaluationResultIdentifier', 'orderingTimestamp')) ?? '';
+  const stamp =
+    text(data.notificationCreationTime) ?? text(dig(data, 'evaluationResultIdentifier', 'orderingTimestamp')) ?? '';
   return { kind: 'resource', ref, idSeed: eventId ?? `config|${ref.region}|${ref.type}|${ref.id}|${stamp}` };
 }
 
 /** Why a resource is outside the policy's scope, or undefined when the policy covers it. */
 function outOfScope(policy: Policy, ref: ResourceRef): string | undefined {
   if (!policy.resourceTypes.includes(ref.type)) return `${ref.type} ${ref.id}: type not in the policy's resourceTypes`;
-  if (!policy.regions.includes(ref.region)) return `${ref.type} ${ref.id}: region ${ref.region} not in the policy's regions`;
+  if (!policy.regions.includes(ref.region))
+    return `${ref.type} ${ref.id}: region ${ref.region} not in the policy's regions`;
   const ids = policy.match?.resourceIds;
   if (ids && !ids.includes(ref.id)) return `${ref.type} ${ref.id}: not in the policy's match.resourceIds`;
   return undefined;
@@ -113,17 +143,25 @@ export function decodeEventBridge(events: unknown, env: TriggerEnv): Invocation 
     else found.push({ ...verdict, index });
   }
   if (found.length === 0) {
-    if (issues.length > 0) return invalid(InputErrorCode.InvalidEvent, 'Cloud Config event does not name a resource', issues);
+    if (issues.length > 0)
+      return invalid(InputErrorCode.InvalidEvent, 'Cloud Config event does not name a resource', issues);
     return { kind: 'ignored', reason: notes.join('; ') };
   }
 
   const envPolicy = parseEnvPolicy(env.VPC_TAG_CLEANUP_POLICY);
   if (envPolicy === undefined) {
-    return invalid(InputErrorCode.PolicyNotConfigured, 'event-driven invocation but VPC_TAG_CLEANUP_POLICY is not set', [
-      { path: 'env.VPC_TAG_CLEANUP_POLICY', message: 'not set: the policy to apply to flagged resources' },
-    ]);
+    return invalid(
+      InputErrorCode.PolicyNotConfigured,
+      'event-driven invocation but VPC_TAG_CLEANUP_POLICY is not set',
+      [{ path: 'env.VPC_TAG_CLEANUP_POLICY', message: 'not set: the policy to apply to flagged resources' }],
+    );
   }
-  if (!envPolicy.ok) return invalid(InputErrorCode.InvalidPolicy, `invalid policy: ${envPolicy.issues.length} issue(s)`, envPolicy.issues);
+  if (!envPolicy.ok)
+    return invalid(
+      InputErrorCode.InvalidPolicy,
+      `invalid policy: ${envPolicy.issues.length} issue(s)`,
+      envPolicy.issues,
+    );
 
   const inScope: typeof found = [];
   for (const f of found) {
@@ -141,7 +179,12 @@ export function decodeEventBridge(events: unknown, env: TriggerEnv): Invocation 
     onlySeed !== undefined && !onlySeed.startsWith('config|')
       ? toSafeId(onlySeed, RUN_ID_MAX_LENGTH)
       : `eb-${shortHash(seeds.sort().join('\n'), 24)}`;
-  const run: RunRequest = { policy: narrowPolicy(envPolicy.policy, refs), runId, source: TriggerSource.EventBridge, narrowTo: refs };
+  const run: RunRequest = {
+    policy: narrowPolicy(envPolicy.policy, refs),
+    runId,
+    source: TriggerSource.EventBridge,
+    narrowTo: refs,
+  };
   if (notes.length > 0) run.notes = notes;
   return { kind: 'run', run };
 }

@@ -7,7 +7,15 @@ import { z } from 'zod';
 import type { Continuation } from '../types.ts';
 import { joinPath, parsePolicyAt } from './policy.ts';
 import { compactTime, RUN_ID_MAX_LENGTH, shortHash, toSafeId } from './run-id.ts';
-import { type DecodeHints, InputErrorCode, type InputIssue, type Invocation, invalid, type RunRequest, type TriggerSource } from './types.ts';
+import {
+  type DecodeHints,
+  InputErrorCode,
+  type InputIssue,
+  type Invocation,
+  invalid,
+  type RunRequest,
+  type TriggerSource,
+} from './types.ts';
 
 /** Keys of the manual envelope; a payload with `policy` among its keys is an envelope, else a bare policy. */
 const ENVELOPE_KEYS = new Set(['policy', 'runId', 'continuation', 'shard']);
@@ -64,11 +72,13 @@ export function decodeManual(value: unknown, options: ManualDecodeOptions): Invo
 
   const issues: InputIssue[] = [];
   for (const key of Object.keys(value)) {
-    if (!ENVELOPE_KEYS.has(key)) issues.push({ path: at(key), message: `unknown key '${key}' (expected policy, runId, continuation, shard)` });
+    if (!ENVELOPE_KEYS.has(key))
+      issues.push({ path: at(key), message: `unknown key '${key}' (expected policy, runId, continuation, shard)` });
   }
   const extras: { runId?: string; continuation?: Continuation; shard?: { regions: string[] } } = {};
   if (value.runId !== undefined) {
-    if (typeof value.runId !== 'string' || value.runId.trim() === '') issues.push({ path: at('runId'), message: 'runId must be a non-empty string' });
+    if (typeof value.runId !== 'string' || value.runId.trim() === '')
+      issues.push({ path: at('runId'), message: 'runId must be a non-empty string' });
     else extras.runId = value.runId;
   }
   if (value.shard !== undefined) {
@@ -100,15 +110,27 @@ function finish(
   if (parsed?.ok && extras.shard) {
     extras.shard.regions.forEach((region, i) => {
       if (!parsed.policy.regions.includes(region))
-        issues.push({ path: joinPath(options.path, ['shard', 'regions', i]), message: `region '${region}' is not one of the policy's regions` });
+        issues.push({
+          path: joinPath(options.path, ['shard', 'regions', i]),
+          message: `region '${region}' is not one of the policy's regions`,
+        });
     });
   }
   const runId = options.runId ?? manualRunId(extras.runId, payload, options.hints, options.now);
   if (extras.continuation && extras.continuation.runId !== runId) {
-    issues.push({ path: joinPath(options.path, ['continuation', 'runId']), message: `continuation belongs to run '${extras.continuation.runId}', not '${runId}'` });
+    issues.push({
+      path: joinPath(options.path, ['continuation', 'runId']),
+      message: `continuation belongs to run '${extras.continuation.runId}', not '${runId}'`,
+    });
   }
   if (issues.length > 0 || !parsed?.ok) {
-    const policyOnly = issues.every((i) => i.path === policyPath || i.path.startsWith(`${policyPath}.`) || i.path.startsWith(`${policyPath}[`) || policyPath === '');
+    const policyOnly = issues.every(
+      (i) =>
+        i.path === policyPath ||
+        i.path.startsWith(`${policyPath}.`) ||
+        i.path.startsWith(`${policyPath}[`) ||
+        policyPath === '',
+    );
     return policyOnly && parsed !== undefined
       ? invalid(InputErrorCode.InvalidPolicy, `invalid policy: ${issues.length} issue(s)`, issues)
       : invalid(InputErrorCode.InvalidPayload, `invalid payload: ${issues.length} issue(s)`, issues);

@@ -47,5 +47,8 @@ export function toSafeId(raw: string, maxLength = TASK_ID_MAX_LENGTH): string {
 
 /** Compact UTC timestamp for ids: `2025-01-01T03:00:00Z` -> `20250101T030000Z`. */
 export function compactTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }

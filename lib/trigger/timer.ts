@@ -22,13 +22,26 @@ export function timerRunId(triggerName: string, triggerTime: string): string {
 }
 
 /** Decode a timer tick: its payload string as a manual payload, under the tick's run id. */
-export function decodeTimer(event: Record<string, unknown>, env: TriggerEnv, now: Date, hints: DecodeHints): Invocation {
+export function decodeTimer(
+  event: Record<string, unknown>,
+  env: TriggerEnv,
+  now: Date,
+  hints: DecodeHints,
+): Invocation {
   const { triggerName, triggerTime, payload } = event;
   if (typeof triggerName !== 'string' || typeof triggerTime !== 'string' || triggerName === '' || triggerTime === '') {
-    return invalid(InputErrorCode.InvalidPayload, 'timer event needs string triggerName and triggerTime', [
-      { path: 'triggerName', message: `expected a non-empty string, got ${describe(triggerName)}` },
-      { path: 'triggerTime', message: `expected a non-empty string, got ${describe(triggerTime)}` },
-    ].filter((_, i) => (i === 0 ? typeof triggerName !== 'string' || triggerName === '' : typeof triggerTime !== 'string' || triggerTime === '')));
+    return invalid(
+      InputErrorCode.InvalidPayload,
+      'timer event needs string triggerName and triggerTime',
+      [
+        { path: 'triggerName', message: `expected a non-empty string, got ${describe(triggerName)}` },
+        { path: 'triggerTime', message: `expected a non-empty string, got ${describe(triggerTime)}` },
+      ].filter((_, i) =>
+        i === 0
+          ? typeof triggerName !== 'string' || triggerName === ''
+          : typeof triggerTime !== 'string' || triggerTime === '',
+      ),
+    );
   }
   const runId = timerRunId(triggerName, triggerTime);
   const options = { path: 'payload', source: TriggerSource.Timer, hints, now, runId };
@@ -38,18 +51,32 @@ export function decodeTimer(event: Record<string, unknown>, env: TriggerEnv, now
   if (payload === undefined || payload === null || (typeof payload === 'string' && payload.trim() === '')) {
     const envPolicy = parseEnvPolicy(env.VPC_TAG_CLEANUP_POLICY);
     if (envPolicy === undefined) {
-      return invalid(InputErrorCode.PolicyNotConfigured, 'timer event has no payload and VPC_TAG_CLEANUP_POLICY is not set', [
-        { path: 'payload', message: 'empty: put {"policy": ...} in the trigger payload or set VPC_TAG_CLEANUP_POLICY' },
-      ]);
+      return invalid(
+        InputErrorCode.PolicyNotConfigured,
+        'timer event has no payload and VPC_TAG_CLEANUP_POLICY is not set',
+        [
+          {
+            path: 'payload',
+            message: 'empty: put {"policy": ...} in the trigger payload or set VPC_TAG_CLEANUP_POLICY',
+          },
+        ],
+      );
     }
-    if (!envPolicy.ok) return invalid(InputErrorCode.InvalidPolicy, `invalid policy: ${envPolicy.issues.length} issue(s)`, envPolicy.issues);
+    if (!envPolicy.ok)
+      return invalid(
+        InputErrorCode.InvalidPolicy,
+        `invalid policy: ${envPolicy.issues.length} issue(s)`,
+        envPolicy.issues,
+      );
     return { kind: 'run', run: { policy: envPolicy.policy, runId, source: TriggerSource.Timer } };
   }
   if (typeof payload === 'string') {
     try {
       inner = JSON.parse(payload);
     } catch (e) {
-      return invalid(InputErrorCode.InvalidPayload, 'timer payload is not JSON', [{ path: 'payload', message: `not JSON: ${(e as Error).message}` }]);
+      return invalid(InputErrorCode.InvalidPayload, 'timer payload is not JSON', [
+        { path: 'payload', message: `not JSON: ${(e as Error).message}` },
+      ]);
     }
   } else if (isRecord(payload)) {
     inner = payload;

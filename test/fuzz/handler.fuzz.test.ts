@@ -22,7 +22,13 @@ beforeAll(async () => {
   emu = await startEmulator({ port: 0, seed: 'none', quotas: false });
   process.env.VPC_TAG_CLEANUP_ENDPOINT = emu.endpoint;
   process.env.VPC_TAG_CLEANUP_FC_ENDPOINT = emu.url;
-  process.env.VPC_TAG_CLEANUP_POLICY = JSON.stringify({ name: 'env-policy', regions: REGIONS, resourceTypes: ['IPAMPOOL'], remove: { keys: ['tmp'] }, dryRun: true });
+  process.env.VPC_TAG_CLEANUP_POLICY = JSON.stringify({
+    name: 'env-policy',
+    regions: REGIONS,
+    resourceTypes: ['IPAMPOOL'],
+    remove: { keys: ['tmp'] },
+    dryRun: true,
+  });
   // The handler logs one JSON line per answer: 10,000 of them would drown the test output.
   vi.spyOn(console, 'log').mockImplementation(() => {});
 });
@@ -59,14 +65,34 @@ const validPolicy = fc.record(
     protect: fc.record({ keys: fc.uniqueArray(key, { maxLength: 2 }) }, { requiredKeys: [] }),
     match: fc.record({ tags: fc.array(fc.record({ key }), { minLength: 1, maxLength: 2 }) }),
     dryRun: fc.constant(true),
-    limits: fc.record({ concurrency: fc.integer({ min: 1, max: 64 }), maxResources: fc.integer({ min: 1, max: 10_000 }) }, { requiredKeys: [] }),
+    limits: fc.record(
+      { concurrency: fc.integer({ min: 1, max: 64 }), maxResources: fc.integer({ min: 1, max: 10_000 }) },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: ['name', 'regions', 'resourceTypes', 'remove', 'dryRun'] },
 );
 
 /** A value that breaks the field it replaces (or, by chance, does not). */
 const junk = fc.oneof(
-  fc.constantFrom(null, '', 0, -1, Number.POSITIVE_INFINITY, Number.NaN, true, 'yes', [], {}, ['NOPE'], { keys: [] }, '(', ['('], ['[a-'], 'x'.repeat(300)),
+  fc.constantFrom(
+    null,
+    '',
+    0,
+    -1,
+    Number.POSITIVE_INFINITY,
+    Number.NaN,
+    true,
+    'yes',
+    [],
+    {},
+    ['NOPE'],
+    { keys: [] },
+    '(',
+    ['('],
+    ['[a-'],
+    'x'.repeat(300),
+  ),
   fc.jsonValue({ maxDepth: 2 }),
 );
 const fieldName = fc.constantFrom('name', 'regions', 'resourceTypes', 'remove', 'protect', 'match', 'dryRun', 'limits');
@@ -75,48 +101,66 @@ const fieldName = fc.constantFrom('name', 'regions', 'resourceTypes', 'remove', 
  * One mutation of a valid policy: drop a field, break one, or add an unknown key at some depth. `field`
  * is the top-level field an answer's issue must name when the mutation made the policy invalid.
  */
-const mutation = fc.tuple(validPolicy, fc.nat(4), fieldName, junk, fc.string({ minLength: 1, maxLength: 8 })).map(([p, op, field, value, extra]) => {
-  const policy: Record<string, unknown> = structuredClone(p);
-  if (op === 0) {
-    delete policy[field];
-    return { policy, field };
-  }
-  if (op === 1) {
-    policy[field] = value;
-    return { policy, field };
-  }
-  if (op === 2) {
-    policy[`x-${extra}`] = value;
-    return { policy, field: `x-${extra}` };
-  }
-  if (op === 3) {
-    (policy.remove as Record<string, unknown>)[`x-${extra}`] = value;
-    return { policy, field: 'remove' };
-  }
-  policy.limits = { ...(policy.limits as object | undefined), concurrency: value };
-  return { policy, field: 'limits' };
-});
+const mutation = fc
+  .tuple(validPolicy, fc.nat(4), fieldName, junk, fc.string({ minLength: 1, maxLength: 8 }))
+  .map(([p, op, field, value, extra]) => {
+    const policy: Record<string, unknown> = structuredClone(p);
+    if (op === 0) {
+      delete policy[field];
+      return { policy, field };
+    }
+    if (op === 1) {
+      policy[field] = value;
+      return { policy, field };
+    }
+    if (op === 2) {
+      policy[`x-${extra}`] = value;
+      return { policy, field: `x-${extra}` };
+    }
+    if (op === 3) {
+      (policy.remove as Record<string, unknown>)[`x-${extra}`] = value;
+      return { policy, field: 'remove' };
+    }
+    policy.limits = { ...(policy.limits as object | undefined), concurrency: value };
+    return { policy, field: 'limits' };
+  });
 const mutatedPolicy = mutation.map((m) => m.policy);
 
-const anyPolicy = fc.oneof({ arbitrary: validPolicy, weight: 1 }, { arbitrary: mutatedPolicy, weight: 4 }, { arbitrary: fc.jsonValue({ maxDepth: 3 }), weight: 1 });
+const anyPolicy = fc.oneof(
+  { arbitrary: validPolicy, weight: 1 },
+  { arbitrary: mutatedPolicy, weight: 4 },
+  { arbitrary: fc.jsonValue({ maxDepth: 3 }), weight: 1 },
+);
 
 const manual = fc.oneof(
   anyPolicy,
-  fc.record({ policy: anyPolicy, runId: fc.oneof(fc.string({ maxLength: 40 }), fc.integer(), fc.constant(undefined)) }, { requiredKeys: ['policy'] }),
+  fc.record(
+    { policy: anyPolicy, runId: fc.oneof(fc.string({ maxLength: 40 }), fc.integer(), fc.constant(undefined)) },
+    { requiredKeys: ['policy'] },
+  ),
   fc.record({ policy: anyPolicy, continuation: junk }),
 );
 
 const timer = fc.record({
   triggerTime: fc.oneof(fc.constant('2026-01-02T19:00:00Z'), fc.string({ maxLength: 30 }), fc.integer()),
   triggerName: fc.oneof(fc.constantFrom('nightly', 'hourly'), fc.string({ maxLength: 20 })),
-  payload: fc.oneof(manual.map((m) => JSON.stringify(m)), fc.string({ maxLength: 40 }), junk),
+  payload: fc.oneof(
+    manual.map((m) => JSON.stringify(m)),
+    fc.string({ maxLength: 40 }),
+    junk,
+  ),
 });
 
 const configEvent = fc.record({
   specversion: fc.constantFrom('1.0', 1, undefined),
   id: fc.oneof(fc.uuid(), fc.string({ maxLength: 10 })),
   source: fc.constantFrom('acs.config', 'acs.ecs', 'custom'),
-  type: fc.constantFrom('config:Config:NonCompliantNotification', 'config:Config:ConfigurationItemChangeNotification', 'ecs:Instance:StateChange', 'x'),
+  type: fc.constantFrom(
+    'config:Config:NonCompliantNotification',
+    'config:Config:ConfigurationItemChangeNotification',
+    'ecs:Instance:StateChange',
+    'x',
+  ),
   aliyunregionid: fc.constantFrom(...REGIONS, 'mars-1', ''),
   data: fc.oneof(
     fc.record({

@@ -39,7 +39,11 @@ describe('runBaseline', () => {
       protect: { resourceTag: { key: 'protect', value: 'yes' } },
     };
     const s0 = await admin.stats();
-    const result = await runBaseline(emulatorPort(emu.endpoint), policy, { concurrency: 4, retryDelayMs: 10, maxRetries: 2 });
+    const result = await runBaseline(emulatorPort(emu.endpoint), policy, {
+      concurrency: 4,
+      retryDelayMs: 10,
+      maxRetries: 2,
+    });
     const stats = diffStats(await admin.stats(), s0);
     expect(result.matched).toBe(42);
     // ceil(42 / 20) = 3 id slices x ceil(25 / 20) = 2 key slices.
@@ -61,24 +65,50 @@ describe('runBaseline', () => {
     await admin.seed(resources);
     const policy: PolicyShape = { regions: ['cn-hangzhou'], resourceTypes: ['IPAMPOOL'], remove: { keys } };
     const s0 = await admin.stats();
-    const result = await runBaseline(emulatorPort(emu.endpoint), policy, { concurrency: 4, retryDelayMs: 10, maxRetries: 2, discovery: 'typed' });
+    const result = await runBaseline(emulatorPort(emu.endpoint), policy, {
+      concurrency: 4,
+      retryDelayMs: 10,
+      maxRetries: 2,
+      discovery: 'typed',
+    });
     const stats = diffStats(await admin.stats(), s0);
     expect(result.matched).toBe(45);
     expect(countCalls(stats, isListApi)).toBe(1);
     expect(countCalls(stats, isUntagApi)).toBe(6);
-    expect(checkState(policy, resources, await admin.resources({ type: 'IPAMPOOL' }))).toEqual({ notRemoved: [], wronglyTouched: [], unexpected: [] });
+    expect(checkState(policy, resources, await admin.resources({ type: 'IPAMPOOL' }))).toEqual({
+      notRemoved: [],
+      wronglyTouched: [],
+      unexpected: [],
+    });
   });
 
   it('retries with a fixed delay through injected 503s and still ends exact', async () => {
     await admin.reset();
-    const resources = Array.from({ length: 30 }, (_, i) => ({ type: 'PeerConnection', region: 'cn-hangzhou', id: `pcc-b${i}`, tags: { 'tmp-a': '1', keep: '2' } }));
+    const resources = Array.from({ length: 30 }, (_, i) => ({
+      type: 'PeerConnection',
+      region: 'cn-hangzhou',
+      id: `pcc-b${i}`,
+      tags: { 'tmp-a': '1', keep: '2' },
+    }));
     await admin.seed(resources);
     await admin.setFaults([{ kind: 'error', code: 'ServiceUnavailable', status: 503, rate: 0.3 }], 9);
-    const policy: PolicyShape = { regions: ['cn-hangzhou'], resourceTypes: ['PeerConnection'], remove: { keyPatterns: ['^tmp-'] } };
-    const result = await runBaseline(emulatorPort(emu.endpoint), policy, { concurrency: 4, retryDelayMs: 5, maxRetries: 8 });
+    const policy: PolicyShape = {
+      regions: ['cn-hangzhou'],
+      resourceTypes: ['PeerConnection'],
+      remove: { keyPatterns: ['^tmp-'] },
+    };
+    const result = await runBaseline(emulatorPort(emu.endpoint), policy, {
+      concurrency: 4,
+      retryDelayMs: 5,
+      maxRetries: 8,
+    });
     await admin.clearFaults();
     expect(result.calls.retried).toBeGreaterThan(0);
     expect(result.calls.failed).toBe(0);
-    expect(checkState(policy, resources, await admin.resources({ type: 'PeerConnection' }))).toEqual({ notRemoved: [], wronglyTouched: [], unexpected: [] });
+    expect(checkState(policy, resources, await admin.resources({ type: 'PeerConnection' }))).toEqual({
+      notRemoved: [],
+      wronglyTouched: [],
+      unexpected: [],
+    });
   });
 });

@@ -15,9 +15,10 @@ import { stringify as toYaml } from 'yaml';
 
 // ajv's default export is its CommonJS module.exports under ESM.
 const Ajv = ((AjvModule as any).default ?? AjvModule) as typeof AjvModule.default;
+
+import { main } from '../../bin/cli.ts';
 import type { AdminResource } from '../../emulator/contracts.ts';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
-import { main } from '../../bin/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/vpc-tag-cleanup.mjs');
@@ -61,11 +62,18 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliResul
 async function inProcess(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const sink = () => {
     const chunks: string[] = [];
-    return { chunks, stream: { isTTY: false, write: (c: string) => chunks.push(String(c)) } as unknown as NodeJS.WritableStream };
+    return {
+      chunks,
+      stream: { isTTY: false, write: (c: string) => chunks.push(String(c)) } as unknown as NodeJS.WritableStream,
+    };
   };
   const out = sink();
   const err = sink();
-  const code = await main(args, { stdout: out.stream, stderr: err.stream, env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, ...env } });
+  const code = await main(args, {
+    stdout: out.stream,
+    stderr: err.stream,
+    env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, ...env },
+  });
   return { code, stdout: out.chunks.join(''), stderr: err.chunks.join('') };
 }
 
@@ -81,7 +89,9 @@ async function admin<T>(method: string, path: string, body?: unknown): Promise<T
 
 const stats = () => admin<{ total: number; byAction: Record<string, Record<string, number>> }>('GET', '/__admin/stats');
 const state = async () =>
-  (await admin<{ resources: AdminResource[] }>('GET', '/__admin/resources')).resources.sort((a, b) => `${a.type}/${a.id}`.localeCompare(`${b.type}/${b.id}`));
+  (await admin<{ resources: AdminResource[] }>('GET', '/__admin/resources')).resources.sort((a, b) =>
+    `${a.type}/${a.id}`.localeCompare(`${b.type}/${b.id}`),
+  );
 const untagCalls = (s: Awaited<ReturnType<typeof stats>>) =>
   Object.entries(s.byAction)
     .filter(([api]) => /:Un[tT]agResources$/.test(api))
@@ -94,9 +104,19 @@ const fixture: AdminResource[] = [
     id: `ipam-pool-cli${i}`,
     tags: { CostCenter: `CC-${i}`, owner: 'alice', ...(i === 1 ? { 'legacy-owner': 'ops' } : {}) },
   })),
-  { type: 'IPAMPOOL', region: 'cn-hangzhou', id: 'ipam-pool-keep', tags: { CostCenter: 'CC-K', 'cleanup:protect': 'true' } },
+  {
+    type: 'IPAMPOOL',
+    region: 'cn-hangzhou',
+    id: 'ipam-pool-keep',
+    tags: { CostCenter: 'CC-K', 'cleanup:protect': 'true' },
+  },
   { type: 'IPAMPOOL', region: 'cn-hangzhou', id: 'ipam-pool-clean', tags: { owner: 'bob' } },
-  ...Array.from({ length: 3 }, (_, i) => ({ type: 'PeerConnection', region: 'cn-hangzhou', id: `pcc-cli${i}`, tags: { CostCenter: 'CC-9', env: 'dev' } })),
+  ...Array.from({ length: 3 }, (_, i) => ({
+    type: 'PeerConnection',
+    region: 'cn-hangzhou',
+    id: `pcc-cli${i}`,
+    tags: { CostCenter: 'CC-9', env: 'dev' },
+  })),
   { type: 'VPC', region: 'cn-shanghai', id: 'vpc-cli0', tags: { CostCenter: 'CC-7', 'acs:rm:rgId': 'rg-1' } },
 ];
 
@@ -163,7 +183,14 @@ describe('vpc-tag-cleanup run', () => {
   });
 
   it('gives the same result for the same policy in YAML and in JSON', async () => {
-    const json = await inProcess(['run', '--json', '--run-id', 'same', '--policy', write('same.json', JSON.stringify(policy))]);
+    const json = await inProcess([
+      'run',
+      '--json',
+      '--run-id',
+      'same',
+      '--policy',
+      write('same.json', JSON.stringify(policy)),
+    ]);
     const afterJson = await state();
     await admin('POST', '/__admin/reset', {});
     await admin('POST', '/__admin/resources', { resources: fixture });
@@ -175,7 +202,9 @@ describe('vpc-tag-cleanup run', () => {
     const b = JSON.parse(yaml.stdout);
     const comparable = (rep: { totals: { calls: unknown }; resources: Array<{ id: string; type: string }> }) => ({
       totals: { ...rep.totals, calls: undefined },
-      resources: rep.resources.map((x) => ({ ...x, requestId: undefined })).sort((p, q) => `${p.type}/${p.id}`.localeCompare(`${q.type}/${q.id}`)),
+      resources: rep.resources
+        .map((x) => ({ ...x, requestId: undefined }))
+        .sort((p, q) => `${p.type}/${p.id}`.localeCompare(`${q.type}/${q.id}`)),
     });
     expect(comparable(b)).toEqual(comparable(a));
     expect(a.totals.untagged).toBe(10);
@@ -183,7 +212,11 @@ describe('vpc-tag-cleanup run', () => {
   });
 
   it('exits 1 and names the failed resources when a batch fails for good', async () => {
-    await admin('PUT', '/__admin/faults', { rules: [{ kind: 'error', product: 'VpcPeer', action: 'UnTagResources', code: 'Forbidden.NoPermission', status: 403 }] });
+    await admin('PUT', '/__admin/faults', {
+      rules: [
+        { kind: 'error', product: 'VpcPeer', action: 'UnTagResources', code: 'Forbidden.NoPermission', status: 403 },
+      ],
+    });
     const r = await cli(['run', '--policy', write('policy.json', JSON.stringify(policy))]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/failed \(3\):/);
@@ -200,7 +233,9 @@ describe('overrides', () => {
     const file = write('policy.json', JSON.stringify(policy));
     const r = await inProcess(['plan', '--json', '--region', 'cn-shanghai', '--concurrency', '2', '--policy', file]);
     expect(r.code, r.stderr).toBe(0);
-    const regions = new Set((JSON.parse(r.stdout) as { resources: Array<{ region: string }> }).resources.map((x) => x.region));
+    const regions = new Set(
+      (JSON.parse(r.stdout) as { resources: Array<{ region: string }> }).resources.map((x) => x.region),
+    );
     expect([...regions]).toEqual(['cn-shanghai']);
     const bad = await inProcess(['plan', '--concurrency', 'many', '--policy', file]);
     expect(bad.code).toBe(2);
@@ -254,7 +289,8 @@ describe('vpc-tag-cleanup schema and --help', () => {
   it('prints help at the top level and for each command, and exits 2 on an unknown command', async () => {
     const top = await cli(['--help']);
     expect(top.code).toBe(0);
-    for (const c of ['plan', 'run', 'invoke', 'schema', 'emulator']) expect(top.stdout).toMatch(new RegExp(`^  ${c}\\s`, 'm'));
+    for (const c of ['plan', 'run', 'invoke', 'schema', 'emulator'])
+      expect(top.stdout).toMatch(new RegExp(`^  ${c}\\s`, 'm'));
     const plan = await inProcess(['plan', '--help']);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('Usage: vpc-tag-cleanup plan --policy FILE');
@@ -266,7 +302,10 @@ describe('vpc-tag-cleanup schema and --help', () => {
 
 describe('vpc-tag-cleanup invoke', () => {
   it('sends the policy to the function through fc2 on the 3.0 path and prints its report', async () => {
-    await admin('POST', '/__admin/functions', { name: 'tag-cleanup', modulePath: join(ROOT, 'test/fixtures/cli/report-function.cjs') });
+    await admin('POST', '/__admin/functions', {
+      name: 'tag-cleanup',
+      modulePath: join(ROOT, 'test/fixtures/cli/report-function.cjs'),
+    });
     const env = { VPC_TAG_CLEANUP_FC_ENDPOINT: emu.url, ALIBABA_CLOUD_ACCOUNT_ID: emu.accountId };
     const file = write('policy.json', JSON.stringify(policy));
     const sync = await cli(['invoke', '--function', 'tag-cleanup', '--policy', file, '--run-id', 'inv-1'], env);
@@ -276,10 +315,22 @@ describe('vpc-tag-cleanup invoke', () => {
     const async_ = await inProcess(['invoke', '--function', 'tag-cleanup', '--policy', file, '--async'], env);
     expect(async_.code, async_.stderr).toBe(0);
     expect(async_.stdout).toMatch(/^accepted: request id \S+/);
-    const { invocations } = await admin<{ invocations: Array<{ invocationType: string }> }>('GET', '/__admin/invocations');
+    const { invocations } = await admin<{ invocations: Array<{ invocationType: string }> }>(
+      'GET',
+      '/__admin/invocations',
+    );
     expect(invocations.map((i) => i.invocationType).sort()).toEqual(['Async', 'Sync']);
     // A bad policy never leaves the workstation.
-    const bad = await inProcess(['invoke', '--function', 'tag-cleanup', '--policy', write('bad.json', JSON.stringify({ ...policy, regions: [] }))], env);
+    const bad = await inProcess(
+      [
+        'invoke',
+        '--function',
+        'tag-cleanup',
+        '--policy',
+        write('bad.json', JSON.stringify({ ...policy, regions: [] })),
+      ],
+      env,
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('regions');
     const after = await admin<{ invocations: unknown[] }>('GET', '/__admin/invocations');
@@ -298,9 +349,18 @@ describe('vpc-tag-cleanup invoke, end to end', () => {
     const env = { VPC_TAG_CLEANUP_FC_ENDPOINT: emu.url, ALIBABA_CLOUD_ACCOUNT_ID: emu.accountId };
     // The handler runs in this process and logs its report as JSON lines: keep them out of the test output.
     const quiet = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    const r = await inProcess(['invoke', '--function', 'vpc-tag-cleanup', '--run-id', 'e2e-1', '--policy', write('policy.json', JSON.stringify(policy))], env).finally(() =>
-      quiet.mockRestore(),
-    );
+    const r = await inProcess(
+      [
+        'invoke',
+        '--function',
+        'vpc-tag-cleanup',
+        '--run-id',
+        'e2e-1',
+        '--policy',
+        write('policy.json', JSON.stringify(policy)),
+      ],
+      env,
+    ).finally(() => quiet.mockRestore());
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/total\s+\d+\s+10\s+/);
     const after = new Map((await state()).map((x) => [x.id, x.tags]));
@@ -313,7 +373,12 @@ describe('vpc-tag-cleanup emulator', () => {
   it('prints its ready line, answers signed SDK calls through the CLI, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--seed', 'demo'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: dir, ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const url = await new Promise<string>((resolve, reject) => {
@@ -328,11 +393,14 @@ describe('vpc-tag-cleanup emulator', () => {
     const endpoint = url.replace('http://', '');
     let r: CliResult;
     try {
-      r = await inProcess(['plan', '--json', '--policy', join(ROOT, 'examples/drop-legacy-cost-tags.json')], { VPC_TAG_CLEANUP_ENDPOINT: endpoint });
+      r = await inProcess(['plan', '--json', '--policy', join(ROOT, 'examples/drop-legacy-cost-tags.json')], {
+        VPC_TAG_CLEANUP_ENDPOINT: endpoint,
+      });
     } finally {
       child.kill('SIGTERM');
     }
-    const exitCode = child.exitCode ?? (await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))));
+    const exitCode =
+      child.exitCode ?? (await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))));
     expect(exitCode).toBe(0);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { dryRun: boolean; totals: { planned: number } };

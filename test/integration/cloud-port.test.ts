@@ -20,7 +20,9 @@ beforeAll(async () => {
   await fetch(`${emu.url}/__admin/resources`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ resources: [{ type: 'PeerConnection', region: 'cn-hangzhou', id: 'pcc-1', tags: { a: '1' } }] }),
+    body: JSON.stringify({
+      resources: [{ type: 'PeerConnection', region: 'cn-hangzhou', id: 'pcc-1', tags: { a: '1' } }],
+    }),
   });
 });
 afterAll(async () => {
@@ -45,7 +47,13 @@ async function failure(p: Promise<unknown>) {
 describe('createCloudPort', () => {
   it('calls every product through the one endpoint, with a scheme on the endpoint tolerated', async () => {
     const port = createCloudPort({ credentials: creds, endpoint: emu.url });
-    const peer = await port.call('VpcPeer', 'cn-hangzhou', 'ListVpcPeerConnections', { RegionId: 'cn-hangzhou', MaxResults: 100 }, { bodyParams: ['RegionId', 'MaxResults'] });
+    const peer = await port.call(
+      'VpcPeer',
+      'cn-hangzhou',
+      'ListVpcPeerConnections',
+      { RegionId: 'cn-hangzhou', MaxResults: 100 },
+      { bodyParams: ['RegionId', 'MaxResults'] },
+    );
     expect(peer.requestId).not.toBe('');
     expect(peer.body.VpcPeerConnects).toHaveLength(1);
     const ipam = await port.call('VpcIpam', 'cn-hangzhou', 'ListIpams', { RegionId: 'cn-hangzhou' });
@@ -68,14 +76,30 @@ describe('createCloudPort', () => {
 
   it('turns the cloud’s error answers into CloudCallError with code, status and request id', async () => {
     const port = createCloudPort({ credentials: creds, endpoint: emu.endpoint });
-    const e = await failure(port.call('VpcPeer', 'cn-hangzhou', 'UnTagResources', { RegionId: 'cn-hangzhou', ResourceType: 'PeerConnection', ResourceId: ['pcc-404'], TagKey: ['a'] }));
+    const e = await failure(
+      port.call('VpcPeer', 'cn-hangzhou', 'UnTagResources', {
+        RegionId: 'cn-hangzhou',
+        ResourceType: 'PeerConnection',
+        ResourceId: ['pcc-404'],
+        TagKey: ['a'],
+      }),
+    );
     expect(isCloudCallError(e)).toBe(true);
-    expect(e).toMatchObject({ code: 'InvalidInstanceIds.NotFound', statusCode: 400, retryable: false, product: 'VpcPeer', action: 'UnTagResources' });
+    expect(e).toMatchObject({
+      code: 'InvalidInstanceIds.NotFound',
+      statusCode: 400,
+      retryable: false,
+      product: 'VpcPeer',
+      action: 'UnTagResources',
+    });
     expect((e as { requestId?: string }).requestId).toMatch(/.+/);
   });
 
   it('refuses a wrong secret and never names it', async () => {
-    const port = createCloudPort({ credentials: { ...creds, accessKeySecret: 'wrong-SECRET-value-123' }, endpoint: emu.endpoint });
+    const port = createCloudPort({
+      credentials: { ...creds, accessKeySecret: 'wrong-SECRET-value-123' },
+      endpoint: emu.endpoint,
+    });
     const e = await failure(port.call('Vpc', 'cn-hangzhou', 'DescribeVpcs', { RegionId: 'cn-hangzhou' }));
     expect(e).toMatchObject({ code: 'SignatureDoesNotMatch', retryable: false });
     expect(JSON.stringify({ m: (e as Error).message, s: (e as Error).stack })).not.toContain('wrong-SECRET-value-123');
@@ -90,11 +114,20 @@ describe('createCloudPort', () => {
     const hang = await serve(() => {});
     try {
       const call = (endpoint: string, extra = {}) =>
-        failure(createCloudPort({ credentials: creds, endpoint, limits: { connectTimeoutMs: 300, readTimeoutMs: 300, ...extra } }).call('Vpc', 'cn-hangzhou', 'DescribeVpcs', { RegionId: 'cn-hangzhou' }));
+        failure(
+          createCloudPort({
+            credentials: creds,
+            endpoint,
+            limits: { connectTimeoutMs: 300, readTimeoutMs: 300, ...extra },
+          }).call('Vpc', 'cn-hangzhou', 'DescribeVpcs', { RegionId: 'cn-hangzhou' }),
+        );
       expect(await call(html.endpoint)).toMatchObject({ code: 'SyntaxError', retryable: true });
       expect(await call(reset.endpoint)).toMatchObject({ code: 'ECONNRESET', retryable: true });
       expect(await call('127.0.0.1:1')).toMatchObject({ code: 'ECONNREFUSED', retryable: true });
-      expect(await call(hang.endpoint)).toMatchObject({ retryable: true, code: expect.stringMatching(/^(ReadTimeout|ConnectTimeout)$/) });
+      expect(await call(hang.endpoint)).toMatchObject({
+        retryable: true,
+        code: expect.stringMatching(/^(ReadTimeout|ConnectTimeout)$/),
+      });
     } finally {
       for (const s of [html, reset, hang]) s.server.closeAllConnections();
       await Promise.all([html, reset, hang].map((s) => new Promise((r) => s.server.close(r))));
@@ -106,7 +139,13 @@ describe('createCloudPort', () => {
     try {
       const controller = new AbortController();
       const port = createCloudPort({ credentials: creds, endpoint: hang.endpoint });
-      const p = port.call('Vpc', 'cn-hangzhou', 'DescribeVpcs', { RegionId: 'cn-hangzhou' }, { signal: controller.signal });
+      const p = port.call(
+        'Vpc',
+        'cn-hangzhou',
+        'DescribeVpcs',
+        { RegionId: 'cn-hangzhou' },
+        { signal: controller.signal },
+      );
       setTimeout(() => controller.abort(new Error('deadline')), 50);
       await expect(p).rejects.toThrow('deadline');
     } finally {

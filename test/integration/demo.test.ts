@@ -10,8 +10,12 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 describe('npm start (bin/demo.ts)', () => {
   it('previews, applies and reports the sample policy against the in-process emulator, and exits 0', async () => {
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile('npx', ['tsx', 'bin/demo.ts'], { cwd: ROOT, timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' } }, (error, out, err) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: out, stderr: err }),
+      execFile(
+        'npx',
+        ['tsx', 'bin/demo.ts'],
+        { cwd: ROOT, timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' } },
+        (error, out, err) =>
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: out, stderr: err }),
       );
     });
     expect(code, stderr).toBe(0);

@@ -50,7 +50,9 @@ describe('the emulator CLI', () => {
       const port = Number(match![1]);
       expect(port).toBeGreaterThan(0);
 
-      const pools = (await (await fetch(`http://127.0.0.1:${port}/__admin/resources?type=IPAMPOOL&region=cn-hangzhou`)).json()) as any;
+      const pools = (await (
+        await fetch(`http://127.0.0.1:${port}/__admin/resources?type=IPAMPOOL&region=cn-hangzhou`)
+      ).json()) as any;
       expect(pools.resources.length).toBeGreaterThan(0);
       const quotas = (await (await fetch(`http://127.0.0.1:${port}/__admin/quotas`)).json()) as any;
       expect(quotas.scale).toBe(2);

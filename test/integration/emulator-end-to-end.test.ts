@@ -6,11 +6,12 @@ import { UnTagResourcesRequest } from '@alicloud/vpc20160428';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
 import { acs3Call } from '../support/acs3-client.ts';
-import { VERSIONS, sdkCall, sdkClient } from '../support/sdk.ts';
+import { sdkCall, sdkClient, VERSIONS } from '../support/sdk.ts';
 
 let emu: Emulator;
 const client = () => sdkClient(emu.endpoint, { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret });
-const peerTags = () => emu.admin.list({ type: 'PeerConnection', region: 'cn-hangzhou' }).find((r) => r.id === 'pcc-0001')!.tags;
+const peerTags = () =>
+  emu.admin.list({ type: 'PeerConnection', region: 'cn-hangzhou' }).find((r) => r.id === 'pcc-0001')!.tags;
 
 async function failure(promise: Promise<unknown>): Promise<any> {
   try {
@@ -37,17 +38,37 @@ beforeEach(async () => {
 describe('the gateway in front of the cloud state', () => {
   it('serves an untag for each product to the official SDK', async () => {
     const c = client();
-    await sdkCall(c, 'VpcIpam', 'UntagResources', { RegionId: 'cn-hangzhou', ResourceType: 'IPAMPOOL', ResourceId: ['ipam-pool-0001'], TagKey: ['CostCenter'] });
-    const peer = await sdkCall(c, 'VpcPeer', 'UnTagResources', { RegionId: 'cn-hangzhou', ResourceType: 'PeerConnection', ResourceId: ['pcc-0001'], TagKey: ['CostCenter'] });
+    await sdkCall(c, 'VpcIpam', 'UntagResources', {
+      RegionId: 'cn-hangzhou',
+      ResourceType: 'IPAMPOOL',
+      ResourceId: ['ipam-pool-0001'],
+      TagKey: ['CostCenter'],
+    });
+    const peer = await sdkCall(c, 'VpcPeer', 'UnTagResources', {
+      RegionId: 'cn-hangzhou',
+      ResourceType: 'PeerConnection',
+      ResourceId: ['pcc-0001'],
+      TagKey: ['CostCenter'],
+    });
     expect(peer.body.Success).toBe(true);
-    await sdkCall(c, 'Vpc', 'UnTagResources', { RegionId: 'cn-shanghai', ResourceType: 'VPC', ResourceId: ['vpc-0001'], TagKey: ['CostCenter'] });
+    await sdkCall(c, 'Vpc', 'UnTagResources', {
+      RegionId: 'cn-shanghai',
+      ResourceType: 'VPC',
+      ResourceId: ['vpc-0001'],
+      TagKey: ['CostCenter'],
+    });
     expect(emu.admin.list({}).map((r) => Object.keys(r.tags).includes('CostCenter'))).toEqual([false, false, false]);
     expect(emu.admin.stats().total).toBe(3);
   });
 
-  it('serves the Vpc client\'s own typed method, unchanged', async () => {
+  it("serves the Vpc client's own typed method, unchanged", async () => {
     const res = await client().unTagResources(
-      new UnTagResourcesRequest({ regionId: 'cn-shanghai', resourceType: 'VPC', resourceId: ['vpc-0001'], tagKey: ['CostCenter'] }),
+      new UnTagResourcesRequest({
+        regionId: 'cn-shanghai',
+        resourceType: 'VPC',
+        resourceId: ['vpc-0001'],
+        tagKey: ['CostCenter'],
+      }),
     );
     expect(res.statusCode).toBe(200);
     expect(res.body?.requestId).toMatch(/^[0-9A-F-]{36}$/);
@@ -56,7 +77,12 @@ describe('the gateway in front of the cloud state', () => {
 
   it('passes a product error through with the cloud body shape and status', async () => {
     const error = await failure(
-      sdkCall(client(), 'VpcIpam', 'UntagResources', { RegionId: 'cn-hangzhou', ResourceType: 'IPAMPOOL', ResourceId: ['ipam-pool-9999'], TagKey: ['k'] }),
+      sdkCall(client(), 'VpcIpam', 'UntagResources', {
+        RegionId: 'cn-hangzhou',
+        ResourceType: 'IPAMPOOL',
+        ResourceId: ['ipam-pool-9999'],
+        TagKey: ['k'],
+      }),
     );
     expect([error.statusCode, error.code]).toEqual([404, 'ResourceNotFound.IpamPool']);
     expect(Object.keys(error.data).sort()).toEqual(['Code', 'HostId', 'Message', 'Recommend', 'RequestId']);
@@ -77,15 +103,24 @@ describe('the gateway in front of the cloud state', () => {
   });
 
   it('replays a lost VpcPeer untag for its ClientToken without removing a re-added tag', async () => {
-    emu.admin.setFaults({ rules: [{ kind: 'applied-then-lost', product: 'VpcPeer', action: 'UnTagResources', count: 1 }] });
+    emu.admin.setFaults({
+      rules: [{ kind: 'applied-then-lost', product: 'VpcPeer', action: 'UnTagResources', count: 1 }],
+    });
     const untag = (keys: string[]) =>
       sdkCall(client(), 'VpcPeer', 'UnTagResources', {
-        RegionId: 'cn-hangzhou', ResourceType: 'PeerConnection', ResourceId: ['pcc-0001'], TagKey: keys, ClientToken: 'run-1-batch-1',
+        RegionId: 'cn-hangzhou',
+        ResourceType: 'PeerConnection',
+        ResourceId: ['pcc-0001'],
+        TagKey: keys,
+        ClientToken: 'run-1-batch-1',
       });
     expect((await failure(untag(['tmp-x']))).code).toBe('ECONNRESET');
     expect(peerTags()).toEqual({ CostCenter: 'cc1' });
     await sdkCall(client(), 'VpcPeer', 'TagResources', {
-      RegionId: 'cn-hangzhou', ResourceType: 'PeerConnection', ResourceId: ['pcc-0001'], Tag: [{ Key: 'tmp-x', Value: '2' }],
+      RegionId: 'cn-hangzhou',
+      ResourceType: 'PeerConnection',
+      ResourceId: ['pcc-0001'],
+      Tag: [{ Key: 'tmp-x', Value: '2' }],
     });
     const retry = await untag(['tmp-x']);
     expect(retry.body.Success).toBe(true);

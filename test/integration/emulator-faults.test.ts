@@ -4,10 +4,10 @@
  * state behind it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../emulator/server.ts';
 import type { FaultRule } from '../../emulator/openapi/faults.ts';
-import { type StandInState, createStandInState } from '../support/stand-in-state.ts';
+import { type Emulator, startEmulator } from '../../emulator/server.ts';
 import { sdkCall, sdkClient } from '../support/sdk.ts';
+import { createStandInState, type StandInState } from '../support/stand-in-state.ts';
 
 const POOL = { type: 'IPAMPOOL', region: 'cn-hangzhou', id: 'ipam-pool-1', tags: { a: '1', b: '2' } };
 const POOL_SH = { ...POOL, region: 'cn-shanghai' };
@@ -15,10 +15,18 @@ const POOL_SH = { ...POOL, region: 'cn-shanghai' };
 let emu: Emulator;
 let state: StandInState;
 const client = (readTimeout = 5_000) =>
-  sdkClient(emu.endpoint, { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret }, { readTimeout, connectTimeout: readTimeout });
+  sdkClient(
+    emu.endpoint,
+    { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret },
+    { readTimeout, connectTimeout: readTimeout },
+  );
 
 const list = (region = 'cn-hangzhou', c = client()) =>
-  sdkCall(c, 'VpcIpam', 'ListTagResources', { RegionId: region, ResourceType: 'IPAMPOOL', ResourceId: ['ipam-pool-1'] });
+  sdkCall(c, 'VpcIpam', 'ListTagResources', {
+    RegionId: region,
+    ResourceType: 'IPAMPOOL',
+    ResourceId: ['ipam-pool-1'],
+  });
 const untag = (keys: string[], c = client(), readTimeout?: number) =>
   sdkCall(
     c,
@@ -63,7 +71,16 @@ describe('rate quotas', () => {
     const c = client();
     // Sent at once so no token refills meanwhile (one comes back every 200 ms).
     const results = await Promise.all(Array.from({ length: 8 }, () => outcome(list('cn-hangzhou', c))));
-    expect(results.sort()).toEqual(['OK', 'OK', 'OK', 'OK', 'OK', 'Throttling.User', 'Throttling.User', 'Throttling.User']);
+    expect(results.sort()).toEqual([
+      'OK',
+      'OK',
+      'OK',
+      'OK',
+      'OK',
+      'Throttling.User',
+      'Throttling.User',
+      'Throttling.User',
+    ]);
     const error = await failure(list('cn-hangzhou', c));
     expect(error.name).toBe('ThrottlingError');
     expect(error.statusCode).toBe(400);
@@ -83,15 +100,17 @@ describe('rate quotas', () => {
 
   it('follows PUT /__admin/quotas: per-API figures, scale, and off', async () => {
     const put = (body: unknown) =>
-      fetch(`${emu.url}/__admin/quotas`, { method: 'PUT', body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+      fetch(`${emu.url}/__admin/quotas`, { method: 'PUT', body: JSON.stringify(body) }).then(
+        (r) => r.json() as Promise<any>,
+      );
     const view = await put({ perMinute: { 'VpcIpam:ListTagResources': 120 } });
     expect(view.perMinute['VpcIpam:ListTagResources']).toBe(120);
     const c = client();
-    expect([await outcome(list('cn-hangzhou', c)), await outcome(list('cn-hangzhou', c)), await outcome(list('cn-hangzhou', c))]).toEqual([
-      'OK',
-      'OK',
-      'Throttling.User',
-    ]);
+    expect([
+      await outcome(list('cn-hangzhou', c)),
+      await outcome(list('cn-hangzhou', c)),
+      await outcome(list('cn-hangzhou', c)),
+    ]).toEqual(['OK', 'OK', 'Throttling.User']);
     await put({ scale: 3 }); // 120 x 3 per minute = 6/s
     const six: string[] = [];
     for (let i = 0; i < 7; i++) six.push(await outcome(list('cn-hangzhou', c)));
@@ -103,7 +122,10 @@ describe('rate quotas', () => {
 
 describe('scripted faults', () => {
   const setFaults = (rules: FaultRule[], seed?: number) =>
-    fetch(`${emu.url}/__admin/faults`, { method: 'PUT', body: JSON.stringify({ rules, ...(seed === undefined ? {} : { seed }) }) });
+    fetch(`${emu.url}/__admin/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ rules, ...(seed === undefined ? {} : { seed }) }),
+    });
 
   beforeEach(() => emu.admin.setQuotas({ enabled: false }));
 
@@ -121,11 +143,19 @@ describe('scripted faults', () => {
   });
 
   it('answers InternalError 500 by default, ServiceUnavailable 503, or any code and status, without applying', async () => {
-    await setFaults([{ kind: 'error', count: 1 }, { kind: 'error', code: 'ServiceUnavailable', count: 1 }, { kind: 'error', code: 'Throttling.User', count: 1 }]);
+    await setFaults([
+      { kind: 'error', count: 1 },
+      { kind: 'error', code: 'ServiceUnavailable', count: 1 },
+      { kind: 'error', code: 'Throttling.User', count: 1 },
+    ]);
     const internal = await failure(untag(['a']));
     expect([internal.name, internal.statusCode, internal.code]).toEqual(['ServerError', 500, 'InternalError']);
     const unavailable = await failure(untag(['a']));
-    expect([unavailable.name, unavailable.statusCode, unavailable.code]).toEqual(['ServerError', 503, 'ServiceUnavailable']);
+    expect([unavailable.name, unavailable.statusCode, unavailable.code]).toEqual([
+      'ServerError',
+      503,
+      'ServiceUnavailable',
+    ]);
     const throttled = await failure(untag(['a']));
     expect([throttled.name, throttled.statusCode]).toEqual(['ThrottlingError', 400]);
     expect(state.applied).toHaveLength(0);
@@ -179,7 +209,11 @@ describe('scripted faults', () => {
     await setFaults([{ kind: 'applied-then-lost', product: 'VpcPeer', count: 1 }]);
     const call = () =>
       sdkCall(client(), 'VpcPeer', 'UnTagResources', {
-        RegionId: 'cn-hangzhou', ResourceType: 'PeerConnection', ResourceId: ['pcc-1'], TagKey: ['a'], ClientToken: 'retry-me',
+        RegionId: 'cn-hangzhou',
+        ResourceType: 'PeerConnection',
+        ResourceId: ['pcc-1'],
+        TagKey: ['a'],
+        ClientToken: 'retry-me',
       });
     expect((await failure(call())).statusCode).toBeUndefined();
     const retry = await call();

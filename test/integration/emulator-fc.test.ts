@@ -88,7 +88,9 @@ describe('FC invoke, sync', () => {
     const s = await v3.post('/functions/echo/invocations', JSON.stringify({ mode: 'string', value: 'x' }));
     expect(s.data).toBe('text:x');
     // rawBuf: fc2 would otherwise read the body as utf8 text and mangle the bytes.
-    const b = await v2.invokeFunction('svc', 'echo', JSON.stringify({ mode: 'buffer' }), {}, undefined, { rawBuf: true });
+    const b = await v2.invokeFunction('svc', 'echo', JSON.stringify({ mode: 'buffer' }), {}, undefined, {
+      rawBuf: true,
+    });
     expect([...(b.data as Buffer)]).toEqual([0, 1, 2, 255]);
     const u = await v3.post('/functions/echo/invocations', JSON.stringify({ mode: 'undefined' }));
     expect(u.data).toBe('');
@@ -144,7 +146,9 @@ describe('FC invoke, async', () => {
   it('gives up after maxAsyncRetryAttempts retries', async () => {
     // Through the programmatic surface this time (FcService.register / idle / invocations).
     h.fc.register({ name: 'flaky', modulePath: fixture('flaky.cjs'), maxAsyncRetryAttempts: 1 });
-    await v3.post('/functions/flaky/invocations', JSON.stringify({ failUntil: 5 }), { 'x-fc-invocation-type': 'Async' });
+    await v3.post('/functions/flaky/invocations', JSON.stringify({ failUntil: 5 }), {
+      'x-fc-invocation-type': 'Async',
+    });
     expect(await h.fc.idle(5000)).toBe(true);
     const [rec] = h.fc.invocations({ functionName: 'flaky' });
     expect(rec).toMatchObject({ status: 'failed', attempts: 2, retryCounts: [0, 1] });
@@ -165,7 +169,9 @@ describe('FC invoke, async', () => {
   it('runs at most asyncConcurrency invocations of a function at once', async () => {
     await register({ name: 'slow', modulePath: fixture('slow.mjs'), asyncConcurrency: 2 });
     for (let i = 0; i < 5; i++) {
-      await v3.post('/functions/slow/invocations', JSON.stringify({ ms: 200, lane: 'concurrency' }), { 'x-fc-invocation-type': 'Async' });
+      await v3.post('/functions/slow/invocations', JSON.stringify({ ms: 200, lane: 'concurrency' }), {
+        'x-fc-invocation-type': 'Async',
+      });
     }
     // Two run, three wait their turn.
     const early = await invocations('?function=slow');
@@ -179,7 +185,9 @@ describe('FC invoke, async', () => {
   it('refuses a reused task id with 409, on the 3.0 header and the 2.0 header', async () => {
     const async = { 'x-fc-invocation-type': 'Async' };
     await v3.post('/functions/echo/invocations', '{}', { ...async, 'x-fc-async-task-id': 'task_1' });
-    const again = await fcErrorOf(v3.post('/functions/echo/invocations', '{}', { ...async, 'x-fc-async-task-id': 'task_1' }));
+    const again = await fcErrorOf(
+      v3.post('/functions/echo/invocations', '{}', { ...async, 'x-fc-async-task-id': 'task_1' }),
+    );
     expect(again.code).toBe('StatefulAsyncInvocationAlreadyExists');
     expect(again.message).toContain('failed with 409');
     await v2.invokeFunction('svc', 'echo', '{}', { ...async, 'x-fc-stateful-async-invocation-id': 'task_2' });
@@ -226,23 +234,38 @@ describe('FC context credentials', () => {
 
 describe('FC refusals', () => {
   it('refuses a wrong secret with SignatureNotMatch 403', async () => {
-    const bad = fc3Client(h.accountId, { accessKeyID: h.accessKeyId, accessKeySecret: 'wrong', region: h.region, endpoint: h.url });
+    const bad = fc3Client(h.accountId, {
+      accessKeyID: h.accessKeyId,
+      accessKeySecret: 'wrong',
+      region: h.region,
+      endpoint: h.url,
+    });
     const e = await fcErrorOf(bad.post('/functions/echo/invocations', '{}'));
     expect(e).toMatchObject({ code: 'SignatureNotMatch', name: 'FCSignatureNotMatchError' });
     expect(e.message).toContain('failed with 403');
   });
 
   it('refuses an unknown access key with InvalidAccessKeyID', async () => {
-    const bad = fc3Client(h.accountId, { accessKeyID: 'LTAI-nobody', accessKeySecret: 'x', region: h.region, endpoint: h.url });
+    const bad = fc3Client(h.accountId, {
+      accessKeyID: 'LTAI-nobody',
+      accessKeySecret: 'x',
+      region: h.region,
+      endpoint: h.url,
+    });
     expect((await fcErrorOf(bad.post('/functions/echo/invocations', '{}'))).code).toBe('InvalidAccessKeyID');
   });
 
   it('accepts an issued STS session and refuses it with a wrong security token', async () => {
     const s = h.credentials.issueSession();
     const base = { accessKeyID: s.accessKeyId, accessKeySecret: s.accessKeySecret, region: h.region, endpoint: h.url };
-    const ok = await fc3Client(h.accountId, { ...base, securityToken: s.securityToken }).post('/functions/echo/invocations', '{}');
+    const ok = await fc3Client(h.accountId, { ...base, securityToken: s.securityToken }).post(
+      '/functions/echo/invocations',
+      '{}',
+    );
     expect((ok.data as any).event).toEqual({});
-    const e = await fcErrorOf(fc3Client(h.accountId, { ...base, securityToken: 'forged' }).post('/functions/echo/invocations', '{}'));
+    const e = await fcErrorOf(
+      fc3Client(h.accountId, { ...base, securityToken: 'forged' }).post('/functions/echo/invocations', '{}'),
+    );
     expect(e.code).toBe('AccessDenied');
   });
 
@@ -254,27 +277,51 @@ describe('FC refusals', () => {
   });
 
   it('refuses an async payload over 128 KB with EntityTooLarge', async () => {
-    const e = await fcErrorOf(v3.post('/functions/echo/invocations', 'x'.repeat(128 * 1024 + 1), { 'x-fc-invocation-type': 'Async' }));
+    const e = await fcErrorOf(
+      v3.post('/functions/echo/invocations', 'x'.repeat(128 * 1024 + 1), { 'x-fc-invocation-type': 'Async' }),
+    );
     expect(e.code).toBe('EntityTooLarge');
   });
 });
 
 describe('FC admin API', () => {
   it('registers a function from JSON and rejects a spec whose export is missing', async () => {
-    const ok = await admin('POST', '/__admin/functions', { name: 'viaAdmin', modulePath: fixture('echo.cjs'), timeoutSeconds: 5 });
+    const ok = await admin('POST', '/__admin/functions', {
+      name: 'viaAdmin',
+      modulePath: fixture('echo.cjs'),
+      timeoutSeconds: 5,
+    });
     expect(ok.status).toBe(201);
-    expect(ok.json.function).toMatchObject({ name: 'viaAdmin', exportName: 'handler', timeoutSeconds: 5, memoryMB: 512, maxAsyncRetryAttempts: 3, asyncConcurrency: 4 });
+    expect(ok.json.function).toMatchObject({
+      name: 'viaAdmin',
+      exportName: 'handler',
+      timeoutSeconds: 5,
+      memoryMB: 512,
+      maxAsyncRetryAttempts: 3,
+      asyncConcurrency: 4,
+    });
     const r = await v3.post('/functions/viaAdmin/invocations', '{}');
     expect((r.data as any).function.timeout).toBe(5);
-    const bad = await admin('POST', '/__admin/functions', { name: 'x', modulePath: fixture('echo.cjs'), exportName: 'nothere' });
+    const bad = await admin('POST', '/__admin/functions', {
+      name: 'x',
+      modulePath: fixture('echo.cjs'),
+      exportName: 'nothere',
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toContain("no function export 'nothere'");
-    const unknownField = await admin('POST', '/__admin/functions', { name: 'x', modulePath: fixture('echo.cjs'), timeout: 5 });
+    const unknownField = await admin('POST', '/__admin/functions', {
+      name: 'x',
+      modulePath: fixture('echo.cjs'),
+      timeout: 5,
+    });
     expect(unknownField.json.error).toBe('unknown field timeout');
   });
 
   it('lists and deletes functions, and forgets invocations on request', async () => {
-    expect((await admin('GET', '/__admin/functions')).json.functions.map((f: { name: string }) => f.name)).toEqual(['echo', 'boom']);
+    expect((await admin('GET', '/__admin/functions')).json.functions.map((f: { name: string }) => f.name)).toEqual([
+      'echo',
+      'boom',
+    ]);
     expect((await admin('DELETE', '/__admin/functions/boom')).status).toBe(200);
     expect((await admin('DELETE', '/__admin/functions/boom')).status).toBe(404);
     expect((await fcErrorOf(v3.post('/functions/boom/invocations', '{}'))).code).toBe('FunctionNotFound');

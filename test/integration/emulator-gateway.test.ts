@@ -8,8 +8,8 @@ import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
 import { acs3Call } from '../support/acs3-client.ts';
-import { type StandInState, createStandInState } from '../support/stand-in-state.ts';
-import { VERSIONS, sdkCall, sdkClient } from '../support/sdk.ts';
+import { sdkCall, sdkClient, VERSIONS } from '../support/sdk.ts';
+import { createStandInState, type StandInState } from '../support/stand-in-state.ts';
 
 const REQUEST_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 const POOL = { type: 'IPAMPOOL', region: 'cn-hangzhou', id: 'ipam-pool-1', tags: { a: '1', b: '2', 'a*b(c)!': 'x' } };
@@ -72,13 +72,22 @@ describe('signed OpenAPI requests', () => {
     expect(res.status).toBe(200);
     expect(res.body.TagResources).toHaveLength(3);
     const [logged] = emu.admin.requests({ action: 'ListTagResources' });
-    expect(logged!.params).toEqual({ ResourceType: 'PeerConnection', RegionId: 'cn-hangzhou', 'ResourceId.1': 'pcc-1' });
+    expect(logged!.params).toEqual({
+      ResourceType: 'PeerConnection',
+      RegionId: 'cn-hangzhou',
+      'ResourceId.1': 'pcc-1',
+    });
   });
 
   it('refuses a wrong secret with SignatureDoesNotMatch (400) and leaves the state alone', async () => {
     const bad = sdkClient(emu.endpoint, { accessKeyId: emu.accessKeyId, accessKeySecret: 'wrong' });
     const error = await sdkError(
-      sdkCall(bad, 'VpcIpam', 'UntagResources', { RegionId: 'cn-hangzhou', ResourceType: 'IPAMPOOL', ResourceId: ['ipam-pool-1'], All: true }),
+      sdkCall(bad, 'VpcIpam', 'UntagResources', {
+        RegionId: 'cn-hangzhou',
+        ResourceType: 'IPAMPOOL',
+        ResourceId: ['ipam-pool-1'],
+        All: true,
+      }),
     );
     expect(error.name).toBe('ClientError');
     expect(error.code).toBe('SignatureDoesNotMatch');
@@ -137,13 +146,17 @@ describe('signed OpenAPI requests', () => {
     const noHost = await acs3Call({ ...base, unsigned: ['host'] });
     expect(noHost.body.Code).toBe('IncompleteSignature');
     const raw = await new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const req = request(`${emu.url}/`, { method: 'POST', headers: { authorization: 'Basic abc', 'x-acs-action': 'X' } }, (res) => {
-        let text = '';
-        res.on('data', (c) => {
-          text += c;
-        });
-        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-      });
+      const req = request(
+        `${emu.url}/`,
+        { method: 'POST', headers: { authorization: 'Basic abc', 'x-acs-action': 'X' } },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => {
+            text += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -180,7 +193,12 @@ describe('signed OpenAPI requests', () => {
   it('answers an unknown action or version with InvalidAction.NotFound (404)', async () => {
     const action = await sdkError(sdkCall(client(), 'VpcIpam', 'DeleteEverything', { RegionId: 'cn-hangzhou' }));
     expect([action.statusCode, action.code]).toEqual([404, 'InvalidAction.NotFound']);
-    const version = await acs3Call({ endpoint: emu.endpoint, action: 'ListTagResources', version: '2099-01-01', ...creds() });
+    const version = await acs3Call({
+      endpoint: emu.endpoint,
+      action: 'ListTagResources',
+      version: '2099-01-01',
+      ...creds(),
+    });
     expect([version.status, version.body.Code]).toEqual([404, 'InvalidAction.NotFound']);
   });
 });
@@ -212,7 +230,9 @@ describe('ClientToken on VpcPeer writes', () => {
   });
 
   it('answers OperationFailed.LastTokenProcessing while the first call with the token is in flight', async () => {
-    emu.admin.setFaults({ rules: [{ kind: 'latency', product: 'VpcPeer', action: 'UnTagResources', ms: 400, count: 1 }] });
+    emu.admin.setFaults({
+      rules: [{ kind: 'latency', product: 'VpcPeer', action: 'UnTagResources', ms: 400, count: 1 }],
+    });
     const first = untag('token-3', ['a']);
     while (emu.admin.faults().fired[0] !== 1) await new Promise((r) => setTimeout(r, 10)); // first call is held
     const error = await sdkError(untag('token-3', ['a']));
@@ -223,7 +243,12 @@ describe('ClientToken on VpcPeer writes', () => {
 
   it('applies a call without a token each time', async () => {
     const call = () =>
-      sdkCall(client(), 'VpcPeer', 'UnTagResources', { RegionId: 'cn-hangzhou', ResourceType: 'PeerConnection', ResourceId: ['pcc-1'], TagKey: ['a'] });
+      sdkCall(client(), 'VpcPeer', 'UnTagResources', {
+        RegionId: 'cn-hangzhou',
+        ResourceType: 'PeerConnection',
+        ResourceId: ['pcc-1'],
+        TagKey: ['a'],
+      });
     await call();
     await call();
     expect(state.applied).toHaveLength(2);
@@ -240,27 +265,48 @@ describe('the admin API', () => {
     const list = await admin('GET', '/__admin/resources?type=VPC&region=cn-shanghai');
     expect(list.body).toEqual({ resources: [{ type: 'VPC', region: 'cn-shanghai', id: 'vpc-1', tags: { k: 'v' } }] });
     const del = await admin('POST', '/__admin/resources/delete', {
-      resources: [{ type: 'VPC', region: 'cn-shanghai', id: 'vpc-1' }, { type: 'VPC', region: 'cn-shanghai', id: 'nope' }],
+      resources: [
+        { type: 'VPC', region: 'cn-shanghai', id: 'vpc-1' },
+        { type: 'VPC', region: 'cn-shanghai', id: 'nope' },
+      ],
     });
     expect(del.body).toEqual({ removed: 1, count: 5 });
     expect((await admin('POST', '/__admin/resources', { resources: [{ type: 'VPC' }] })).status).toBe(400);
   });
 
   it('counts calls by action and outcome and lists recent calls without secrets', async () => {
-    await sdkCall(client(), 'VpcIpam', 'ListTagResources', { RegionId: 'cn-hangzhou', ResourceType: 'IPAMPOOL', ResourceId: ['ipam-pool-1'] });
-    await sdkError(sdkCall(sdkClient(emu.endpoint, { ...creds(), accessKeySecret: 'x' }), 'VpcIpam', 'ListTagResources', {}));
+    await sdkCall(client(), 'VpcIpam', 'ListTagResources', {
+      RegionId: 'cn-hangzhou',
+      ResourceType: 'IPAMPOOL',
+      ResourceId: ['ipam-pool-1'],
+    });
+    await sdkError(
+      sdkCall(sdkClient(emu.endpoint, { ...creds(), accessKeySecret: 'x' }), 'VpcIpam', 'ListTagResources', {}),
+    );
     await sdkCall(client(), 'VpcPeer', 'UnTagResources', {
-      RegionId: 'cn-hangzhou', ResourceType: 'PeerConnection', ResourceId: ['pcc-1'], TagKey: ['a'], ClientToken: 'tok',
+      RegionId: 'cn-hangzhou',
+      ResourceType: 'PeerConnection',
+      ResourceId: ['pcc-1'],
+      TagKey: ['a'],
+      ClientToken: 'tok',
     });
     const stats = await admin('GET', '/__admin/stats');
     expect(stats.body).toEqual({
       total: 3,
-      byAction: { 'VpcIpam:ListTagResources': { ok: 1, SignatureDoesNotMatch: 1 }, 'VpcPeer:UnTagResources': { ok: 1 } },
+      byAction: {
+        'VpcIpam:ListTagResources': { ok: 1, SignatureDoesNotMatch: 1 },
+        'VpcPeer:UnTagResources': { ok: 1 },
+      },
     });
     const recent = await admin('GET', '/__admin/requests?action=UnTagResources&limit=5');
     expect(recent.body.requests).toHaveLength(1);
     expect(recent.body.requests[0]).toMatchObject({
-      product: 'VpcPeer', action: 'UnTagResources', region: 'cn-hangzhou', clientToken: 'tok', code: 'OK', status: 200,
+      product: 'VpcPeer',
+      action: 'UnTagResources',
+      region: 'cn-hangzhou',
+      clientToken: 'tok',
+      code: 'OK',
+      status: 200,
     });
     const all = await admin('GET', '/__admin/requests?limit=2');
     expect(all.body.requests.map((r: any) => r.action)).toEqual(['ListTagResources', 'UnTagResources']);

@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyInput } from '../../lib/policy/schema.ts';
 import type { Continuation, ContinuationCursor } from '../../lib/types.ts';
-import { expectedAfter, type LoggedRequest, many, type Seed, TEST_LIMITS, useHarness } from './support/engine-harness.ts';
+import {
+  expectedAfter,
+  type LoggedRequest,
+  many,
+  type Seed,
+  TEST_LIMITS,
+  useHarness,
+} from './support/engine-harness.ts';
 
 const h = useHarness();
 
@@ -22,7 +29,12 @@ function fourUnits(prefix: string): Seed[] {
   ]);
 }
 
-const policy: PolicyInput = { name: 'concurrent', regions: [R1, R2], resourceTypes: ['IPAM', 'IPAMPOOL'], remove: { keys: ['CostCenter'] } };
+const policy: PolicyInput = {
+  name: 'concurrent',
+  regions: [R1, R2],
+  resourceTypes: ['IPAM', 'IPAMPOOL'],
+  remove: { keys: ['CostCenter'] },
+};
 const dropCostCenter = (_: Seed, key: string) => key === 'CostCenter';
 
 /**
@@ -124,7 +136,12 @@ describe('runCleanup with a deadline while several units are mid-listing', () =>
     const seeds = fourUnits('dl');
     await h.seed(seeds);
     const first = await cutAtSecondPages(seeds);
-    expect(first.report.totals).toMatchObject({ scanned: 800, untagged: 400, skipped: 400, skippedBy: { deadline: 400 } });
+    expect(first.report.totals).toMatchObject({
+      scanned: 800,
+      untagged: 400,
+      skipped: 400,
+      skippedBy: { deadline: 400 },
+    });
     expect(first.report.totals.calls.untag).toBe(20);
     const cont = JSON.parse(JSON.stringify(first.report.continuation)) as Continuation;
     expect(cont.done).toEqual([]);

@@ -20,7 +20,13 @@ describe('discovery through ListTagResources key streams', () => {
       zz: i % 2 ? 'protect' : 'no',
     }));
     await h.seed(seeds);
-    const { report } = await h.run({ name: 'straddle', regions: [R1], resourceTypes: ['VPC'], remove: { keys: ['a'] }, protect: { resourceTag: { key: 'zz', value: 'protect' } } });
+    const { report } = await h.run({
+      name: 'straddle',
+      regions: [R1],
+      resourceTypes: ['VPC'],
+      remove: { keys: ['a'] },
+      protect: { resourceTag: { key: 'zz', value: 'protect' } },
+    });
     expect(await h.state()).toEqual(expectedAfter(seeds, (s, k) => k === 'a' && s.tags.zz !== 'protect'));
     expect(report.totals.untagged).toBe(6);
     expect(report.resources.filter((r) => r.reason === 'protected-resource')).toHaveLength(6);
@@ -29,7 +35,12 @@ describe('discovery through ListTagResources key streams', () => {
   it('yields a resource matched by several keys once', async () => {
     const seeds = many('VSWITCH', R1, 'vsw-m', 5, () => ({ a: '1', b: '2', c: '3' }));
     await h.seed(seeds);
-    const { report } = await h.run({ name: 'multi', regions: [R1], resourceTypes: ['VSWITCH'], remove: { keys: ['a', 'b', 'c'] } });
+    const { report } = await h.run({
+      name: 'multi',
+      regions: [R1],
+      resourceTypes: ['VSWITCH'],
+      remove: { keys: ['a', 'b', 'c'] },
+    });
     expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
     expect(report.totals.scanned).toBe(5);
     expect(report.totals.calls.untag).toBe(1);
@@ -54,7 +65,8 @@ describe('runCleanup narrowed to a Config event’s resource', () => {
 
 describe('chooseStrategy', () => {
   const base = { name: 'p', regions: [R1], dryRun: false } as const;
-  const p = (x: Partial<Policy>): Policy => ({ ...base, resourceTypes: ['IPAM'], remove: { keys: ['a'] }, ...x }) as Policy;
+  const p = (x: Partial<Policy>): Policy =>
+    ({ ...base, resourceTypes: ['IPAM'], remove: { keys: ['a'] }, ...x }) as Policy;
 
   it('lists explicit ids by id', () => {
     expect(chooseStrategy(p({ match: { resourceIds: ['ipam-1'] } }), 'IPAM')).toEqual({ kind: 'ids', ids: ['ipam-1'] });
@@ -64,12 +76,17 @@ describe('chooseStrategy', () => {
     expect(chooseStrategy(p({}), 'PeerConnection').kind).toBe('typed');
   });
   it('uses one key stream per exact key on Vpc types, leaving protected keys out', () => {
-    expect(chooseStrategy(p({ remove: { keys: ['a', 'owner'] }, protect: { keys: ['owner'] } }), 'VPC')).toEqual({ kind: 'keys', keys: ['a'] });
+    expect(chooseStrategy(p({ remove: { keys: ['a', 'owner'] }, protect: { keys: ['owner'] } }), 'VPC')).toEqual({
+      kind: 'keys',
+      keys: ['a'],
+    });
     expect(chooseStrategy(p({}), 'EIP')).toEqual({ kind: 'keys', keys: ['a'] });
   });
   it('uses the typed list for patterns and all, and refuses a pattern on a type without one unless match.tags says where to look', () => {
     expect(chooseStrategy(p({ remove: { keyPatterns: ['^t'] } }), 'VPC').kind).toBe('typed');
     expect(chooseStrategy(p({ remove: { all: true } }), 'EIP').kind).toBe('none');
-    expect(chooseStrategy(p({ remove: { all: true }, match: { tags: [{ key: 'env', value: 'dev' }] } }), 'EIP')).toMatchObject({ kind: 'keys', keys: ['env'] });
+    expect(
+      chooseStrategy(p({ remove: { all: true }, match: { tags: [{ key: 'env', value: 'dev' }] } }), 'EIP'),
+    ).toMatchObject({ kind: 'keys', keys: ['env'] });
   });
 });

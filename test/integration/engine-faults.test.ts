@@ -4,10 +4,10 @@
  * was applied, a deadline mid-run and its continuation, bad policies, and secrets kept out of output.
  */
 import { describe, expect, it } from 'vitest';
-import type { Continuation } from '../../lib/types.ts';
 import { createCloudPort } from '../../lib/cloud/client.ts';
-import { runCleanup } from '../../lib/run.ts';
 import type { Policy, PolicyInput } from '../../lib/policy/schema.ts';
+import { runCleanup } from '../../lib/run.ts';
+import type { Continuation } from '../../lib/types.ts';
 import { expectedAfter, many, TEST_LIMITS, useHarness } from './support/engine-harness.ts';
 
 const SECRET = 'LTAI5tSeCrEt-ALIBABA_CLOUD_ACCESS_KEY_SECRET-9f8e7d6c5b4a';
@@ -27,9 +27,15 @@ describe('runCleanup when resources vanish between listing and writing', () => {
       {},
       { onProgress: async () => void (await h.remove(gone.map((id) => ({ type: 'IPAMPOOL', region: R1, id })))) },
     );
-    const expected = expectedAfter(seeds.filter((s) => !gone.includes(s.id)), (_, k) => k === 'CostCenter');
+    const expected = expectedAfter(
+      seeds.filter((s) => !gone.includes(s.id)),
+      (_, k) => k === 'CostCenter',
+    );
     expect(await h.state()).toEqual(expected);
-    const notFound = report.resources.filter((r) => r.reason === 'not-found').map((r) => r.id).sort();
+    const notFound = report.resources
+      .filter((r) => r.reason === 'not-found')
+      .map((r) => r.id)
+      .sort();
     expect(notFound).toEqual([...gone].sort());
     expect(report.totals.untagged).toBe(37);
     expect(report.totals.failed).toBe(0);
@@ -43,8 +49,17 @@ describe('runCleanup when resources vanish between listing and writing', () => {
       {},
       { onProgress: async () => void (await h.remove([{ type: 'PeerConnection', region: R1, id: 'pcc-v9' }])) },
     );
-    expect(await h.state()).toEqual(expectedAfter(seeds.filter((s) => s.id !== 'pcc-v9'), () => true));
-    expect(report.resources.find((r) => r.id === 'pcc-v9')).toMatchObject({ status: 'skipped', reason: 'not-found', code: 'InvalidInstanceIds.NotFound' });
+    expect(await h.state()).toEqual(
+      expectedAfter(
+        seeds.filter((s) => s.id !== 'pcc-v9'),
+        () => true,
+      ),
+    );
+    expect(report.resources.find((r) => r.id === 'pcc-v9')).toMatchObject({
+      status: 'skipped',
+      reason: 'not-found',
+      code: 'InvalidInstanceIds.NotFound',
+    });
   });
 });
 
@@ -84,20 +99,37 @@ describe('runCleanup under throttling and server errors', () => {
   });
 
   it('retries through a burst of 5xx answers', async () => {
-    await h.faults({ rules: [{ kind: 'error', product: 'VpcIpam', action: 'UntagResources', code: 'ServiceUnavailable', count: 4 }] });
+    await h.faults({
+      rules: [{ kind: 'error', product: 'VpcIpam', action: 'UntagResources', code: 'ServiceUnavailable', count: 4 }],
+    });
     const seeds = many('IPAMSCOPE', R1, 'ipam-scope-5', 45, () => ({ CostCenter: 'c' }));
     await h.seed(seeds);
-    const { report } = await h.run({ name: '5xx', regions: [R1], resourceTypes: ['IPAMSCOPE'], remove: { keys: ['CostCenter'] } });
+    const { report } = await h.run({
+      name: '5xx',
+      regions: [R1],
+      resourceTypes: ['IPAMSCOPE'],
+      remove: { keys: ['CostCenter'] },
+    });
     expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
     expect(report.ok).toBe(true);
     expect(report.totals.calls.retried).toBe(4);
   });
 
   it('marks a batch that exhausts its retries failed with the code and request id, and goes on', async () => {
-    await h.faults({ rules: [{ kind: 'error', product: 'VpcIpam', action: 'UntagResources', region: R2, code: 'InternalError' }] });
-    const seeds = [...many('IPAM', R1, 'ipam-ok', 5, () => ({ CostCenter: 'c' })), ...many('IPAM', R2, 'ipam-bad', 3, () => ({ CostCenter: 'c' }))];
+    await h.faults({
+      rules: [{ kind: 'error', product: 'VpcIpam', action: 'UntagResources', region: R2, code: 'InternalError' }],
+    });
+    const seeds = [
+      ...many('IPAM', R1, 'ipam-ok', 5, () => ({ CostCenter: 'c' })),
+      ...many('IPAM', R2, 'ipam-bad', 3, () => ({ CostCenter: 'c' })),
+    ];
     await h.seed(seeds);
-    const { report } = await h.run({ name: 'exhaust', regions: [R2, R1], resourceTypes: ['IPAM'], remove: { keys: ['CostCenter'] } });
+    const { report } = await h.run({
+      name: 'exhaust',
+      regions: [R2, R1],
+      resourceTypes: ['IPAM'],
+      remove: { keys: ['CostCenter'] },
+    });
     expect(await h.state()).toEqual(expectedAfter(seeds, (s) => s.region === R1));
     expect(report.ok).toBe(false);
     expect(report.totals.failed).toBe(3);
@@ -110,7 +142,12 @@ describe('runCleanup under throttling and server errors', () => {
     await h.faults({ rules: [{ kind: 'applied-then-lost', product: 'VpcPeer', action: 'UnTagResources', count: 1 }] });
     const seeds = many('PeerConnection', R1, 'pcc-l', 15, () => ({ CostCenter: 'c', keep: 'k' }));
     await h.seed(seeds);
-    const { report } = await h.run({ name: 'lost', regions: [R1], resourceTypes: ['PeerConnection'], remove: { keys: ['CostCenter'] } });
+    const { report } = await h.run({
+      name: 'lost',
+      regions: [R1],
+      resourceTypes: ['PeerConnection'],
+      remove: { keys: ['CostCenter'] },
+    });
     expect(await h.state()).toEqual(expectedAfter(seeds, (_, k) => k === 'CostCenter'));
     const calls = await h.requests({ action: 'UnTagResources' });
     expect(calls.length).toBe(2);
@@ -129,23 +166,38 @@ describe('runCleanup with a deadline', () => {
       ...many('IPAMPOOL', R2, 'ipam-pool-d', 30, () => ({ CostCenter: 'c' })),
     ];
     await h.seed(seeds);
-    const policy: PolicyInput = { name: 'deadline', regions: [R1, R2], resourceTypes: ['IPAM', 'IPAMPOOL'], remove: { keys: ['CostCenter'] } };
+    const policy: PolicyInput = {
+      name: 'deadline',
+      regions: [R1, R2],
+      resourceTypes: ['IPAM', 'IPAMPOOL'],
+      remove: { keys: ['CostCenter'] },
+    };
     const controller = new AbortController();
     let pages = 0;
     // Units listed one at a time (listConcurrency 1), so "the first page" is R1's first IPAM page; with
     // several units listing at once, which page comes first is a race (see the concurrent cases below).
-    const first = await h.run(policy, { runId: 'run-d', signal: controller.signal }, {
-      limits: { ...TEST_LIMITS, listConcurrency: 1 },
-      onProgress: () => {
-        if (++pages === 1) controller.abort();
+    const first = await h.run(
+      policy,
+      { runId: 'run-d', signal: controller.signal },
+      {
+        limits: { ...TEST_LIMITS, listConcurrency: 1 },
+        onProgress: () => {
+          if (++pages === 1) controller.abort();
+        },
       },
-    });
+    );
     // The first page's 100 selections were still in the planner when the deadline fired. The run had
     // sent no write yet, so it sends exactly one batch (the progress guarantee); the other 80 are
     // skipped/deadline, and the unit is listed again from the start rather than resumed.
     const cont = first.report.continuation as Continuation;
     expect(cont).toEqual({ version: 1, runId: 'run-d', done: [], hop: 1 });
-    expect(first.report.totals).toMatchObject({ scanned: 100, matched: 100, untagged: 20, skipped: 80, skippedBy: { deadline: 80 } });
+    expect(first.report.totals).toMatchObject({
+      scanned: 100,
+      matched: 100,
+      untagged: 20,
+      skipped: 80,
+      skippedBy: { deadline: 80 },
+    });
     expect(first.report.totals.calls.untag).toBe(1);
     expect(Object.values(await h.state('IPAM')).filter((t) => 'CostCenter' in t).length).toBe(230);
 
@@ -156,10 +208,20 @@ describe('runCleanup with a deadline', () => {
   });
 
   it('cuts a retry backoff at the deadline: returns at once, abandoned resources skipped/deadline, their unit redone by the continuation', async () => {
-    await h.faults({ rules: [{ kind: 'error', product: 'VpcIpam', action: 'UntagResources', region: R2, code: 'ServiceUnavailable' }] });
-    const seeds = [...many('IPAM', R1, 'ipam-f', 10, () => ({ CostCenter: 'c' })), ...many('IPAMPOOL', R2, 'ipam-pool-f', 30, () => ({ CostCenter: 'c' }))];
+    await h.faults({
+      rules: [{ kind: 'error', product: 'VpcIpam', action: 'UntagResources', region: R2, code: 'ServiceUnavailable' }],
+    });
+    const seeds = [
+      ...many('IPAM', R1, 'ipam-f', 10, () => ({ CostCenter: 'c' })),
+      ...many('IPAMPOOL', R2, 'ipam-pool-f', 30, () => ({ CostCenter: 'c' })),
+    ];
     await h.seed(seeds);
-    const policy: PolicyInput = { name: 'deadline-backoff', regions: [R1, R2], resourceTypes: ['IPAM', 'IPAMPOOL'], remove: { keys: ['CostCenter'] } };
+    const policy: PolicyInput = {
+      name: 'deadline-backoff',
+      regions: [R1, R2],
+      resourceTypes: ['IPAM', 'IPAMPOOL'],
+      remove: { keys: ['CostCenter'] },
+    };
     const controller = new AbortController();
     // Backoffs of up to 20 s each: without the cut, six retries would take about a minute.
     const slow = { ...TEST_LIMITS, retryBaseMs: 20_000, retryMaxMs: 20_000 };
@@ -174,7 +236,11 @@ describe('runCleanup with a deadline', () => {
     expect(first.report.totals).toMatchObject({ untagged: 10, failed: 0, skipped: 30, skippedBy: { deadline: 30 } });
     const cont = first.report.continuation as Continuation;
     // IPAM in R1 was written; the R2 pools' batches were abandoned, so their unit is not done.
-    expect(cont.done).toEqual([{ region: R1, type: 'IPAM' }, { region: R1, type: 'IPAMPOOL' }, { region: R2, type: 'IPAM' }]);
+    expect(cont.done).toEqual([
+      { region: R1, type: 'IPAM' },
+      { region: R1, type: 'IPAMPOOL' },
+      { region: R2, type: 'IPAM' },
+    ]);
     expect(cont.cursor).toBeUndefined();
 
     await h.faults({ rules: [] });
@@ -184,15 +250,29 @@ describe('runCleanup with a deadline', () => {
     expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
   });
 
-  it('cuts a list call\'s retry backoff at the deadline too: no run error, the unlisted unit left for the continuation', async () => {
-    await h.faults({ rules: [{ kind: 'error', product: 'VpcIpam', action: 'ListIpamPools', region: R2, code: 'ServiceUnavailable' }] });
-    const seeds = [...many('IPAMPOOL', R1, 'ipam-pool-g', 10, () => ({ CostCenter: 'c' })), ...many('IPAMPOOL', R2, 'ipam-pool-h', 10, () => ({ CostCenter: 'c' }))];
+  it("cuts a list call's retry backoff at the deadline too: no run error, the unlisted unit left for the continuation", async () => {
+    await h.faults({
+      rules: [{ kind: 'error', product: 'VpcIpam', action: 'ListIpamPools', region: R2, code: 'ServiceUnavailable' }],
+    });
+    const seeds = [
+      ...many('IPAMPOOL', R1, 'ipam-pool-g', 10, () => ({ CostCenter: 'c' })),
+      ...many('IPAMPOOL', R2, 'ipam-pool-h', 10, () => ({ CostCenter: 'c' })),
+    ];
     await h.seed(seeds);
-    const policy: PolicyInput = { name: 'deadline-list', regions: [R1, R2], resourceTypes: ['IPAMPOOL'], remove: { keys: ['CostCenter'] } };
+    const policy: PolicyInput = {
+      name: 'deadline-list',
+      regions: [R1, R2],
+      resourceTypes: ['IPAMPOOL'],
+      remove: { keys: ['CostCenter'] },
+    };
     const controller = new AbortController();
     const started = performance.now();
     const timer = setTimeout(() => controller.abort(), 400);
-    const first = await h.run(policy, { signal: controller.signal }, { limits: { ...TEST_LIMITS, retryBaseMs: 20_000, retryMaxMs: 20_000 } });
+    const first = await h.run(
+      policy,
+      { signal: controller.signal },
+      { limits: { ...TEST_LIMITS, retryBaseMs: 20_000, retryMaxMs: 20_000 } },
+    );
     clearTimeout(timer);
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(first.report.errors).toEqual([]);
@@ -211,14 +291,23 @@ describe('runCleanup with a deadline', () => {
     // More than the planner's buffer (2,000 per group), so batches go out while listing goes on.
     const seeds = many('IPAM', R1, 'ipam-big-', 2_600, () => ({ CostCenter: 'c' }));
     await h.seed(seeds);
-    const policy: PolicyInput = { name: 'deadline-big', regions: [R1], resourceTypes: ['IPAM'], remove: { keys: ['CostCenter'] } };
+    const policy: PolicyInput = {
+      name: 'deadline-big',
+      regions: [R1],
+      resourceTypes: ['IPAM'],
+      remove: { keys: ['CostCenter'] },
+    };
     const controller = new AbortController();
     let pages = 0;
-    const first = await h.run(policy, { signal: controller.signal }, {
-      onProgress: () => {
-        if (++pages === 24) controller.abort();
+    const first = await h.run(
+      policy,
+      { signal: controller.signal },
+      {
+        onProgress: () => {
+          if (++pages === 24) controller.abort();
+        },
       },
-    });
+    );
     const cont = first.report.continuation as Continuation;
     const t = first.report.totals;
     expect(t.scanned).toBe(2_400);
@@ -236,7 +325,12 @@ describe('runCleanup with a deadline', () => {
   it('lists a key-stream unit (Vpc) again when the deadline abandoned its first page, and the continuation finishes it', async () => {
     const seeds = many('VPC', R1, 'vpc-d', 60, (i) => ({ a: '1', ...(i % 2 ? { b: '2' } : {}) }));
     await h.seed(seeds);
-    const policy: PolicyInput = { name: 'deadline-vpc', regions: [R1], resourceTypes: ['VPC'], remove: { keys: ['a', 'b'] } };
+    const policy: PolicyInput = {
+      name: 'deadline-vpc',
+      regions: [R1],
+      resourceTypes: ['VPC'],
+      remove: { keys: ['a', 'b'] },
+    };
     const controller = new AbortController();
     const first = await h.run(policy, { signal: controller.signal }, { onProgress: () => controller.abort() });
     expect(first.report.continuation).toEqual({ version: 1, runId: expect.any(String), done: [], hop: 1 });
@@ -255,14 +349,25 @@ describe('runCleanup continued hop after hop', () => {
     // guarantee each hop would abandon all it planned and list the same first page again, forever.
     const seeds = many('IPAMPOOL', R1, 'ipam-pool-s', 900, () => ({ CostCenter: 'c', keep: 'k' }));
     await h.seed(seeds);
-    const policy: PolicyInput = { name: 'stall', regions: [R1], resourceTypes: ['IPAMPOOL'], remove: { keys: ['CostCenter'] } };
+    const policy: PolicyInput = {
+      name: 'stall',
+      regions: [R1],
+      resourceTypes: ['IPAMPOOL'],
+      remove: { keys: ['CostCenter'] },
+    };
     let continuation: Continuation | undefined;
     let hops = 0;
     do {
       const controller = new AbortController();
-      const { report } = await h.run(policy, { runId: 'run-stall', signal: controller.signal, ...(continuation ? { continuation } : {}) }, { onProgress: () => controller.abort() });
+      const { report } = await h.run(
+        policy,
+        { runId: 'run-stall', signal: controller.signal, ...(continuation ? { continuation } : {}) },
+        { onProgress: () => controller.abort() },
+      );
       // Each hop either writes (at least the one guaranteed batch) or, finding its page clean, moves past it.
-      expect(report.totals.calls.untag > 0 || report.continuation?.cursor !== undefined || report.continuation === undefined).toBe(true);
+      expect(
+        report.totals.calls.untag > 0 || report.continuation?.cursor !== undefined || report.continuation === undefined,
+      ).toBe(true);
       continuation = report.continuation ? JSON.parse(JSON.stringify(report.continuation)) : undefined;
       hops++;
     } while (continuation && hops < 200);
@@ -293,16 +398,33 @@ describe('runCleanup input and secrets', () => {
   });
 
   it('never prints the access key secret or the security token in a report or a log line', async () => {
-    await h.faults({ rules: [{ kind: 'error', product: 'VpcIpam', action: 'UntagResources', code: 'InternalError', region: R2 }] });
-    const seeds = [...many('IPAM', R1, 'ipam-s', 5, () => ({ CostCenter: 'c' })), ...many('IPAM', R2, 'ipam-s2', 2, () => ({ CostCenter: 'c' }))];
+    await h.faults({
+      rules: [{ kind: 'error', product: 'VpcIpam', action: 'UntagResources', code: 'InternalError', region: R2 }],
+    });
+    const seeds = [
+      ...many('IPAM', R1, 'ipam-s', 5, () => ({ CostCenter: 'c' })),
+      ...many('IPAM', R2, 'ipam-s2', 2, () => ({ CostCenter: 'c' })),
+    ];
     await h.seed(seeds);
     const lines: string[] = [];
-    const policy: PolicyInput = { name: 'secret', regions: [R1, R2], resourceTypes: ['IPAM'], remove: { keys: ['CostCenter'] } };
+    const policy: PolicyInput = {
+      name: 'secret',
+      regions: [R1, R2],
+      resourceTypes: ['IPAM'],
+      remove: { keys: ['CostCenter'] },
+    };
     const a = await h.run(policy, {}, { log: (l) => lines.push(l) });
     // STS-style credentials too: a wrong token must not leak either.
     const session = h.emu.credentials.issueSession();
-    const sts = createCloudPort({ credentials: { ...session, securityToken: `${session.securityToken}x` }, endpoint: h.emu.endpoint, limits: TEST_LIMITS });
-    const b = await runCleanup({ policy: policy as Policy, runId: 'sts' }, { cloud: sts, limits: TEST_LIMITS, log: (l) => lines.push(l) });
+    const sts = createCloudPort({
+      credentials: { ...session, securityToken: `${session.securityToken}x` },
+      endpoint: h.emu.endpoint,
+      limits: TEST_LIMITS,
+    });
+    const b = await runCleanup(
+      { policy: policy as Policy, runId: 'sts' },
+      { cloud: sts, limits: TEST_LIMITS, log: (l) => lines.push(l) },
+    );
     expect(a.report.totals.failed).toBe(2);
     expect(b.report.errors.length).toBeGreaterThan(0);
     const out = [JSON.stringify(a), JSON.stringify(b), ...lines].join('\n');
@@ -310,4 +432,3 @@ describe('runCleanup input and secrets', () => {
     for (const secret of [SECRET, session.accessKeySecret, session.securityToken]) expect(out).not.toContain(secret);
   });
 });
-

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
 import { type Fc2Client, fc3Client } from '../support/fc2-client.ts';
-import { adminJson, type BuiltBundle, buildBundle, callCounts, type SeedResource, tagsOf } from './support/function-bundle.ts';
+import {
+  adminJson,
+  type BuiltBundle,
+  buildBundle,
+  callCounts,
+  type SeedResource,
+  tagsOf,
+} from './support/function-bundle.ts';
 
 const regions = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'];
 const NAME = 'vpc-tag-cleanup';
@@ -21,8 +28,10 @@ interface Invocation {
 function seed(poolsPerRegion: number, peersPerRegion: number): SeedResource[] {
   const out: SeedResource[] = [];
   for (const region of regions) {
-    for (let i = 0; i < poolsPerRegion; i++) out.push({ type: 'IPAMPOOL', region, id: `ipam-pool-${region}-${i}`, tags: { tmp: 'x', keep: 'k' } });
-    for (let i = 0; i < peersPerRegion; i++) out.push({ type: 'PeerConnection', region, id: `pcc-${region}-${i}`, tags: { tmp: 'x', keep: 'k' } });
+    for (let i = 0; i < poolsPerRegion; i++)
+      out.push({ type: 'IPAMPOOL', region, id: `ipam-pool-${region}-${i}`, tags: { tmp: 'x', keep: 'k' } });
+    for (let i = 0; i < peersPerRegion; i++)
+      out.push({ type: 'PeerConnection', region, id: `pcc-${region}-${i}`, tags: { tmp: 'x', keep: 'k' } });
   }
   return out;
 }
@@ -68,7 +77,12 @@ async function expectAllClean() {
 
 beforeAll(async () => {
   [h, bundle] = await Promise.all([startEmulator({ seed: 'none', quotaScale: 4 }), buildBundle()]);
-  fc = fc3Client(h.accountId, { accessKeyID: h.accessKeyId, accessKeySecret: h.accessKeySecret, region: h.region, endpoint: h.url });
+  fc = fc3Client(h.accountId, {
+    accessKeyID: h.accessKeyId,
+    accessKeySecret: h.accessKeySecret,
+    region: h.region,
+    endpoint: h.url,
+  });
 });
 
 afterAll(async () => {
@@ -84,14 +98,22 @@ describe('fan-out and continuation through FC asynchronous invocations', () => {
   it('fans a three-region policy out to one shard per region, and every region ends clean', async () => {
     h.admin.upsert(seed(5, 3));
     await register(30);
-    const policy = { name: 'fan', regions, resourceTypes: ['IPAMPOOL', 'PeerConnection'], remove: { keys: ['tmp'] }, fanOut: true };
+    const policy = {
+      name: 'fan',
+      regions,
+      resourceTypes: ['IPAMPOOL', 'PeerConnection'],
+      remove: { keys: ['tmp'] },
+      fanOut: true,
+    };
     await invokeAsync({ policy, runId: 'fan-1' }, 'fan-1');
     await waitIdle();
 
     const all = await invocations();
     expect(all.every((i) => i.status === 'succeeded')).toBe(true);
     const parent = all.find((i) => i.taskId === 'fan-1')!;
-    expect(parent.result.shards.map((s: { regions: string[]; status: string }) => [s.regions[0], s.status])).toEqual(regions.map((r) => [r, 'started']));
+    expect(parent.result.shards.map((s: { regions: string[]; status: string }) => [s.regions[0], s.status])).toEqual(
+      regions.map((r) => [r, 'started']),
+    );
     expect(parent.result.totals.untagged).toBe(0);
     const shards = all.filter((i) => i.taskId?.startsWith('fan-1-shard-'));
     expect(shards.map((s) => s.taskId).sort()).toEqual(regions.map((r) => `fan-1-shard-${r}`).sort());
@@ -102,7 +124,13 @@ describe('fan-out and continuation through FC asynchronous invocations', () => {
   it('starts no shard twice when the same event is delivered again (task ids derived from the run id)', async () => {
     h.admin.upsert(seed(2, 1));
     await register(30);
-    const policy = { name: 'fan', regions, resourceTypes: ['IPAMPOOL', 'PeerConnection'], remove: { keys: ['tmp'] }, fanOut: true };
+    const policy = {
+      name: 'fan',
+      regions,
+      resourceTypes: ['IPAMPOOL', 'PeerConnection'],
+      remove: { keys: ['tmp'] },
+      fanOut: true,
+    };
     await invokeAsync({ policy, runId: 'dup-1' }, 'dup-1a');
     await waitIdle();
     const writesBefore = (await callCounts(h)).writes;
@@ -112,7 +140,11 @@ describe('fan-out and continuation through FC asynchronous invocations', () => {
 
     const all = await invocations();
     const second = all.find((i) => i.taskId === 'dup-1b')!;
-    expect(second.result.shards.map((s: { status: string }) => s.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(second.result.shards.map((s: { status: string }) => s.status)).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+    ]);
     expect(all.filter((i) => i.taskId?.startsWith('dup-1-shard-'))).toHaveLength(3);
     expect((await callCounts(h)).writes).toBe(writesBefore);
     await expectAllClean();
@@ -127,7 +159,14 @@ describe('fan-out and continuation through FC asynchronous invocations', () => {
       VPC_TAG_CLEANUP_LIMITS: JSON.stringify({ deadlineMarginMs: 2000, deadlineMarginShare: 0.7, planBufferSize: 20 }),
       VPC_TAG_CLEANUP_QUOTA_SCALE: '2',
     });
-    const policy = { name: 'long', regions, resourceTypes: ['IPAMPOOL', 'PeerConnection'], remove: { keys: ['tmp'] }, fanOut: true, limits: { concurrency: 1 } };
+    const policy = {
+      name: 'long',
+      regions,
+      resourceTypes: ['IPAMPOOL', 'PeerConnection'],
+      remove: { keys: ['tmp'] },
+      fanOut: true,
+      limits: { concurrency: 1 },
+    };
     await invokeAsync({ policy, runId: 'long-1' }, 'long-1');
     await waitIdle(60_000);
 
@@ -138,7 +177,9 @@ describe('fan-out and continuation through FC asynchronous invocations', () => {
     expect(all.map((i) => [i.taskId, i.status, i.attempts])).toEqual(all.map((i) => [i.taskId, 'succeeded', 1]));
     // Each shard's chain ends in a report without a continuation.
     for (const region of regions) {
-      const chain = all.filter((i) => i.taskId === `long-1-shard-${region}` || i.taskId?.startsWith(`long-1-${region}-hop-`));
+      const chain = all.filter(
+        (i) => i.taskId === `long-1-shard-${region}` || i.taskId?.startsWith(`long-1-${region}-hop-`),
+      );
       expect(chain.some((i) => i.status === 'succeeded' && i.result && !i.result.continuation)).toBe(true);
     }
     await expectAllClean();

@@ -2,11 +2,29 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
-import { type BuiltBundle, buildBundle, callCounts, fcContext, type SeedResource, tagsOf } from './support/function-bundle.ts';
+import {
+  type BuiltBundle,
+  buildBundle,
+  callCounts,
+  fcContext,
+  type SeedResource,
+  tagsOf,
+} from './support/function-bundle.ts';
 
 const regions = ['cn-hangzhou', 'cn-shanghai'];
-const policy = { name: 'fn-test', regions, resourceTypes: ['IPAMPOOL', 'PeerConnection'], remove: { keys: ['tmp', 'legacy'] }, protect: { keys: ['owner'] } };
-const envPolicy = { name: 'config-driven', regions, resourceTypes: ['IPAMPOOL', 'PeerConnection', 'VPC'], remove: { keys: ['tmp'] } };
+const policy = {
+  name: 'fn-test',
+  regions,
+  resourceTypes: ['IPAMPOOL', 'PeerConnection'],
+  remove: { keys: ['tmp', 'legacy'] },
+  protect: { keys: ['owner'] },
+};
+const envPolicy = {
+  name: 'config-driven',
+  regions,
+  resourceTypes: ['IPAMPOOL', 'PeerConnection', 'VPC'],
+  remove: { keys: ['tmp'] },
+};
 
 let h: Emulator;
 let bundle: BuiltBundle;
@@ -16,7 +34,12 @@ function seed(): SeedResource[] {
   const out: SeedResource[] = [];
   for (const region of regions) {
     for (let i = 1; i <= 3; i++) {
-      out.push({ type: 'IPAMPOOL', region, id: `ipam-pool-${region}-${i}`, tags: { tmp: 'x', legacy: 'y', owner: 'me', keep: 'k' } });
+      out.push({
+        type: 'IPAMPOOL',
+        region,
+        id: `ipam-pool-${region}-${i}`,
+        tags: { tmp: 'x', legacy: 'y', owner: 'me', keep: 'k' },
+      });
       out.push({ type: 'PeerConnection', region, id: `pcc-${region}-${i}`, tags: { tmp: 'x', keep: 'k' } });
     }
     out.push({ type: 'VPC', region, id: `vpc-${region}-1`, tags: { tmp: 'x' } });
@@ -28,7 +51,13 @@ const bytes = (v: unknown) => Buffer.from(JSON.stringify(v));
 const invoke = (event: Buffer, context: unknown = fcContext(h)) => bundle.handler(event, context);
 const reportLines = () => logLines.map((l) => JSON.parse(l)).filter((r) => r.kind === 'report');
 
-function configEvent(id: string, resourceId: string, resourceType: string, regionId: string, extra: Record<string, unknown> = {}) {
+function configEvent(
+  id: string,
+  resourceId: string,
+  resourceType: string,
+  regionId: string,
+  extra: Record<string, unknown> = {},
+) {
   return {
     specversion: '1.0',
     id,
@@ -39,7 +68,10 @@ function configEvent(id: string, resourceId: string, resourceType: string, regio
     data: {
       complianceType: 'NON_COMPLIANT',
       annotation: '{"property":"$.Tags"}',
-      evaluationResultIdentifier: { orderingTimestamp: '1748917125166', evaluationResultQualifier: { resourceId, resourceType, regionId } },
+      evaluationResultIdentifier: {
+        orderingTimestamp: '1748917125166',
+        evaluationResultQualifier: { resourceId, resourceType, regionId },
+      },
       ...extra,
     },
   };
@@ -74,7 +106,8 @@ describe('the built function bundle', () => {
     expect(report).toMatchObject({ ok: true, runId: 'manual-1', policy: 'fn-test', dryRun: false });
     expect(report.totals.untagged).toBe(12);
     for (const region of regions) {
-      for (const tags of Object.values(await tagsOf(h, 'IPAMPOOL', region))) expect(tags).toEqual({ owner: 'me', keep: 'k' });
+      for (const tags of Object.values(await tagsOf(h, 'IPAMPOOL', region)))
+        expect(tags).toEqual({ owner: 'me', keep: 'k' });
       for (const tags of Object.values(await tagsOf(h, 'PeerConnection', region))) expect(tags).toEqual({ keep: 'k' });
       expect(Object.values(await tagsOf(h, 'VPC', region))[0]).toEqual({ tmp: 'x' });
     }
@@ -90,7 +123,9 @@ describe('the built function bundle', () => {
       expect(report.resources).toHaveLength(5);
       const parts = logLines.map((l) => JSON.parse(l)).filter((r) => r.kind === 'resources');
       const logged = parts.flatMap((p) => p.resources);
-      expect(parts.map((p) => [p.runId, p.part, p.resources.length <= 4, p.last === true])).toEqual(parts.map((_, i) => ['cut-1', i + 1, true, i === parts.length - 1]));
+      expect(parts.map((p) => [p.runId, p.part, p.resources.length <= 4, p.last === true])).toEqual(
+        parts.map((_, i) => ['cut-1', i + 1, true, i === parts.length - 1]),
+      );
       expect(logged.filter((r: { status: string }) => r.status === 'untagged')).toHaveLength(12);
       expect(new Set(logged.map((r: { id: string }) => r.id)).size).toBe(logged.length);
     } finally {
@@ -119,7 +154,11 @@ describe('the built function bundle', () => {
   });
 
   it('runs a timer tick, and the same tick again changes nothing (zero writes)', async () => {
-    const tick = bytes({ triggerTime: '2026-01-02T19:00:00Z', triggerName: 'nightly', payload: JSON.stringify({ policy }) });
+    const tick = bytes({
+      triggerTime: '2026-01-02T19:00:00Z',
+      triggerName: 'nightly',
+      payload: JSON.stringify({ policy }),
+    });
     const first = await invoke(tick);
     expect(first).toMatchObject({ ok: true, runId: 'timer-nightly-20260102T190000Z' });
     expect(first.totals.untagged).toBe(12);
@@ -131,7 +170,9 @@ describe('the built function bundle', () => {
   });
 
   it('cleans exactly the resource a Cloud Config event names, with the environment policy', async () => {
-    const report = await invoke(bytes(configEvent('evt-1', 'ipam-pool-cn-shanghai-2', 'ACS::VPC::IPAMPool', 'cn-shanghai')));
+    const report = await invoke(
+      bytes(configEvent('evt-1', 'ipam-pool-cn-shanghai-2', 'ACS::VPC::IPAMPool', 'cn-shanghai')),
+    );
     expect(report).toMatchObject({ ok: true, runId: 'evt-1', policy: 'config-driven', totals: { untagged: 1 } });
     const pools = await tagsOf(h, 'IPAMPOOL', 'cn-shanghai');
     expect(pools['ipam-pool-cn-shanghai-2']).toEqual({ legacy: 'y', owner: 'me', keep: 'k' });
@@ -155,7 +196,9 @@ describe('the built function bundle', () => {
 
   it('answers an event of another type as ignored, with zero cloud calls', async () => {
     const before = await callCounts(h);
-    const answer = await invoke(bytes({ specversion: '1.0', id: 'x', source: 'acs.vpc', type: 'vpc:ActionTrail:ApiCall', data: {} }));
+    const answer = await invoke(
+      bytes({ specversion: '1.0', id: 'x', source: 'acs.vpc', type: 'vpc:ActionTrail:ApiCall', data: {} }),
+    );
     expect(answer).toMatchObject({ ok: true, ignored: expect.stringContaining('vpc:ActionTrail:ApiCall') });
     expect((await callCounts(h)).total).toBe(before.total);
   });
@@ -165,7 +208,10 @@ describe('the built function bundle', () => {
     ['an empty event', Buffer.alloc(0)],
     ['text that is not JSON', Buffer.from('remove all the tags please')],
     ['a policy with errors', bytes({ policy: { name: '', regions: [], resourceTypes: ['NOPE'], remove: {} } })],
-    ['a timer tick with a bad payload', bytes({ triggerTime: '2026-01-02T19:00:00Z', triggerName: 'n', payload: '{"policy":{"name":"x"}}' })],
+    [
+      'a timer tick with a bad payload',
+      bytes({ triggerTime: '2026-01-02T19:00:00Z', triggerName: 'n', payload: '{"policy":{"name":"x"}}' }),
+    ],
   ])('answers %s with ok:false and its issues, without throwing or calling the cloud', async (_name, event) => {
     const before = await callCounts(h);
     const answer = await invoke(event);
@@ -179,9 +225,17 @@ describe('the built function bundle', () => {
   });
 
   it('lists every policy issue with its path', async () => {
-    const answer = await invoke(bytes({ policy: { name: '', regions: [], resourceTypes: ['NOPE'], remove: {}, extra: 1 } }));
+    const answer = await invoke(
+      bytes({ policy: { name: '', regions: [], resourceTypes: ['NOPE'], remove: {}, extra: 1 } }),
+    );
     expect(answer.error.issues.map((i: { path: string }) => i.path)).toEqual(
-      expect.arrayContaining(['policy.name', 'policy.regions', 'policy.resourceTypes[0]', 'policy.remove', 'policy.extra']),
+      expect.arrayContaining([
+        'policy.name',
+        'policy.regions',
+        'policy.resourceTypes[0]',
+        'policy.remove',
+        'policy.extra',
+      ]),
     );
   });
 
@@ -195,7 +249,9 @@ describe('the built function bundle', () => {
     process.env.VPC_TAG_CLEANUP_FC_ENDPOINT = 'http://127.0.0.1:1';
     try {
       const before = await callCounts(h);
-      await expect(invoke(bytes({ policy: { ...policy, fanOut: true }, runId: 'fan-refused' }))).rejects.toThrow(/self-invocation failed/);
+      await expect(invoke(bytes({ policy: { ...policy, fanOut: true }, runId: 'fan-refused' }))).rejects.toThrow(
+        /self-invocation failed/,
+      );
       expect((await callCounts(h)).total).toBe(before.total);
     } finally {
       delete process.env.VPC_TAG_CLEANUP_FC_ENDPOINT;
@@ -205,11 +261,14 @@ describe('the built function bundle', () => {
   it('answers ok:false, naming each shard, when FC refuses the shards for good (no such function)', async () => {
     process.env.VPC_TAG_CLEANUP_FC_ENDPOINT = h.url;
     try {
-      const report = await invoke(bytes({ policy: { ...policy, fanOut: true }, runId: 'fan-404' }), fcContext(h, { name: 'not-registered' }));
-      expect(report.ok).toBe(false);
-      expect(report.shards.map((s: { regions: string[]; status: string; code: string }) => [s.regions[0], s.status, s.code])).toEqual(
-        regions.map((r) => [r, 'failed', 'FunctionNotFound']),
+      const report = await invoke(
+        bytes({ policy: { ...policy, fanOut: true }, runId: 'fan-404' }),
+        fcContext(h, { name: 'not-registered' }),
       );
+      expect(report.ok).toBe(false);
+      expect(
+        report.shards.map((s: { regions: string[]; status: string; code: string }) => [s.regions[0], s.status, s.code]),
+      ).toEqual(regions.map((r) => [r, 'failed', 'FunctionNotFound']));
       expect(report.errors).toHaveLength(2);
     } finally {
       delete process.env.VPC_TAG_CLEANUP_FC_ENDPOINT;

@@ -9,7 +9,17 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countCalls, isUntagApi } from '../../bench/admin.ts';
 import { expectationFor, untagLowerBound } from '../../bench/expected.ts';
-import { describeFailure, FAULT_LIMITS, loadWorld, type Reliability, runWorld, startReliability, stateOf, UNPACED, verdict } from './support/harness.ts';
+import {
+  describeFailure,
+  FAULT_LIMITS,
+  loadWorld,
+  type Reliability,
+  runWorld,
+  startReliability,
+  stateOf,
+  UNPACED,
+  verdict,
+} from './support/harness.ts';
 import { makeWorld, prng, seedsFor } from './support/world.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,7 +36,10 @@ const SEEDS = 8;
 let cutMidRun = 0;
 
 function startRunProcess(input: unknown): { child: ChildProcess; exited: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/child/engine-run.ts', JSON.stringify(input)], { cwd: ROOT, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/child/engine-run.ts', JSON.stringify(input)], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return { child, exited };
 }
@@ -55,7 +68,13 @@ describe('a cleanup run whose process crashes between batches', () => {
     const bound = untagLowerBound(expectationFor(world.policy, world.resources));
     const killAfter = Math.max(1, Math.floor(bound * (0.2 + 0.5 * rnd())));
 
-    const { child, exited } = startRunProcess({ endpoint: h.emu.endpoint, policy: world.policy, runId: `crash-${seed}`, limits: FAULT_LIMITS, quotaScale: UNPACED });
+    const { child, exited } = startRunProcess({
+      endpoint: h.emu.endpoint,
+      policy: world.policy,
+      runId: `crash-${seed}`,
+      limits: FAULT_LIMITS,
+      quotaScale: UNPACED,
+    });
     let running = true;
     void exited.then(() => {
       running = false;

@@ -6,7 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../bench/admin.ts';
-import { describeFailure, loadWorld, type Reliability, runWorld, startReliability, stateOf, verdict } from './support/harness.ts';
+import {
+  describeFailure,
+  loadWorld,
+  type Reliability,
+  runWorld,
+  startReliability,
+  stateOf,
+  verdict,
+} from './support/harness.ts';
 import { makeWorld, seedsFor } from './support/world.ts';
 
 let h: Reliability;
@@ -22,7 +30,13 @@ const SEEDS = 12;
 /** Per case: faulted answers the emulator gave, and tags the runs removed (both must be > 0 overall). */
 const seen = new Map<string, { faulted: number; removed: number }>();
 
-async function survives(name: string, seed: number, faults: FaultRule[], setup?: () => Promise<unknown>, quotaScale?: number) {
+async function survives(
+  name: string,
+  seed: number,
+  faults: FaultRule[],
+  setup?: () => Promise<unknown>,
+  quotaScale?: number,
+) {
   const world = makeWorld(seed);
   await loadWorld(h, world, faults);
   await setup?.();
@@ -31,7 +45,8 @@ async function survives(name: string, seed: number, faults: FaultRule[], setup?:
   const stats = await h.admin.stats();
   const v = verdict(world, await stateOf(h, world));
   const tally = seen.get(name) ?? { faulted: 0, removed: 0 };
-  for (const outcomes of Object.values(stats.byAction)) for (const [o, n] of Object.entries(outcomes)) if (o !== 'ok') tally.faulted += n;
+  for (const outcomes of Object.values(stats.byAction))
+    for (const [o, n] of Object.entries(outcomes)) if (o !== 'ok') tally.faulted += n;
   tally.removed += v.removed;
   seen.set(name, tally);
   const why = describeFailure(world, v, report);
@@ -54,7 +69,11 @@ describe('a cleanup run under transient faults', () => {
         h.admin.setQuotas({
           enabled: true,
           scale: 1,
-          perMinute: { 'VpcIpam:UntagResources': 1_200, 'VpcPeer:UnTagResources': 1_200, 'VpcIpam:ListTagResources': 2_400 },
+          perMinute: {
+            'VpcIpam:UntagResources': 1_200,
+            'VpcPeer:UnTagResources': 1_200,
+            'VpcIpam:ListTagResources': 2_400,
+          },
         }),
       // The engine believes in 10 x the published quotas, more than the emulator grants: it must adapt.
       10,
@@ -62,12 +81,15 @@ describe('a cleanup run under transient faults', () => {
     expect(report.ok).toBe(true);
   });
 
-  it.each(seedsFor(2, SEEDS))('ends exact through bursts of 500 InternalError and 503 ServiceUnavailable (seed %i)', async (seed) => {
-    await survives('5xx', seed, [
-      { kind: 'error', code: 'InternalError', status: 500, rate: 0.2 },
-      { kind: 'error', code: 'ServiceUnavailable', status: 503, rate: 0.15 },
-    ]);
-  });
+  it.each(seedsFor(2, SEEDS))(
+    'ends exact through bursts of 500 InternalError and 503 ServiceUnavailable (seed %i)',
+    async (seed) => {
+      await survives('5xx', seed, [
+        { kind: 'error', code: 'InternalError', status: 500, rate: 0.2 },
+        { kind: 'error', code: 'ServiceUnavailable', status: 503, rate: 0.15 },
+      ]);
+    },
+  );
 
   it.each(seedsFor(3, SEEDS))('ends exact through connection resets before processing (seed %i)', async (seed) => {
     await survives('reset', seed, [{ kind: 'reset', rate: 0.25 }]);

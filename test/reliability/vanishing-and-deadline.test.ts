@@ -8,7 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countCalls, isUntagApi } from '../../bench/admin.ts';
 import { resourceKey } from '../../bench/expected.ts';
 import type { Continuation, Report, ResourceOutcome } from '../../lib/types.ts';
-import { describeFailure, FAULT_LIMITS, loadWorld, type Reliability, runWorld, startReliability, stateOf, verdict } from './support/harness.ts';
+import {
+  describeFailure,
+  FAULT_LIMITS,
+  loadWorld,
+  type Reliability,
+  runWorld,
+  startReliability,
+  stateOf,
+  verdict,
+} from './support/harness.ts';
 import { makeWorld, prng, seedsFor } from './support/world.ts';
 
 let h: Reliability;
@@ -66,65 +75,68 @@ describe('a cleanup run whose resources are deleted mid-run', () => {
 });
 
 describe('a cleanup run cut by its deadline', () => {
-  it.each(seedsFor(12, SEEDS))('finishes exactly through continuations, counts summed over the hops (seed %i)', async (seed) => {
-    const world = makeWorld(seed, { maxPerUnit: 320 });
-    const rnd = prng(seed);
-    await loadWorld(h, world, [{ kind: 'latency', ms: 1, jitterMs: 2 }]);
-    const totals = { untagged: 0, keysRemoved: 0, failed: 0 };
-    let continuation: Continuation | undefined;
-    let hops = 0;
-    let last: Report | undefined;
-    do {
-      const deadline = new AbortController();
-      // Past the deadline the engine sends nothing new (batches planned and not yet sent are abandoned
-      // and redone by the continuation), so a hop makes progress only with batches sent before its
-      // deadline. The deadline here fires 0-1 pages after the hop's first untag call was answered:
-      // progress is possible in every hop, and each hop is still cut mid-run. A small planner buffer
-      // puts these small worlds in the regime of a large run, where batches leave while listing goes
-      // on. (A deadline that fires before any batch leaves makes no progress and the continuation
-      // starts over: see the bench note.)
-      const untagsBefore = untagCalls();
-      const concurrent = seed % 2 === 1;
-      let extraPages = Math.floor(rnd() * 2);
-      const { report } = await runWorld(
-        h,
-        world,
-        { signal: deadline.signal, ...(continuation ? { continuation } : {}) },
-        {
-          // Odd seeds list up to four units at once (each unit cut mid-listing resumes from its own
-          // cursor); even seeds one at a time. Concurrent listing often ends before the first untag
-          // answer, when no page is left to fire the deadline: there, the first write answered fires it.
-          limits: { ...FAULT_LIMITS, planBufferSize: 20, ...(concurrent ? {} : { listConcurrency: 1 }) },
-          onProgress: () => {
-            if (untagCalls() > untagsBefore && extraPages-- <= 0) deadline.abort(new Error('deadline'));
+  it.each(seedsFor(12, SEEDS))(
+    'finishes exactly through continuations, counts summed over the hops (seed %i)',
+    async (seed) => {
+      const world = makeWorld(seed, { maxPerUnit: 320 });
+      const rnd = prng(seed);
+      await loadWorld(h, world, [{ kind: 'latency', ms: 1, jitterMs: 2 }]);
+      const totals = { untagged: 0, keysRemoved: 0, failed: 0 };
+      let continuation: Continuation | undefined;
+      let hops = 0;
+      let last: Report | undefined;
+      do {
+        const deadline = new AbortController();
+        // Past the deadline the engine sends nothing new (batches planned and not yet sent are abandoned
+        // and redone by the continuation), so a hop makes progress only with batches sent before its
+        // deadline. The deadline here fires 0-1 pages after the hop's first untag call was answered:
+        // progress is possible in every hop, and each hop is still cut mid-run. A small planner buffer
+        // puts these small worlds in the regime of a large run, where batches leave while listing goes
+        // on. (A deadline that fires before any batch leaves makes no progress and the continuation
+        // starts over: see the bench note.)
+        const untagsBefore = untagCalls();
+        const concurrent = seed % 2 === 1;
+        let extraPages = Math.floor(rnd() * 2);
+        const { report } = await runWorld(
+          h,
+          world,
+          { signal: deadline.signal, ...(continuation ? { continuation } : {}) },
+          {
+            // Odd seeds list up to four units at once (each unit cut mid-listing resumes from its own
+            // cursor); even seeds one at a time. Concurrent listing often ends before the first untag
+            // answer, when no page is left to fire the deadline: there, the first write answered fires it.
+            limits: { ...FAULT_LIMITS, planBufferSize: 20, ...(concurrent ? {} : { listConcurrency: 1 }) },
+            onProgress: () => {
+              if (untagCalls() > untagsBefore && extraPages-- <= 0) deadline.abort(new Error('deadline'));
+            },
+            ...(concurrent
+              ? {
+                  onOutcome: (o: ResourceOutcome) => {
+                    if (o.status === 'untagged' && extraPages <= 0) deadline.abort(new Error('deadline'));
+                  },
+                }
+              : {}),
           },
-          ...(concurrent
-            ? {
-                onOutcome: (o: ResourceOutcome) => {
-                  if (o.status === 'untagged' && extraPages <= 0) deadline.abort(new Error('deadline'));
-                },
-              }
-            : {}),
-        },
-      );
-      last = report;
-      totals.untagged += report.totals.untagged;
-      totals.keysRemoved += report.totals.keysRemoved;
-      totals.failed += report.totals.failed;
-      continuation = report.continuation;
-      hops++;
-    } while (continuation && hops < 200);
-    if (hops > 1) seedsCut++;
-    hopsSeen += hops - 1;
-    const v = verdict(world, await stateOf(h, world));
-    const why = describeFailure(world, v, last);
-    expect(continuation, why).toBeUndefined();
-    expect(v.check.notRemoved, why).toEqual([]);
-    expect(v.check.wronglyTouched, why).toEqual([]);
-    expect(totals.untagged, why).toBe(v.changed);
-    expect(totals.keysRemoved, why).toBe(v.removed);
-    expect(totals.failed, why).toBe(0);
-  });
+        );
+        last = report;
+        totals.untagged += report.totals.untagged;
+        totals.keysRemoved += report.totals.keysRemoved;
+        totals.failed += report.totals.failed;
+        continuation = report.continuation;
+        hops++;
+      } while (continuation && hops < 200);
+      if (hops > 1) seedsCut++;
+      hopsSeen += hops - 1;
+      const v = verdict(world, await stateOf(h, world));
+      const why = describeFailure(world, v, last);
+      expect(continuation, why).toBeUndefined();
+      expect(v.check.notRemoved, why).toEqual([]);
+      expect(v.check.wronglyTouched, why).toEqual([]);
+      expect(totals.untagged, why).toBe(v.changed);
+      expect(totals.keysRemoved, why).toBe(v.removed);
+      expect(totals.failed, why).toBe(0);
+    },
+  );
 
   it('needed continuations in most of these seeds (the case is not vacuous)', () => {
     expect(seedsCut).toBeGreaterThanOrEqual(SEEDS / 2);

@@ -65,7 +65,9 @@ export function signedRequest(call: Acs3Call) {
     'x-acs-signature-nonce': call.nonce ?? randomUUID(),
     'x-acs-content-sha256': payloadHash,
     ...(call.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-    ...(call.securityToken ? { 'x-acs-security-token': call.securityToken, 'x-acs-accesskey-id': call.accessKeyId } : {}),
+    ...(call.securityToken
+      ? { 'x-acs-security-token': call.securityToken, 'x-acs-accesskey-id': call.accessKeyId }
+      : {}),
     ...call.headers,
   };
   const signedNames = Object.keys(headers)
@@ -87,7 +89,13 @@ export function acs3Call(call: Acs3Call): Promise<Acs3Answer> {
   const [hostname, port] = call.endpoint.split(':');
   return new Promise((resolve, reject) => {
     const req = request(
-      { hostname, port: Number(port), method: 'POST', path, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      {
+        hostname,
+        port: Number(port),
+        method: 'POST',
+        path,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -1,6 +1,7 @@
 /** The official SDK pointed at the emulator: `@alicloud/vpc20160428`'s client and its generic callApi. */
-import VpcModule from '@alicloud/vpc20160428';
+
 import { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
+import VpcModule from '@alicloud/vpc20160428';
 import * as $dara from '@darabonba/typescript';
 
 const Vpc = ((VpcModule as any).default ?? VpcModule) as typeof VpcModule.default;

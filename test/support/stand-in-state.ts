@@ -35,7 +35,10 @@ export function createStandInState(): StandInState {
         case 'UnTagResources': {
           const found = ids.map((id) => find(call, id));
           if (ids.length === 0 || found.some((r) => !r)) {
-            return { status: 400, body: { Code: 'InvalidInstanceIds.NotFound', Message: 'The instance does not exist.' } };
+            return {
+              status: 400,
+              body: { Code: 'InvalidInstanceIds.NotFound', Message: 'The instance does not exist.' },
+            };
           }
           applied.push(call);
           for (const r of found) {
@@ -65,7 +68,10 @@ export function createStandInState(): StandInState {
         default:
           return {
             status: 404,
-            body: { Code: 'InvalidAction.NotFound', Message: 'Specified api is not found, please check your url and method.' },
+            body: {
+              Code: 'InvalidAction.NotFound',
+              Message: 'Specified api is not found, please check your url and method.',
+            },
           };
       }
     },

@@ -5,7 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { checkState, expectationFor, keysToRemove, type PolicyShape, untagLowerBound } from '../../bench/expected.ts';
 
-const r = (id: string, tags: Record<string, string>, type = 'IPAMPOOL', region = 'cn-hangzhou') => ({ type, region, id, tags });
+const r = (id: string, tags: Record<string, string>, type = 'IPAMPOOL', region = 'cn-hangzhou') => ({
+  type,
+  region,
+  id,
+  tags,
+});
 const policy: PolicyShape = {
   regions: ['cn-hangzhou'],
   resourceTypes: ['IPAMPOOL'],
@@ -15,7 +20,9 @@ const policy: PolicyShape = {
 
 describe('keysToRemove', () => {
   it('takes exact keys and pattern matches the resource carries, never protected or reserved keys', () => {
-    expect(keysToRemove(policy, r('a', { CostCenter: '1', owner: 'x', 'tmp-1': '', team: 't', 'acs:tmp-x': '' }))).toEqual(['CostCenter', 'tmp-1']);
+    expect(
+      keysToRemove(policy, r('a', { CostCenter: '1', owner: 'x', 'tmp-1': '', team: 't', 'acs:tmp-x': '' })),
+    ).toEqual(['CostCenter', 'tmp-1']);
   });
 
   it('leaves a resource carrying the protect tag alone, but not one with another value', () => {
@@ -33,7 +40,9 @@ describe('keysToRemove', () => {
   });
 
   it('removes every unprotected, unreserved key with remove.all', () => {
-    expect(keysToRemove({ ...policy, remove: { all: true } }, r('a', { b: '', a: '', owner: '', 'aliyun-x': '' }))).toEqual(['a', 'b']);
+    expect(
+      keysToRemove({ ...policy, remove: { all: true } }, r('a', { b: '', a: '', owner: '', 'aliyun-x': '' })),
+    ).toEqual(['a', 'b']);
   });
 });
 
@@ -50,11 +59,15 @@ describe('checkState', () => {
       notRemoved: ['IPAMPOOL|cn-hangzhou|a CostCenter'],
       wronglyTouched: ['IPAMPOOL|cn-hangzhou|a team', 'IPAMPOOL|cn-hangzhou|b team'],
     });
-    expect(checkState(policy, before, [r('a', { team: 't' })]).wronglyTouched).toEqual(['IPAMPOOL|cn-hangzhou|b (resource vanished)']);
+    expect(checkState(policy, before, [r('a', { team: 't' })]).wronglyTouched).toEqual([
+      'IPAMPOOL|cn-hangzhou|b (resource vanished)',
+    ]);
   });
 
   it('does not judge resources deleted during the run', () => {
-    expect(checkState(policy, before, [r('a', { team: 't' })], new Set(['IPAMPOOL|cn-hangzhou|b'])).wronglyTouched).toEqual([]);
+    expect(
+      checkState(policy, before, [r('a', { team: 't' })], new Set(['IPAMPOOL|cn-hangzhou|b'])).wronglyTouched,
+    ).toEqual([]);
   });
 });
 

@@ -35,7 +35,11 @@ describe('catalog', () => {
   });
 
   it('gives only VpcPeer a ClientToken', () => {
-    expect(Object.entries(PRODUCTS).filter(([, p]) => p.clientToken).map(([n]) => n)).toEqual(['VpcPeer']);
+    expect(
+      Object.entries(PRODUCTS)
+        .filter(([, p]) => p.clientToken)
+        .map(([n]) => n),
+    ).toEqual(['VpcPeer']);
   });
 
   it('maps every IPAM and peer type to a typed lister', () => {

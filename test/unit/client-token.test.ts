@@ -30,6 +30,8 @@ describe('clientTokenFor', () => {
   });
 
   it('does not confuse a key list with ids that read the same when joined', () => {
-    expect(clientTokenFor('r', 'A', { ...batch, ids: ['a,b'], keys: ['c'] })).not.toBe(clientTokenFor('r', 'A', { ...batch, ids: ['a', 'b'], keys: ['c'] }));
+    expect(clientTokenFor('r', 'A', { ...batch, ids: ['a,b'], keys: ['c'] })).not.toBe(
+      clientTokenFor('r', 'A', { ...batch, ids: ['a', 'b'], keys: ['c'] }),
+    );
   });
 });

@@ -9,8 +9,16 @@ afterEach(() => {
 describe('credentials', () => {
   it('takes the FC context’s credentials when present', () => {
     const context = { credentials: { accessKeyId: 'STS.id', accessKeySecret: 'sec', securityToken: 'tok' } };
-    expect(credentialsFromContext(context)).toEqual({ accessKeyId: 'STS.id', accessKeySecret: 'sec', securityToken: 'tok' });
-    expect(resolveCredentials(context)).toEqual({ accessKeyId: 'STS.id', accessKeySecret: 'sec', securityToken: 'tok' });
+    expect(credentialsFromContext(context)).toEqual({
+      accessKeyId: 'STS.id',
+      accessKeySecret: 'sec',
+      securityToken: 'tok',
+    });
+    expect(resolveCredentials(context)).toEqual({
+      accessKeyId: 'STS.id',
+      accessKeySecret: 'sec',
+      securityToken: 'tok',
+    });
   });
 
   it('ignores a context without usable credentials', () => {
@@ -23,6 +31,10 @@ describe('credentials', () => {
     process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = 'env-id';
     process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = 'env-secret';
     process.env.ALIBABA_CLOUD_SECURITY_TOKEN = 'env-token';
-    await expect(defaultCredentialChain()()).resolves.toEqual({ accessKeyId: 'env-id', accessKeySecret: 'env-secret', securityToken: 'env-token' });
+    await expect(defaultCredentialChain()()).resolves.toEqual({
+      accessKeyId: 'env-id',
+      accessKeySecret: 'env-secret',
+      securityToken: 'env-token',
+    });
   });
 });

@@ -29,7 +29,10 @@ describe('deadlineFor', () => {
 
 describe('limitsFromEnv', () => {
   it('applies numeric limits and the quota scale, and reports what it ignores', () => {
-    const r = limitsFromEnv({ VPC_TAG_CLEANUP_LIMITS: '{"deadlineMarginMs":5000,"nope":1,"planBufferSize":"big"}', VPC_TAG_CLEANUP_QUOTA_SCALE: '2.5' });
+    const r = limitsFromEnv({
+      VPC_TAG_CLEANUP_LIMITS: '{"deadlineMarginMs":5000,"nope":1,"planBufferSize":"big"}',
+      VPC_TAG_CLEANUP_QUOTA_SCALE: '2.5',
+    });
     expect(r.limits).toEqual({ deadlineMarginMs: 5000 });
     expect(r.quotaScale).toBe(2.5);
     expect(r.ignored).toHaveLength(2);

@@ -8,13 +8,22 @@ import { describe, expect, it } from 'vitest';
 import { createCredentialStore } from '../../emulator/openapi/credentials.ts';
 import { FaultInjector } from '../../emulator/openapi/faults.ts';
 import { QuotaBuckets } from '../../emulator/openapi/quotas.ts';
-import { NonceWindow, canonicalQuery, verifyAcs3 } from '../../emulator/openapi/signature.ts';
+import { canonicalQuery, NonceWindow, verifyAcs3 } from '../../emulator/openapi/signature.ts';
 import { type Acs3Call, signedRequest } from '../support/acs3-client.ts';
 
 const KEY = { accessKeyId: 'testAccessKeyId', accessKeySecret: 'testAccessKeySecret' };
 
-function verify(call: Partial<Acs3Call>, options: { now?: number; store?: ReturnType<typeof createCredentialStore>; nonces?: NonceWindow } = {}) {
-  const full: Acs3Call = { endpoint: '127.0.0.1:9100', action: 'UntagResources', version: '2023-02-28', ...KEY, ...call };
+function verify(
+  call: Partial<Acs3Call>,
+  options: { now?: number; store?: ReturnType<typeof createCredentialStore>; nonces?: NonceWindow } = {},
+) {
+  const full: Acs3Call = {
+    endpoint: '127.0.0.1:9100',
+    action: 'UntagResources',
+    version: '2023-02-28',
+    ...KEY,
+    ...call,
+  };
   const { path, headers, body } = signedRequest(full);
   const url = new URL(path, 'http://x');
   return verifyAcs3(
@@ -49,9 +58,13 @@ describe('canonicalQuery', () => {
 describe('verifyAcs3 against the independent signer', () => {
   it('accepts any query and form values the signer encodes', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.stringMatching(/^[A-Za-z][A-Za-z0-9.]{0,10}$/), fc.string({ unit: 'grapheme' })), fc.string(), (query, form) => {
-        expect(verify({ query, form: { Name: form } }).accessKeyId).toBe(KEY.accessKeyId);
-      }),
+      fc.property(
+        fc.dictionary(fc.stringMatching(/^[A-Za-z][A-Za-z0-9.]{0,10}$/), fc.string({ unit: 'grapheme' })),
+        fc.string(),
+        (query, form) => {
+          expect(verify({ query, form: { Name: form } }).accessKeyId).toBe(KEY.accessKeyId);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -69,17 +82,32 @@ describe('verifyAcs3 against the independent signer', () => {
       'InvalidSecurityToken.MismatchWithAccessKey',
     );
     clock += 61_000;
-    expect(codeOf(() => verify({ ...base, securityToken: session.securityToken }, { store }))).toBe('InvalidSecurityToken.Expired');
+    expect(codeOf(() => verify({ ...base, securityToken: session.securityToken }, { store }))).toBe(
+      'InvalidSecurityToken.Expired',
+    );
   });
 
   it('refuses a tampered query value and a changed signed header', () => {
-    const full: Acs3Call = { endpoint: '127.0.0.1:9100', action: 'UntagResources', version: '2023-02-28', ...KEY, query: { A: 'x' } };
+    const full: Acs3Call = {
+      endpoint: '127.0.0.1:9100',
+      action: 'UntagResources',
+      version: '2023-02-28',
+      ...KEY,
+      query: { A: 'x' },
+    };
     const { headers, body } = signedRequest(full);
     const store = createCredentialStore(KEY);
     const hash = createHash('sha256').update(body).digest('hex');
     expect(hash).toBe(headers['x-acs-content-sha256']);
     const run = (query: string, h: Record<string, string>) =>
-      codeOf(() => verifyAcs3({ method: 'POST', path: '/', query: new URLSearchParams(query), headers: h, body: Buffer.from(body) }, store, new NonceWindow(), Date.now()));
+      codeOf(() =>
+        verifyAcs3(
+          { method: 'POST', path: '/', query: new URLSearchParams(query), headers: h, body: Buffer.from(body) },
+          store,
+          new NonceWindow(),
+          Date.now(),
+        ),
+      );
     expect(run('A=x', headers)).toBe('OK');
     expect(run('A=y', headers)).toBe('SignatureDoesNotMatch');
     expect(run('A=x', { ...headers, 'x-acs-action': 'TagResources' })).toBe('SignatureDoesNotMatch');
@@ -125,7 +153,13 @@ describe('FaultInjector', () => {
   const call = { product: 'VpcIpam' as const, action: 'UntagResources', region: 'cn-hangzhou', isWrite: true };
   const pattern = (seed: number) => {
     const faults = new FaultInjector();
-    faults.set({ seed, rules: [{ kind: 'error', rate: 0.3 }, { kind: 'latency', ms: 10, jitterMs: 5 }] });
+    faults.set({
+      seed,
+      rules: [
+        { kind: 'error', rate: 0.3 },
+        { kind: 'latency', ms: 10, jitterMs: 5 },
+      ],
+    });
     return Array.from({ length: 50 }, () => {
       const plan = faults.plan(call)!;
       return `${plan.outcome?.kind ?? 'ok'}:${plan.delayMs.toFixed(3)}`;

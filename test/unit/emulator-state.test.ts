@@ -16,10 +16,15 @@ const list = (name: string, values: readonly string[]): Record<string, string> =
   Object.fromEntries(values.map((v, i) => [`${name}.${i + 1}`, v]));
 const tagParams = (name: string, pairs: ReadonlyArray<readonly [string, string?]>): Record<string, string> =>
   Object.fromEntries(
-    pairs.flatMap(([k, v], i) => [[`${name}.${i + 1}.Key`, k], ...(v === undefined ? [] : [[`${name}.${i + 1}.Value`, v]])]),
+    pairs.flatMap(([k, v], i) => [
+      [`${name}.${i + 1}.Key`, k],
+      ...(v === undefined ? [] : [[`${name}.${i + 1}.Value`, v]]),
+    ]),
   );
-const tagsOf = (type: string, region: string, id: string) => state.list({ type, region }).find((r) => r.id === id)?.tags;
-const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
+const tagsOf = (type: string, region: string, id: string) =>
+  state.list({ type, region }).find((r) => r.id === id)?.tags;
+const ids = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
 
 beforeEach(() => {
   state = createCloudState();
@@ -42,14 +47,22 @@ describe('VpcIpam UntagResources', () => {
     call('VpcIpam', 'UntagResources', { RegionId: HZ, ResourceType: 'IPAMPOOL', ...extra });
 
   it('removes the named keys, treats an absent key and an empty key as no-ops, and answers an empty body', () => {
-    const a = untag({ ...list('ResourceId', ['ipam-pool-0001', 'ipam-pool-0002']), ...list('TagKey', ['CostCenter', 'absent', '']) });
+    const a = untag({
+      ...list('ResourceId', ['ipam-pool-0001', 'ipam-pool-0002']),
+      ...list('TagKey', ['CostCenter', 'absent', '']),
+    });
     expect(a).toEqual({ status: 200, body: {} });
     expect(tagsOf('IPAMPOOL', HZ, 'ipam-pool-0001')).toEqual({ env: 'dev', 'tmp-x': '1' });
     expect(tagsOf('IPAMPOOL', HZ, 'ipam-pool-0002')).toEqual({ env: 'prod' });
   });
 
   it('removes every non-reserved tag with All=true', () => {
-    const a = call('VpcIpam', 'UntagResources', { RegionId: HZ, ResourceType: 'IPAM', 'ResourceId.1': 'ipam-0001', All: 'true' });
+    const a = call('VpcIpam', 'UntagResources', {
+      RegionId: HZ,
+      ResourceType: 'IPAM',
+      'ResourceId.1': 'ipam-0001',
+      All: 'true',
+    });
     expect(a.status).toBe(200);
     expect(tagsOf('IPAM', HZ, 'ipam-0001')).toEqual({ 'acs:rm:rgId': 'rg-1' });
   });
@@ -63,16 +76,44 @@ describe('VpcIpam UntagResources', () => {
   const cases: Array<[string, number, Record<string, string>]> = [
     ['MissingParameter.ResourceIds', 400, { ResourceType: 'IPAMPOOL', 'TagKey.1': 'k' }],
     ['MissingParameter.ResourceType', 400, { 'ResourceId.1': 'ipam-pool-0001', 'TagKey.1': 'k' }],
-    ['IllegalParamSize.ResourceIds', 400, { ResourceType: 'IPAMPOOL', ...list('ResourceId', ids('ipam-pool-', 21)), 'TagKey.1': 'k' }],
-    ['IllegalParamSize.Tags', 400, { ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001', ...list('TagKey', ids('k', 21)) }],
+    [
+      'IllegalParamSize.ResourceIds',
+      400,
+      { ResourceType: 'IPAMPOOL', ...list('ResourceId', ids('ipam-pool-', 21)), 'TagKey.1': 'k' },
+    ],
+    [
+      'IllegalParamSize.Tags',
+      400,
+      { ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001', ...list('TagKey', ids('k', 21)) },
+    ],
     ['IllegalParam.ResourceType', 400, { ResourceType: 'VPC', 'ResourceId.1': 'ipam-pool-0001', 'TagKey.1': 'k' }],
     ['MissingParameter.Tags', 400, { ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001' }],
-    ['IllegalParam.TagKey', 400, { ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001', 'TagKey.1': 'x'.repeat(65) }],
-    ['IllegalParam.TagKey', 400, { ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001', 'TagKey.1': 'acs:rm:rgId' }],
-    ['IllegalParam.TagKey', 400, { ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001', 'TagKey.1': '1starts-with-digit' }],
-    ['DuplicatedParam.TagKey', 400, { ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001', ...list('TagKey', ['env', 'env']) }],
+    [
+      'IllegalParam.TagKey',
+      400,
+      { ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001', 'TagKey.1': 'x'.repeat(65) },
+    ],
+    [
+      'IllegalParam.TagKey',
+      400,
+      { ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001', 'TagKey.1': 'acs:rm:rgId' },
+    ],
+    [
+      'IllegalParam.TagKey',
+      400,
+      { ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001', 'TagKey.1': '1starts-with-digit' },
+    ],
+    [
+      'DuplicatedParam.TagKey',
+      400,
+      { ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001', ...list('TagKey', ['env', 'env']) },
+    ],
     ['ResourceNotFound.Ipam', 400, { ResourceType: 'IPAM', 'ResourceId.1': 'ipam-9999', 'TagKey.1': 'k' }],
-    ['ResourceNotFound.IpamScope', 400, { ResourceType: 'IPAMSCOPE', 'ResourceId.1': 'ipam-scope-9999', 'TagKey.1': 'k' }],
+    [
+      'ResourceNotFound.IpamScope',
+      400,
+      { ResourceType: 'IPAMSCOPE', 'ResourceId.1': 'ipam-scope-9999', 'TagKey.1': 'k' },
+    ],
     ['ResourceNotFound.IpamPool', 404, { ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-9999', 'TagKey.1': 'k' }],
   ];
   it.each(cases)('answers %s with HTTP %i', (code, status, params) => {
@@ -124,22 +165,39 @@ describe('VpcPeer UnTagResources', () => {
   });
 
   it('refuses a 129-character key but takes 128', () => {
-    expect(call('VpcPeer', 'UnTagResources', { ...base, 'ResourceId.1': 'pcc-0001', 'TagKey.1': 'k'.repeat(128) }).status).toBe(200);
-    expect(call('VpcPeer', 'UnTagResources', { ...base, 'ResourceId.1': 'pcc-0001', 'TagKey.1': 'k'.repeat(129) }).body.Code).toBe(
-      'IllegalParam.TagKey',
-    );
+    expect(
+      call('VpcPeer', 'UnTagResources', { ...base, 'ResourceId.1': 'pcc-0001', 'TagKey.1': 'k'.repeat(128) }).status,
+    ).toBe(200);
+    expect(
+      call('VpcPeer', 'UnTagResources', { ...base, 'ResourceId.1': 'pcc-0001', 'TagKey.1': 'k'.repeat(129) }).body.Code,
+    ).toBe('IllegalParam.TagKey');
   });
 });
 
 describe('Vpc UnTagResources', () => {
   it('works for every Vpc type, takes ResourceType in any case, and up to 50 ids', () => {
-    const a = call('Vpc', 'UnTagResources', { RegionId: HZ, ResourceType: 'routetable', 'ResourceId.1': 'vtb-0001', 'TagKey.1': 'CostCenter' });
+    const a = call('Vpc', 'UnTagResources', {
+      RegionId: HZ,
+      ResourceType: 'routetable',
+      'ResourceId.1': 'vtb-0001',
+      'TagKey.1': 'CostCenter',
+    });
     expect(a).toEqual({ status: 200, body: {} });
     expect(tagsOf('ROUTETABLE', HZ, 'vtb-0001')).toEqual({});
     state.upsert(ids('vpc-1', 50).map((id) => ({ type: 'VPC', region: HZ, id, tags: { a: '1' } })));
-    const b = call('Vpc', 'UnTagResources', { RegionId: HZ, ResourceType: 'VPC', ...list('ResourceId', ids('vpc-1', 50)), 'TagKey.1': 'a' });
+    const b = call('Vpc', 'UnTagResources', {
+      RegionId: HZ,
+      ResourceType: 'VPC',
+      ...list('ResourceId', ids('vpc-1', 50)),
+      'TagKey.1': 'a',
+    });
     expect(b.status).toBe(200);
-    const c = call('Vpc', 'UnTagResources', { RegionId: HZ, ResourceType: 'VPC', ...list('ResourceId', ids('vpc-1', 51)), 'TagKey.1': 'a' });
+    const c = call('Vpc', 'UnTagResources', {
+      RegionId: HZ,
+      ResourceType: 'VPC',
+      ...list('ResourceId', ids('vpc-1', 51)),
+      'TagKey.1': 'a',
+    });
     expect(c.body.Code).toBe('SizeLimitExceeded.ResourceId');
   });
 
@@ -153,23 +211,48 @@ describe('Vpc UnTagResources', () => {
     ['InvalidInstanceType.NotFound', 400, { ResourceType: 'IPAM', 'TagKey.1': 'a' }],
   ];
   it.each(cases)('answers %s with HTTP %i', (code, status, params) => {
-    const a = call('Vpc', 'UnTagResources', { RegionId: HZ, ResourceType: 'VPC', 'ResourceId.1': 'vpc-0001', ...params });
+    const a = call('Vpc', 'UnTagResources', {
+      RegionId: HZ,
+      ResourceType: 'VPC',
+      'ResourceId.1': 'vpc-0001',
+      ...params,
+    });
     expect([a.status, a.body.Code]).toEqual([status, code]);
   });
 });
 
 describe('TagResources', () => {
   it('adds and overwrites tags on each product', () => {
-    const tags = tagParams('Tag', [['new', 'v'], ['env', 'stage']]);
-    expect(call('VpcIpam', 'TagResources', { RegionId: HZ, ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001', ...tags })).toEqual({
+    const tags = tagParams('Tag', [
+      ['new', 'v'],
+      ['env', 'stage'],
+    ]);
+    expect(
+      call('VpcIpam', 'TagResources', {
+        RegionId: HZ,
+        ResourceType: 'IPAMPOOL',
+        'ResourceId.1': 'ipam-pool-0001',
+        ...tags,
+      }),
+    ).toEqual({
       status: 200,
       body: {},
     });
     expect(tagsOf('IPAMPOOL', HZ, 'ipam-pool-0001')).toMatchObject({ new: 'v', env: 'stage' });
-    expect(call('VpcPeer', 'TagResources', { RegionId: HZ, ResourceType: 'PeerConnection', 'ResourceId.1': 'pcc-0002', ...tags }).body).toEqual({
+    expect(
+      call('VpcPeer', 'TagResources', {
+        RegionId: HZ,
+        ResourceType: 'PeerConnection',
+        'ResourceId.1': 'pcc-0002',
+        ...tags,
+      }).body,
+    ).toEqual({
       Success: true,
     });
-    expect(call('Vpc', 'TagResources', { RegionId: HZ, ResourceType: 'VSWITCH', 'ResourceId.1': 'vsw-0001', ...tags }).status).toBe(200);
+    expect(
+      call('Vpc', 'TagResources', { RegionId: HZ, ResourceType: 'VSWITCH', 'ResourceId.1': 'vsw-0001', ...tags })
+        .status,
+    ).toBe(200);
     expect(tagsOf('VSWITCH', HZ, 'vsw-0001')).toEqual({ CostCenter: 'cc1', new: 'v', env: 'stage' });
   });
 
@@ -181,26 +264,57 @@ describe('TagResources', () => {
     const a = call('VpcPeer', 'TagResources', { ...params, ...tagParams('Tag', [['y', '1']]) });
     expect([a.status, a.body.Code]).toEqual([400, 'NumberExceed.Tags']);
     expect(tagsOf('PeerConnection', HZ, 'pcc-0002')?.y).toBeUndefined();
-    const ipam = call('VpcIpam', 'TagResources', { RegionId: HZ, ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001', ...tagParams('Tag', ids('n', 18).map((k) => [k, 'v'] as const)) });
+    const ipam = call('VpcIpam', 'TagResources', {
+      RegionId: HZ,
+      ResourceType: 'IPAMPOOL',
+      'ResourceId.1': 'ipam-pool-0001',
+      ...tagParams(
+        'Tag',
+        ids('n', 18).map((k) => [k, 'v'] as const),
+      ),
+    });
     expect([ipam.status, ipam.body.Code]).toEqual([400, 'QuotaExceeded.TagNum']);
   });
 
   it('refuses reserved keys, empty keys, URL values and duplicates', () => {
     const p = { RegionId: HZ, ResourceType: 'IPAMPOOL', 'ResourceId.1': 'ipam-pool-0001' };
-    expect(call('VpcIpam', 'TagResources', { ...p, ...tagParams('Tag', [['aliyun-x', '1']]) }).body.Code).toBe('IllegalParam.TagKey');
-    expect(call('VpcIpam', 'TagResources', { ...p, ...tagParams('Tag', [['', '1']]) }).body.Code).toBe('IllegalParam.TagKey');
-    expect(call('VpcIpam', 'TagResources', { ...p, ...tagParams('Tag', [['k', 'https://x']]) }).body.Code).toBe('IllegalParam.TagValue');
-    expect(call('VpcIpam', 'TagResources', { ...p, ...tagParams('Tag', [['k', '1'], ['k', '2']]) }).body.Code).toBe('DuplicatedParam.TagKey');
-    expect(call('VpcIpam', 'TagResources', p).body.Code).toBe('MissingParameter.Tags');
-    expect(call('VpcPeer', 'TagResources', { RegionId: HZ, ResourceType: 'PeerConnection', 'ResourceId.1': 'pcc-0001', ...tagParams('Tag', [['acs:x', '1']]) }).body.Code).toBe(
-      'Forbidden.TagKeys',
+    expect(call('VpcIpam', 'TagResources', { ...p, ...tagParams('Tag', [['aliyun-x', '1']]) }).body.Code).toBe(
+      'IllegalParam.TagKey',
     );
+    expect(call('VpcIpam', 'TagResources', { ...p, ...tagParams('Tag', [['', '1']]) }).body.Code).toBe(
+      'IllegalParam.TagKey',
+    );
+    expect(call('VpcIpam', 'TagResources', { ...p, ...tagParams('Tag', [['k', 'https://x']]) }).body.Code).toBe(
+      'IllegalParam.TagValue',
+    );
+    expect(
+      call('VpcIpam', 'TagResources', {
+        ...p,
+        ...tagParams('Tag', [
+          ['k', '1'],
+          ['k', '2'],
+        ]),
+      }).body.Code,
+    ).toBe('DuplicatedParam.TagKey');
+    expect(call('VpcIpam', 'TagResources', p).body.Code).toBe('MissingParameter.Tags');
+    expect(
+      call('VpcPeer', 'TagResources', {
+        RegionId: HZ,
+        ResourceType: 'PeerConnection',
+        'ResourceId.1': 'pcc-0001',
+        ...tagParams('Tag', [['acs:x', '1']]),
+      }).body.Code,
+    ).toBe('Forbidden.TagKeys');
   });
 });
 
 describe('ListTagResources', () => {
   it('answers one row per (resource, tag) for ids (VpcIpam flat rows, no RegionNo)', () => {
-    const a = call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAMPOOL', ...list('ResourceId', ['ipam-pool-0002', 'ipam-pool-0001', 'nope']) });
+    const a = call('VpcIpam', 'ListTagResources', {
+      RegionId: HZ,
+      ResourceType: 'IPAMPOOL',
+      ...list('ResourceId', ['ipam-pool-0002', 'ipam-pool-0001', 'nope']),
+    });
     expect(a.status).toBe(200);
     expect(a.body.NextToken).toBe('');
     expect(a.body.TagResources).toEqual([
@@ -213,29 +327,66 @@ describe('ListTagResources', () => {
   });
 
   it('matches a key alone on any value, ANDs several pairs, and returns all tags of each match', () => {
-    const byKey = call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAMPOOL', ...tagParams('Tag', [['env']]) });
-    expect(new Set((byKey.body.TagResources as Array<{ ResourceId: string }>).map((r) => r.ResourceId))).toEqual(new Set(['ipam-pool-0001', 'ipam-pool-0002']));
+    const byKey = call('VpcIpam', 'ListTagResources', {
+      RegionId: HZ,
+      ResourceType: 'IPAMPOOL',
+      ...tagParams('Tag', [['env']]),
+    });
+    expect(new Set((byKey.body.TagResources as Array<{ ResourceId: string }>).map((r) => r.ResourceId))).toEqual(
+      new Set(['ipam-pool-0001', 'ipam-pool-0002']),
+    );
     expect((byKey.body.TagResources as unknown[]).length).toBe(5);
-    const both = call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAMPOOL', ...tagParams('Tag', [['env', 'dev'], ['CostCenter', 'cc1']]) });
-    expect((both.body.TagResources as Array<{ TagKey: string }>).map((r) => r.TagKey)).toEqual(['CostCenter', 'env', 'tmp-x']);
-    const none = call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAMPOOL', ...tagParams('Tag', [['env', 'dev'], ['CostCenter', 'cc2']]) });
+    const both = call('VpcIpam', 'ListTagResources', {
+      RegionId: HZ,
+      ResourceType: 'IPAMPOOL',
+      ...tagParams('Tag', [
+        ['env', 'dev'],
+        ['CostCenter', 'cc1'],
+      ]),
+    });
+    expect((both.body.TagResources as Array<{ TagKey: string }>).map((r) => r.TagKey)).toEqual([
+      'CostCenter',
+      'env',
+      'tmp-x',
+    ]);
+    const none = call('VpcIpam', 'ListTagResources', {
+      RegionId: HZ,
+      ResourceType: 'IPAMPOOL',
+      ...tagParams('Tag', [
+        ['env', 'dev'],
+        ['CostCenter', 'cc2'],
+      ]),
+    });
     expect(none.body.TagResources).toEqual([]);
   });
 
   it('refuses a call with neither ResourceId.N nor Tag.N on VpcIpam (400) and Vpc (403), but not on VpcPeer', () => {
-    expect(call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAM' })).toMatchObject({ status: 400, body: { Code: 'BothEmpty.TagsAndResources' } });
-    expect(call('Vpc', 'ListTagResources', { RegionId: HZ, ResourceType: 'VPC' })).toMatchObject({ status: 403, body: { Code: 'BothEmpty.TagsAndResources' } });
+    expect(call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAM' })).toMatchObject({
+      status: 400,
+      body: { Code: 'BothEmpty.TagsAndResources' },
+    });
+    expect(call('Vpc', 'ListTagResources', { RegionId: HZ, ResourceType: 'VPC' })).toMatchObject({
+      status: 403,
+      body: { Code: 'BothEmpty.TagsAndResources' },
+    });
     const peer = call('VpcPeer', 'ListTagResources', { RegionId: HZ, ResourceType: 'PeerConnection' });
     expect(peer.status).toBe(200);
     expect(peer.body.MaxResults).toBe(50);
-    expect(peer.body.TagResources).toContainEqual({ ResourceId: 'pcc-0001', ResourceType: 'PeerConnection', RegionNo: HZ, TagKey: 'aliyun:sys', TagValue: 'x' });
+    expect(peer.body.TagResources).toContainEqual({
+      ResourceId: 'pcc-0001',
+      ResourceType: 'PeerConnection',
+      RegionNo: HZ,
+      TagKey: 'aliyun:sys',
+      TagValue: 'x',
+    });
   });
 
   it('splits VpcPeer rows by Category', () => {
     const rows = (c: string) =>
-      (call('VpcPeer', 'ListTagResources', { RegionId: HZ, ResourceType: 'PeerConnection', Category: c }).body.TagResources as Array<{ TagKey: string }>).map(
-        (r) => r.TagKey,
-      );
+      (
+        call('VpcPeer', 'ListTagResources', { RegionId: HZ, ResourceType: 'PeerConnection', Category: c }).body
+          .TagResources as Array<{ TagKey: string }>
+      ).map((r) => r.TagKey);
     expect(rows('System')).toEqual(['aliyun:sys']);
     expect(rows('Custom')).not.toContain('aliyun:sys');
   });
@@ -254,23 +405,47 @@ describe('ListTagResources', () => {
   });
 
   it('holds MaxResults to each API range and default', () => {
-    state.generate({ types: ['IPAMPOOL', 'PeerConnection', 'VPC'], regions: [HZ], count: 100, keys: ['k'], tagsPerResource: [1, 1] });
+    state.generate({
+      types: ['IPAMPOOL', 'PeerConnection', 'VPC'],
+      regions: [HZ],
+      count: 100,
+      keys: ['k'],
+      tagsPerResource: [1, 1],
+    });
     const rows = (product: ProductName, type: string, extra: Record<string, string>) =>
       call(product, 'ListTagResources', { RegionId: HZ, ResourceType: type, 'Tag.1.Key': 'k', ...extra });
     expect((rows('VpcIpam', 'IPAMPOOL', {}).body.TagResources as unknown[]).length).toBe(10);
     expect((rows('VpcPeer', 'PeerConnection', {}).body.TagResources as unknown[]).length).toBe(50);
-    expect(((rows('Vpc', 'VPC', {}).body.TagResources as { TagResource: unknown[] }).TagResource).length).toBe(50);
+    expect((rows('Vpc', 'VPC', {}).body.TagResources as { TagResource: unknown[] }).TagResource.length).toBe(50);
     expect((rows('VpcIpam', 'IPAMPOOL', { MaxResults: '50' }).body.TagResources as unknown[]).length).toBe(50);
-    for (const [product, type] of [['VpcIpam', 'IPAMPOOL'], ['VpcPeer', 'PeerConnection'], ['Vpc', 'VPC']] as const) {
-      for (const bad of ['0', '51', 'x']) expect(rows(product, type, { MaxResults: bad })).toMatchObject({ status: 400, body: { Code: 'IllegalParam.MaxResults' } });
+    for (const [product, type] of [
+      ['VpcIpam', 'IPAMPOOL'],
+      ['VpcPeer', 'PeerConnection'],
+      ['Vpc', 'VPC'],
+    ] as const) {
+      for (const bad of ['0', '51', 'x'])
+        expect(rows(product, type, { MaxResults: bad })).toMatchObject({
+          status: 400,
+          body: { Code: 'IllegalParam.MaxResults' },
+        });
     }
   });
 
   it('refuses a Tag.N.Value without its key, and more than 20 tag filters', () => {
-    expect(call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAM', 'Tag.1.Value': 'v' }).body.Code).toBe('IllegalParam.TagKey');
-    expect(call('VpcPeer', 'ListTagResources', { RegionId: HZ, ResourceType: 'PeerConnection', 'Tag.1.Value': 'v' }).body.Code).toBe('InvalidTagKey');
-    const many = tagParams('Tag', ids('k', 21).map((k) => [k] as const));
-    expect(call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAM', ...many }).body.Code).toBe('IllegalParamSize.Tags');
+    expect(
+      call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAM', 'Tag.1.Value': 'v' }).body.Code,
+    ).toBe('IllegalParam.TagKey');
+    expect(
+      call('VpcPeer', 'ListTagResources', { RegionId: HZ, ResourceType: 'PeerConnection', 'Tag.1.Value': 'v' }).body
+        .Code,
+    ).toBe('InvalidTagKey');
+    const many = tagParams(
+      'Tag',
+      ids('k', 21).map((k) => [k] as const),
+    );
+    expect(call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAM', ...many }).body.Code).toBe(
+      'IllegalParamSize.Tags',
+    );
   });
 
   it('refuses a NextToken used with other parameters, or garbled', () => {
@@ -278,10 +453,28 @@ describe('ListTagResources', () => {
     const first = call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAMPOOL', 'Tag.1.Key': 'k' });
     const token = first.body.NextToken as string;
     expect(token).not.toBe('');
-    const other = call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAMPOOL', 'Tag.1.Key': 'env', NextToken: token });
+    const other = call('VpcIpam', 'ListTagResources', {
+      RegionId: HZ,
+      ResourceType: 'IPAMPOOL',
+      'Tag.1.Key': 'env',
+      NextToken: token,
+    });
     expect(other).toMatchObject({ status: 400, body: { Code: 'IllegalParam.NextToken' } });
-    expect(call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAMPOOL', 'Tag.1.Key': 'k', NextToken: 'garbage' }).body.Code).toBe('IllegalParam.NextToken');
-    const resized = call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAMPOOL', 'Tag.1.Key': 'k', NextToken: token, MaxResults: '50' });
+    expect(
+      call('VpcIpam', 'ListTagResources', {
+        RegionId: HZ,
+        ResourceType: 'IPAMPOOL',
+        'Tag.1.Key': 'k',
+        NextToken: 'garbage',
+      }).body.Code,
+    ).toBe('IllegalParam.NextToken');
+    const resized = call('VpcIpam', 'ListTagResources', {
+      RegionId: HZ,
+      ResourceType: 'IPAMPOOL',
+      'Tag.1.Key': 'k',
+      NextToken: token,
+      MaxResults: '50',
+    });
     expect(resized.status).toBe(200);
   });
 });
@@ -300,13 +493,22 @@ describe('typed lists', () => {
         { Key: 'owner', Value: 'a' },
       ],
     });
-    expect((call('VpcIpam', 'ListIpamScopes', { RegionId: HZ }).body.IpamScopes as unknown[])[0]).toMatchObject({ IpamScopeId: 'ipam-scope-0001', Status: 'Created' });
+    expect((call('VpcIpam', 'ListIpamScopes', { RegionId: HZ }).body.IpamScopes as unknown[])[0]).toMatchObject({
+      IpamScopeId: 'ipam-scope-0001',
+      Status: 'Created',
+    });
     const pools = call('VpcIpam', 'ListIpamPools', { RegionId: HZ, ...tagParams('Tags', [['env', 'prod']]) });
     expect(pools.body).toMatchObject({ Count: 1, TotalCount: 1 });
-    expect((pools.body.IpamPools as unknown[])[0]).toMatchObject({ IpamPoolId: 'ipam-pool-0002', PoolRegionId: HZ, IpamScopeId: expect.any(String) });
+    expect((pools.body.IpamPools as unknown[])[0]).toMatchObject({
+      IpamPoolId: 'ipam-pool-0002',
+      PoolRegionId: HZ,
+      IpamScopeId: expect.any(String),
+    });
     const byId = call('VpcIpam', 'ListIpamPools', { RegionId: HZ, 'IpamPoolIds.1': 'ipam-pool-0001' });
     expect((byId.body.IpamPools as Array<{ IpamPoolId: string }>).map((p) => p.IpamPoolId)).toEqual(['ipam-pool-0001']);
-    expect(call('VpcIpam', 'ListIpamPools', { RegionId: HZ, MaxResults: '101' }).body.Code).toBe('IllegalParam.MaxResults');
+    expect(call('VpcIpam', 'ListIpamPools', { RegionId: HZ, MaxResults: '101' }).body.Code).toBe(
+      'IllegalParam.MaxResults',
+    );
     expect(call('VpcIpam', 'ListIpams', {}).body.Code).toBe('MissingParameter.RegionId');
   });
 
@@ -317,13 +519,29 @@ describe('typed lists', () => {
     expect((all.body.VpcPeerConnects as unknown[]).length).toBe(20);
     expect(all.body.NextToken).not.toBe('');
     const item = (all.body.VpcPeerConnects as Array<Record<string, unknown>>)[0]!;
-    expect(item).toMatchObject({ InstanceId: expect.stringMatching(/^pcc-/), RegionId: HZ, Status: 'Activated', Tags: expect.any(Array) });
+    expect(item).toMatchObject({
+      InstanceId: expect.stringMatching(/^pcc-/),
+      RegionId: HZ,
+      Status: 'Activated',
+      Tags: expect.any(Array),
+    });
     const tagged = call('VpcPeer', 'ListVpcPeerConnections', { RegionId: HZ, ...tagParams('Tags', [['team', 'net']]) });
-    expect((tagged.body.VpcPeerConnects as Array<{ InstanceId: string }>).map((c) => c.InstanceId)).toEqual(['pcc-0001', 'pcc-0002']);
+    expect((tagged.body.VpcPeerConnects as Array<{ InstanceId: string }>).map((c) => c.InstanceId)).toEqual([
+      'pcc-0001',
+      'pcc-0002',
+    ]);
     const byVpc = call('VpcPeer', 'ListVpcPeerConnections', { RegionId: HZ, VpcId: `${item.VpcId},vpc-none` });
-    expect((byVpc.body.VpcPeerConnects as Array<{ InstanceId: string }>).map((c) => c.InstanceId)).toEqual([item.InstanceId]);
-    expect(call('VpcPeer', 'ListVpcPeerConnections', { RegionId: HZ, VpcId: 'a,b,c' }).body.Code).toBe('NumberExceed.ResourceIds');
-    const byName = call('VpcPeer', 'ListVpcPeerConnections', { RegionId: HZ, Name: item.Name as string, InstanceId: item.InstanceId as string });
+    expect((byVpc.body.VpcPeerConnects as Array<{ InstanceId: string }>).map((c) => c.InstanceId)).toEqual([
+      item.InstanceId,
+    ]);
+    expect(call('VpcPeer', 'ListVpcPeerConnections', { RegionId: HZ, VpcId: 'a,b,c' }).body.Code).toBe(
+      'NumberExceed.ResourceIds',
+    );
+    const byName = call('VpcPeer', 'ListVpcPeerConnections', {
+      RegionId: HZ,
+      Name: item.Name as string,
+      InstanceId: item.InstanceId as string,
+    });
     expect(byName.body.TotalCount).toBe(1);
   });
 
@@ -332,7 +550,12 @@ describe('typed lists', () => {
     expect(vpcs.body).toMatchObject({ TotalCount: 1, PageNumber: 1, PageSize: 10 });
     expect((vpcs.body.Vpcs as { Vpc: unknown[] }).Vpc[0]).toMatchObject({
       VpcId: 'vpc-0001',
-      Tags: { Tag: [{ Key: 'CostCenter', Value: 'cc1' }, { Key: 'env', Value: 'dev' }] },
+      Tags: {
+        Tag: [
+          { Key: 'CostCenter', Value: 'cc1' },
+          { Key: 'env', Value: 'dev' },
+        ],
+      },
     });
     state.generate({ types: ['VSWITCH'], regions: [HZ], count: 24, keys: ['k'] });
     const p3 = call('Vpc', 'DescribeVSwitches', { RegionId: HZ, PageNumber: '3', PageSize: '10' });
@@ -346,9 +569,20 @@ describe('typed lists', () => {
 
 describe('dispatch', () => {
   it('answers InvalidAction.NotFound (404) for an unknown action or version', () => {
-    expect(call('VpcIpam', 'DeleteEverything', {})).toMatchObject({ status: 404, body: { Code: 'InvalidAction.NotFound' } });
+    expect(call('VpcIpam', 'DeleteEverything', {})).toMatchObject({
+      status: 404,
+      body: { Code: 'InvalidAction.NotFound' },
+    });
     expect(call('VpcIpam', 'UnTagResources', {}).body.Code).toBe('InvalidAction.NotFound');
-    expect(state.dispatch({ product: 'Vpc', version: '2014-05-26', action: 'DescribeVpcs', params: { RegionId: HZ }, accountId: '1' }).status).toBe(404);
+    expect(
+      state.dispatch({
+        product: 'Vpc',
+        version: '2014-05-26',
+        action: 'DescribeVpcs',
+        params: { RegionId: HZ },
+        accountId: '1',
+      }).status,
+    ).toBe(404);
   });
 
   it('marks tag and untag as writes, lists as reads, and charges the RegionId region', () => {
@@ -357,8 +591,24 @@ describe('dispatch', () => {
     expect(state.isWrite('Vpc', 'TagResources')).toBe(true);
     expect(state.isWrite('VpcPeer', 'ListVpcPeerConnections')).toBe(false);
     expect(state.isWrite('Vpc', 'Nope')).toBe(false);
-    expect(state.regionOf({ product: 'VpcPeer', version: '2022-01-01', action: 'UnTagResources', params: { RegionId: SH }, accountId: '1' })).toBe(SH);
-    expect(state.regionOf({ product: 'VpcPeer', version: '2022-01-01', action: 'ListVpcPeerConnections', params: {}, accountId: '1' })).toBe(HZ);
+    expect(
+      state.regionOf({
+        product: 'VpcPeer',
+        version: '2022-01-01',
+        action: 'UnTagResources',
+        params: { RegionId: SH },
+        accountId: '1',
+      }),
+    ).toBe(SH);
+    expect(
+      state.regionOf({
+        product: 'VpcPeer',
+        version: '2022-01-01',
+        action: 'ListVpcPeerConnections',
+        params: {},
+        accountId: '1',
+      }),
+    ).toBe(HZ);
   });
 
   it('upserts, removes, lists and resets resources', () => {
@@ -368,7 +618,9 @@ describe('dispatch', () => {
     expect(tagsOf('VPC', HZ, 'vpc-0001')).toEqual({ only: 'this' });
     expect(state.remove({ type: 'VPC', region: HZ, id: 'vpc-0001' })).toBe(true);
     expect(state.remove({ type: 'VPC', region: HZ, id: 'vpc-0001' })).toBe(false);
-    expect(state.list({ region: SH })).toEqual([{ type: 'IPAMPOOL', region: SH, id: 'ipam-pool-0003', tags: { CostCenter: 'cc3' } }]);
+    expect(state.list({ region: SH })).toEqual([
+      { type: 'IPAMPOOL', region: SH, id: 'ipam-pool-0003', tags: { CostCenter: 'cc3' } },
+    ]);
     state.reset();
     expect(state.count()).toBe(0);
   });
@@ -404,10 +656,24 @@ describe('pagination under churn', () => {
 
   it('ListTagResources over 10,000 resources: no row repeated, none of the stable resources missed', () => {
     state.reset();
-    state.generate({ types: ['IPAMPOOL'], regions: [HZ], count: 10_000, keys: ['k', 'a', 'b', 'c'], fixedTags: { k: 'v' }, tagsPerResource: [0, 2], seed: 7 });
+    state.generate({
+      types: ['IPAMPOOL'],
+      regions: [HZ],
+      count: 10_000,
+      keys: ['k', 'a', 'b', 'c'],
+      fixedTags: { k: 'v' },
+      tagsPerResource: [0, 2],
+      seed: 7,
+    });
     const expected = new Map(state.list({ type: 'IPAMPOOL', region: HZ }).map((r) => [r.id, Object.keys(r.tags)]));
     const { seen, stable } = churn('IPAMPOOL', (token) => {
-      const a = call('VpcIpam', 'ListTagResources', { RegionId: HZ, ResourceType: 'IPAMPOOL', 'Tag.1.Key': 'k', MaxResults: '50', ...(token ? { NextToken: token } : {}) });
+      const a = call('VpcIpam', 'ListTagResources', {
+        RegionId: HZ,
+        ResourceType: 'IPAMPOOL',
+        'Tag.1.Key': 'k',
+        MaxResults: '50',
+        ...(token ? { NextToken: token } : {}),
+      });
       expect(a.status).toBe(200);
       const rows = a.body.TagResources as Array<{ ResourceId: string; TagKey: string }>;
       return { rows: rows.map((r) => `${r.ResourceId}|${r.TagKey}`), next: a.body.NextToken as string };
@@ -422,9 +688,16 @@ describe('pagination under churn', () => {
     state.reset();
     state.generate({ types: ['IPAMPOOL'], regions: [HZ], count: 10_000, keys: ['k'], seed: 3 });
     const { seen, stable } = churn('IPAMPOOL', (token) => {
-      const a = call('VpcIpam', 'ListIpamPools', { RegionId: HZ, MaxResults: '100', ...(token ? { NextToken: token } : {}) });
+      const a = call('VpcIpam', 'ListIpamPools', {
+        RegionId: HZ,
+        MaxResults: '100',
+        ...(token ? { NextToken: token } : {}),
+      });
       expect(a.status).toBe(200);
-      return { rows: (a.body.IpamPools as Array<{ IpamPoolId: string }>).map((p) => p.IpamPoolId), next: a.body.NextToken as string };
+      return {
+        rows: (a.body.IpamPools as Array<{ IpamPoolId: string }>).map((p) => p.IpamPoolId),
+        next: a.body.NextToken as string,
+      };
     });
     expect(new Set(seen).size).toBe(seen.length);
     const seenSet = new Set(seen);
@@ -433,7 +706,14 @@ describe('pagination under churn', () => {
 });
 
 describe('generate', () => {
-  const spec = { types: ['IPAM', 'PeerConnection', 'VPC'], regions: [HZ, SH], count: 500, keyCount: 30, tagsPerResource: [0, 6] as [number, number], seed: 42 };
+  const spec = {
+    types: ['IPAM', 'PeerConnection', 'VPC'],
+    regions: [HZ, SH],
+    count: 500,
+    keyCount: 30,
+    tagsPerResource: [0, 6] as [number, number],
+    seed: 42,
+  };
 
   it('is reproducible for a seed and makes unique, prefixed, sortable ids', () => {
     const a = createCloudState();
@@ -457,7 +737,14 @@ describe('generate', () => {
 
   it('adds fixed tags to every resource', () => {
     const s = createCloudState();
-    s.generate({ types: ['VSWITCH'], regions: [HZ], count: 50, keys: ['a', 'b'], fixedTags: { CostCenter: 'x' }, tagsPerResource: [2, 2] });
+    s.generate({
+      types: ['VSWITCH'],
+      regions: [HZ],
+      count: 50,
+      keys: ['a', 'b'],
+      fixedTags: { CostCenter: 'x' },
+      tagsPerResource: [2, 2],
+    });
     expect(s.list({}).every((r) => r.tags.CostCenter === 'x' && Object.keys(r.tags).length === 3)).toBe(true);
   });
 
@@ -466,12 +753,25 @@ describe('generate', () => {
     globalThis.gc?.();
     const heap0 = process.memoryUsage().heapUsed;
     const t0 = performance.now();
-    const n = s.generate({ types: ['IPAM', 'IPAMSCOPE', 'IPAMPOOL', 'PeerConnection', 'VPC'], regions: [HZ, SH], count: 100_000, keyCount: 50, tagsPerResource: [1, 5], seed: 9 });
+    const n = s.generate({
+      types: ['IPAM', 'IPAMSCOPE', 'IPAMPOOL', 'PeerConnection', 'VPC'],
+      regions: [HZ, SH],
+      count: 100_000,
+      keyCount: 50,
+      tagsPerResource: [1, 5],
+      seed: 9,
+    });
     const seconds = (performance.now() - t0) / 1000;
     const mb = (process.memoryUsage().heapUsed - heap0) / 1e6;
     console.log(`generated ${n} resources in ${seconds.toFixed(2)} s, heap +${mb.toFixed(0)} MB`);
     expect(n).toBe(1_000_000);
-    const page = s.dispatch({ product: 'VpcIpam', version: '2023-02-28', action: 'ListTagResources', params: { RegionId: SH, ResourceType: 'IPAMPOOL', 'Tag.1.Key': 'key-7', MaxResults: '50' }, accountId: '1' });
+    const page = s.dispatch({
+      product: 'VpcIpam',
+      version: '2023-02-28',
+      action: 'ListTagResources',
+      params: { RegionId: SH, ResourceType: 'IPAMPOOL', 'Tag.1.Key': 'key-7', MaxResults: '50' },
+      accountId: '1',
+    });
     expect((page.body.TagResources as unknown[]).length).toBe(50);
   });
 });
@@ -482,9 +782,12 @@ describe('demoResources', () => {
     expect(demoResources()).toEqual(demo);
     expect(demo.length).toBeGreaterThan(200);
     expect(new Set(demo.map((r) => r.region))).toEqual(new Set([HZ, SH]));
-    expect(new Set(demo.map((r) => r.type))).toEqual(new Set(['IPAM', 'IPAMSCOPE', 'IPAMPOOL', 'PeerConnection', 'VPC', 'VSWITCH']));
+    expect(new Set(demo.map((r) => r.type))).toEqual(
+      new Set(['IPAM', 'IPAMSCOPE', 'IPAMPOOL', 'PeerConnection', 'VPC', 'VSWITCH']),
+    );
     const keys = new Set(demo.flatMap((r) => Object.keys(r.tags)));
-    for (const k of ['CostCenter', 'legacy-owner', 'owner', 'cleanup:protect', 'acs:rm:rgId', 'aliyun:created-by']) expect(keys.has(k)).toBe(true);
+    for (const k of ['CostCenter', 'legacy-owner', 'owner', 'cleanup:protect', 'acs:rm:rgId', 'aliyun:created-by'])
+      expect(keys.has(k)).toBe(true);
     expect([...keys].some((k) => k.startsWith('tmp-'))).toBe(true);
     expect(demo.every((r) => Object.keys(r.tags).length <= 20)).toBe(true);
     expect(new Set(demo.map((r) => `${r.type}/${r.id}`)).size).toBe(demo.length);
@@ -498,12 +801,20 @@ describe('demoResources', () => {
 describe('upsert in bulk', () => {
   it('keeps ids ordered for paging when a batch arrives unsorted', () => {
     const s = createCloudState();
-    const batch = Array.from({ length: 5000 }, (_, i) => ({ type: 'VPC', region: HZ, id: `vpc-${String((i * 7919) % 5000).padStart(5, '0')}`, tags: { k: 'v' } }));
+    const batch = Array.from({ length: 5000 }, (_, i) => ({
+      type: 'VPC',
+      region: HZ,
+      id: `vpc-${String((i * 7919) % 5000).padStart(5, '0')}`,
+      tags: { k: 'v' },
+    }));
     expect(s.upsert(batch)).toBe(5000);
     const listed = s.list({ type: 'VPC' }).map((r) => r.id);
     expect(listed).toEqual([...listed].sort());
     expect(s.count()).toBe(5000);
-    s.upsert([{ type: 'VPC', region: HZ, id: 'vpc-00000a', tags: {} }, { type: 'VPC', region: HZ, id: 'vpc-00001', tags: { k: 'w' } }]);
+    s.upsert([
+      { type: 'VPC', region: HZ, id: 'vpc-00000a', tags: {} },
+      { type: 'VPC', region: HZ, id: 'vpc-00001', tags: { k: 'w' } },
+    ]);
     expect(s.count()).toBe(5001);
     const again = s.list({ type: 'VPC' }).map((r) => r.id);
     expect(again).toEqual([...again].sort());

@@ -18,7 +18,11 @@ import {
 describe('errors', () => {
   it('give each failure mode a literal code and a name', () => {
     const cases = [
-      [new PolicyValidationError([{ path: 'regions', message: 'needs at least one region' }]), 'INVALID_POLICY', 'PolicyValidationError'],
+      [
+        new PolicyValidationError([{ path: 'regions', message: 'needs at least one region' }]),
+        'INVALID_POLICY',
+        'PolicyValidationError',
+      ],
       [new InputDecodeError('not JSON'), 'INVALID_INPUT', 'InputDecodeError'],
       [new LimitExceededError(12, 10), 'LIMIT_EXCEEDED', 'LimitExceededError'],
       [new DeadlineExceededError(), 'DEADLINE', 'DeadlineExceededError'],
@@ -37,14 +41,24 @@ describe('errors', () => {
       { path: 'regions', message: 'needs at least one region' },
       { path: 'remove.keyPatterns[0]', message: 'is not a valid regular expression' },
     ]);
-    expect(e.message).toBe('invalid policy: regions: needs at least one region; remove.keyPatterns[0]: is not a valid regular expression');
+    expect(e.message).toBe(
+      'invalid policy: regions: needs at least one region; remove.keyPatterns[0]: is not a valid regular expression',
+    );
     expect(e.issues).toHaveLength(2);
   });
 
   it('forward the cause', () => {
     const cause = new Error('socket hang up');
     expect(new InputDecodeError('bad', [], { cause }).cause).toBe(cause);
-    const cloud = new CloudCallError({ code: 'ECONNRESET', message: 'reset', product: 'VpcPeer', action: 'UnTagResources', region: 'cn-hangzhou', retryable: true, cause });
+    const cloud = new CloudCallError({
+      code: 'ECONNRESET',
+      message: 'reset',
+      product: 'VpcPeer',
+      action: 'UnTagResources',
+      region: 'cn-hangzhou',
+      retryable: true,
+      cause,
+    });
     expect(cloud.cause).toBe(cause);
     expect(new DeadlineExceededError().cause).toBeUndefined();
   });
@@ -60,15 +74,35 @@ describe('errors', () => {
       statusCode: 400,
       requestId: 'req-1',
     });
-    expect(e).toMatchObject({ code: 'Throttling.User', statusCode: 400, requestId: 'req-1', retryable: true, product: 'VpcIpam', action: 'UntagResources', region: 'cn-hangzhou' });
-    expect(new LimitExceededError(12, 10)).toMatchObject({ count: 12, limit: 10, message: expect.stringContaining('12') });
+    expect(e).toMatchObject({
+      code: 'Throttling.User',
+      statusCode: 400,
+      requestId: 'req-1',
+      retryable: true,
+      product: 'VpcIpam',
+      action: 'UntagResources',
+      region: 'cn-hangzhou',
+    });
+    expect(new LimitExceededError(12, 10)).toMatchObject({
+      count: 12,
+      limit: 10,
+      message: expect.stringContaining('12'),
+    });
   });
 
   it('never keep a secret in a cloud error message', () => {
     const message =
       'POST /?AccessKeyId=LTAI&Signature=c2lnbmF0dXJl&SecurityToken=tok-SECRET failed; Authorization: ACS3-HMAC-SHA256 Credential=LTAI,Signature=abcdef; accessKeySecret: "s3cr3t-value"';
-    const e = new CloudCallError({ code: 'IncompleteSignature', message, product: 'Vpc', action: 'UnTagResources', region: 'cn-hangzhou', retryable: false });
-    for (const secret of ['c2lnbmF0dXJl', 'tok-SECRET', 'abcdef', 's3cr3t-value']) expect(e.message).not.toContain(secret);
+    const e = new CloudCallError({
+      code: 'IncompleteSignature',
+      message,
+      product: 'Vpc',
+      action: 'UnTagResources',
+      region: 'cn-hangzhou',
+      retryable: false,
+    });
+    for (const secret of ['c2lnbmF0dXJl', 'tok-SECRET', 'abcdef', 's3cr3t-value'])
+      expect(e.message).not.toContain(secret);
     expect(e.message).toContain('AccessKeyId=LTAI');
     expect(redactSecrets('nothing to hide here')).toBe('nothing to hide here');
   });

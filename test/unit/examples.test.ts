@@ -10,11 +10,17 @@ const read = (name: string): unknown => {
   const text = readFileSync(DIR + name, 'utf8');
   return name.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
 };
-const policyFiles = readdirSync(DIR).filter((f) => /\.(json|ya?ml)$/.test(f) && !['eventbridge-config-noncompliant.json', 'timer-payload.json'].includes(f));
+const policyFiles = readdirSync(DIR).filter(
+  (f) => /\.(json|ya?ml)$/.test(f) && !['eventbridge-config-noncompliant.json', 'timer-payload.json'].includes(f),
+);
 
 describe('examples/', () => {
   it('holds the three policies for the common jobs', () => {
-    expect(policyFiles.sort()).toEqual(['drop-legacy-cost-tags.json', 'remove-tmp-keys.yaml', 'strip-decommissioned-pools.json']);
+    expect(policyFiles.sort()).toEqual([
+      'drop-legacy-cost-tags.json',
+      'remove-tmp-keys.yaml',
+      'strip-decommissioned-pools.json',
+    ]);
   });
 
   it.each(policyFiles)('%s is a valid policy', (file) => {
@@ -40,7 +46,11 @@ describe('examples/', () => {
 
   it("timer-payload.json carries the payload of s.yaml's timer trigger", () => {
     const s = parseYaml(readFileSync(fileURLToPath(new URL('../../s.yaml', import.meta.url)), 'utf8'));
-    const triggers = s.resources['tag-cleanup'].props.triggers as Array<{ triggerName: string; triggerType: string; triggerConfig: { payload?: string } }>;
+    const triggers = s.resources['tag-cleanup'].props.triggers as Array<{
+      triggerName: string;
+      triggerType: string;
+      triggerConfig: { payload?: string };
+    }>;
     const timer = triggers.find((t) => t.triggerType === 'timer');
     const event = read('timer-payload.json') as { triggerName: string; payload: string };
     expect(event.triggerName).toBe(timer?.triggerName);

@@ -1,10 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { continuationTaskId, continueRun, fanOut, type Invoker, type SelfPayload, shardTaskId, shouldFanOut } from '../../lib/fanout.ts';
+import {
+  continuationTaskId,
+  continueRun,
+  fanOut,
+  type Invoker,
+  type SelfPayload,
+  shardTaskId,
+  shouldFanOut,
+} from '../../lib/fanout.ts';
 import { decodeInvocation, isSafeId, type RunRequest } from '../../lib/trigger/index.ts';
 import type { Continuation } from '../../lib/types.ts';
 
-const policy = { name: 'p', regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'], resourceTypes: ['IPAMPOOL' as const], remove: { keys: ['tmp'] }, dryRun: false };
+const policy = {
+  name: 'p',
+  regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'],
+  resourceTypes: ['IPAMPOOL' as const],
+  remove: { keys: ['tmp'] },
+  dryRun: false,
+};
 const run = (extra: Partial<RunRequest> = {}): RunRequest => ({ policy, runId: 'run-1', source: 'manual', ...extra });
 
 /** The port recorded: what a real invoker would have sent, answered by a tiny in-memory FC with task dedup. */
@@ -33,7 +47,9 @@ describe('shouldFanOut', () => {
     const env = { VPC_TAG_CLEANUP_FANOUT: '1' };
     expect(shouldFanOut(run({ shard: { regions: ['cn-hangzhou'] } }), env)).toBe(false);
     expect(shouldFanOut(run({ continuation: { version: 1, runId: 'run-1', done: [], hop: 1 } }), env)).toBe(false);
-    expect(shouldFanOut(run({ narrowTo: [{ region: 'cn-hangzhou', type: 'IPAMPOOL', id: 'ipam-pool-1' }] }), env)).toBe(false);
+    expect(shouldFanOut(run({ narrowTo: [{ region: 'cn-hangzhou', type: 'IPAMPOOL', id: 'ipam-pool-1' }] }), env)).toBe(
+      false,
+    );
     expect(shouldFanOut(run({ policy: { ...policy, regions: ['cn-hangzhou'] } }), env)).toBe(false);
   });
 });
@@ -65,9 +81,16 @@ describe('fanOut and continueRun', () => {
     const continuation: Continuation = { version: 1, runId: 'run-1', done: [], hop: 2 };
     const outcome = await continueRun(run({ shard: { regions: ['cn-beijing'] } }), continuation, invoker, 'f');
     expect(outcome).toMatchObject({ status: 'started', taskId: 'run-1-cn-beijing-hop-2' });
-    expect(invoker.sent[0]!.payload).toEqual({ policy, runId: 'run-1', shard: { regions: ['cn-beijing'] }, continuation });
+    expect(invoker.sent[0]!.payload).toEqual({
+      policy,
+      runId: 'run-1',
+      shard: { regions: ['cn-beijing'] },
+      continuation,
+    });
     expect(decodeInvocation(Buffer.from(JSON.stringify(invoker.sent[0]!.payload)), {}, new Date()).kind).toBe('run');
-    expect((await continueRun(run({ shard: { regions: ['cn-beijing'] } }), continuation, invoker, 'f')).status).toBe('duplicate');
+    expect((await continueRun(run({ shard: { regions: ['cn-beijing'] } }), continuation, invoker, 'f')).status).toBe(
+      'duplicate',
+    );
   });
 });
 
@@ -75,7 +98,13 @@ describe('task ids', () => {
   it('are valid FC task ids and distinct per region and per hop, for any run id', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 200 }), fc.integer({ min: 0, max: 100_000 }), (runId, hop) => {
-        const ids = [shardTaskId(runId, 'cn-hangzhou'), shardTaskId(runId, 'cn-shanghai'), continuationTaskId(runId, undefined, hop), continuationTaskId(runId, undefined, hop + 1), continuationTaskId(runId, { regions: ['cn-hangzhou'] }, hop)];
+        const ids = [
+          shardTaskId(runId, 'cn-hangzhou'),
+          shardTaskId(runId, 'cn-shanghai'),
+          continuationTaskId(runId, undefined, hop),
+          continuationTaskId(runId, undefined, hop + 1),
+          continuationTaskId(runId, { regions: ['cn-hangzhou'] }, hop),
+        ];
         for (const id of ids) expect(isSafeId(id)).toBe(true);
         expect(new Set(ids).size).toBe(ids.length);
       }),

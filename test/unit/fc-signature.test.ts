@@ -47,7 +47,13 @@ describe('fcStringToSign', () => {
     const body = Buffer.from('{"a":1}');
     const md5 = Buffer.from(createHash('md5').update(body).digest('hex')).toString('base64');
     const date = 'Thu, 01 Jan 2026 00:00:00 GMT';
-    const headers = { date, 'content-type': 'application/octet-stream', 'content-md5': md5, 'x-fc-b': '2', 'x-fc-a': '1' };
+    const headers = {
+      date,
+      'content-type': 'application/octet-stream',
+      'content-md5': md5,
+      'x-fc-b': '2',
+      'x-fc-a': '1',
+    };
     const sts = `POST\n${md5}\napplication/octet-stream\n${date}\nx-fc-a:1\nx-fc-b:2\n/2016-08-15/services/s/functions/f/invocations`;
     const manual = createHmac('sha256', 'secret-1').update(sts).digest('base64');
     const verdict = verifyFcSignature(
@@ -73,10 +79,19 @@ describe('verifyFcSignature', () => {
     const v = (h: IncomingHttpHeaders, body = Buffer.alloc(0)) => verifyFcSignature(store, 'POST', path, h, body);
     expect(v(signed('nobody', 'x'))).toMatchObject({ ok: false, code: 'InvalidAccessKeyID' });
     expect(v(signed('AK1', 'wrong'))).toMatchObject({ ok: false, code: 'SignatureNotMatch' });
-    expect(v(signed('STS.x', 'sts-secret', { 'x-fc-security-token': 'other' }))).toMatchObject({ ok: false, code: 'AccessDenied' });
-    expect(v(signed('STS.x', 'sts-secret', { 'x-fc-security-token': 'tok' }))).toEqual({ ok: true, accessKeyId: 'STS.x' });
+    expect(v(signed('STS.x', 'sts-secret', { 'x-fc-security-token': 'other' }))).toMatchObject({
+      ok: false,
+      code: 'AccessDenied',
+    });
+    expect(v(signed('STS.x', 'sts-secret', { 'x-fc-security-token': 'tok' }))).toEqual({
+      ok: true,
+      accessKeyId: 'STS.x',
+    });
     const md5 = fcContentMd5(Buffer.from('one'));
-    expect(v(signed('AK1', 'secret-1', { 'content-md5': md5 }), Buffer.from('two'))).toMatchObject({ ok: false, code: 'InvalidArgument' });
+    expect(v(signed('AK1', 'secret-1', { 'content-md5': md5 }), Buffer.from('two'))).toMatchObject({
+      ok: false,
+      code: 'InvalidArgument',
+    });
     expect(v({ date: 'x' })).toMatchObject({ ok: false, code: 'MissingRequiredHeader' });
   });
 });

@@ -19,7 +19,14 @@ const resources: ResourceOutcome[] = [
   outcome({ id: 'ipam-pool-5', status: 'failed', code: 'Forbidden.NoPermission', requestId: 'REQ-5' }),
   outcome({ id: 'pcc-1', type: 'PeerConnection', region: 'cn-shanghai', status: 'untagged' }),
   outcome({ id: 'pcc-2', type: 'PeerConnection', region: 'cn-shanghai', status: 'skipped', reason: 'not-found' }),
-  outcome({ id: 'pcc-3', type: 'PeerConnection', region: 'cn-shanghai', status: 'skipped', reason: 'not-matched', keys: [] }),
+  outcome({
+    id: 'pcc-3',
+    type: 'PeerConnection',
+    region: 'cn-shanghai',
+    status: 'skipped',
+    reason: 'not-matched',
+    keys: [],
+  }),
 ];
 
 const report = (over: Partial<Report> = {}): Report => ({
@@ -69,7 +76,9 @@ describe('OutcomeTally', () => {
     for (let i = 0; i < 50; i++) t.add(outcome({ id: `ipam-pool-u${i}`, status: 'untagged' }));
     for (let i = 0; i < 10; i++) t.add(outcome({ id: `ipam-pool-f${i}`, status: 'failed', code: 'InternalError' }));
     expect([t.changeCount, t.changes.length, t.failedCount, t.failed.length]).toEqual([50, 3, 10, 3]);
-    expect(t.rows()).toMatchObject([{ region: 'cn-hangzhou', type: 'IPAMPOOL', matched: 60, untagged: 50, failed: 10, keysRemoved: 50 }]);
+    expect(t.rows()).toMatchObject([
+      { region: 'cn-hangzhou', type: 'IPAMPOOL', matched: 60, untagged: 50, failed: 10, keysRemoved: 50 },
+    ]);
     expect(renderChanges(t)).toContain('removed (50 resources, first 3 shown):');
   });
 });
@@ -99,14 +108,18 @@ describe('renderReport', () => {
 
   it('calls the done column "planned" for a dry run and says nothing was changed', () => {
     const planned = resources.map((r) => (r.status === 'untagged' ? { ...r, status: 'planned' as const } : r));
-    const dry = renderReport(report({ dryRun: true, ok: true, resources: planned, totals: { ...report().totals, untagged: 0, planned: 3 } }));
+    const dry = renderReport(
+      report({ dryRun: true, ok: true, resources: planned, totals: { ...report().totals, untagged: 0, planned: 3 } }),
+    );
     expect(dry).toContain('dry run: nothing was changed');
     expect(dry).toMatch(/region\s+type\s+matched\s+planned\s+skipped\s+failed/);
     expect(dry).toMatch(/total\s+7\s+3\s+3\s+1/);
   });
 
   it("takes skip reasons from the totals' breakdown when the report has one (exact for a cut list)", () => {
-    const t = renderReport(report({ totals: { ...report().totals, skippedBy: { 'nothing-to-remove': 40, 'not-matched': 5, deadline: 2 } } }));
+    const t = renderReport(
+      report({ totals: { ...report().totals, skippedBy: { 'nothing-to-remove': 40, 'not-matched': 5, deadline: 2 } } }),
+    );
     expect(t).toContain('skipped: nothing-to-remove 40, deadline 2');
   });
 
@@ -126,8 +139,12 @@ describe('renderReport', () => {
   });
 
   it('cuts a long failure list and says how many more there are', () => {
-    const many = Array.from({ length: 30 }, (_, i) => outcome({ id: `ipam-pool-f${i}`, status: 'failed', code: 'InternalError' }));
-    const t = renderReport(report({ resources: many, totals: { ...report().totals, failed: 30 } }), many, { maxFailedListed: 5 });
+    const many = Array.from({ length: 30 }, (_, i) =>
+      outcome({ id: `ipam-pool-f${i}`, status: 'failed', code: 'InternalError' }),
+    );
+    const t = renderReport(report({ resources: many, totals: { ...report().totals, failed: 30 } }), many, {
+      maxFailedListed: 5,
+    });
     expect(t).toContain('... and 25 more');
     expect(t.match(/ipam-pool-f\d+/g)?.length).toBe(5);
   });
@@ -135,7 +152,9 @@ describe('renderReport', () => {
 
 describe('renderChanges', () => {
   it('lists each resource that would change with its keys, bounded', () => {
-    const planned = Array.from({ length: 25 }, (_, i) => outcome({ id: `ipam-pool-${i}`, status: 'planned', keys: ['CostCenter', 'tmp-x'] }));
+    const planned = Array.from({ length: 25 }, (_, i) =>
+      outcome({ id: `ipam-pool-${i}`, status: 'planned', keys: ['CostCenter', 'tmp-x'] }),
+    );
     const text = renderChanges(planned, 10);
     expect(text.split('\n')[0]).toBe('would remove (25 resources, first 10 shown):');
     expect(text).toMatch(/ipam-pool-0\s+CostCenter, tmp-x/);
@@ -144,23 +163,41 @@ describe('renderChanges', () => {
   });
 
   it('says so when there is nothing to change', () => {
-    expect(renderChanges([outcome({ id: 'a', status: 'skipped', reason: 'nothing-to-remove' })])).toBe('nothing to change\n');
+    expect(renderChanges([outcome({ id: 'a', status: 'skipped', reason: 'nothing-to-remove' })])).toBe(
+      'nothing to change\n',
+    );
   });
 });
 
 describe('small formatters', () => {
   it('formats durations in ms, seconds and minutes', () => {
-    expect([formatDuration(12), formatDuration(1500), formatDuration(125_000)]).toEqual(['12 ms', '1.5 s', '2 min 5 s']);
+    expect([formatDuration(12), formatDuration(1500), formatDuration(125_000)]).toEqual([
+      '12 ms',
+      '1.5 s',
+      '2 min 5 s',
+    ]);
   });
 
   it('right-aligns numeric columns', () => {
-    expect(renderColumns(['a', 'n'], [['x', '5'], ['yy', '10']], [false, true])).toEqual(['a    n', 'x    5', 'yy  10']);
+    expect(
+      renderColumns(
+        ['a', 'n'],
+        [
+          ['x', '5'],
+          ['yy', '10'],
+        ],
+        [false, true],
+      ),
+    ).toEqual(['a    n', 'x    5', 'yy  10']);
   });
 
   it('names each bad field on its own line', () => {
-    expect(renderIssues('bad policy', [{ path: 'remove.keys[0]', message: 'must be a string' }, { path: '', message: 'x' }])).toBe(
-      'bad policy\n  remove.keys[0]: must be a string\n  (root): x\n',
-    );
+    expect(
+      renderIssues('bad policy', [
+        { path: 'remove.keys[0]', message: 'must be a string' },
+        { path: '', message: 'x' },
+      ]),
+    ).toBe('bad policy\n  remove.keys[0]: must be a string\n  (root): x\n');
   });
 });
 

@@ -1,19 +1,31 @@
 import { describe, expect, it } from 'vitest';
+import type { ResourceType } from '../../lib/catalog.ts';
 import { LIMITS } from '../../lib/catalog.ts';
 import { createPlanner, planBatches, untagCallLowerBound } from '../../lib/plan.ts';
 import { compilePolicy } from '../../lib/policy/compile.ts';
 import { type RemoveSelection, selectRemovals } from '../../lib/select.ts';
-import type { ResourceType } from '../../lib/catalog.ts';
-import { distributionPolicy, distributionResources } from './support/distribution.ts';
 import { planProblems } from './support/coverage.ts';
+import { distributionPolicy, distributionResources } from './support/distribution.ts';
 
 const limits = { maxIdsPerCall: LIMITS.maxIdsPerCall, maxKeysPerCall: LIMITS.maxKeysPerCall };
 
-function sel(id: string, keys: string[], extra: { all?: boolean; region?: string; type?: ResourceType } = {}): RemoveSelection {
-  return { region: extra.region ?? 'cn-hangzhou', type: extra.type ?? 'IPAMPOOL', id, action: 'remove', keys, all: extra.all ?? false };
+function sel(
+  id: string,
+  keys: string[],
+  extra: { all?: boolean; region?: string; type?: ResourceType } = {},
+): RemoveSelection {
+  return {
+    region: extra.region ?? 'cn-hangzhou',
+    type: extra.type ?? 'IPAMPOOL',
+    id,
+    action: 'remove',
+    keys,
+    all: extra.all ?? false,
+  };
 }
 
-const keysN = (n: number, prefix = 'k') => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
+const keysN = (n: number, prefix = 'k') =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
 
 /** The packer the design card describes literally: fill a call in arrival order until its union or ids overflow. */
 function naiveCalls(sels: readonly RemoveSelection[], maxIds: number, maxKeys: number): number {
@@ -77,7 +89,10 @@ describe('planBatches', () => {
   });
 
   it('sends all only in calls whose every resource allows it', () => {
-    const sels = [...Array.from({ length: 25 }, (_, i) => sel(`all${i}`, keysN(30), { all: true })), sel('listed', ['a'])];
+    const sels = [
+      ...Array.from({ length: 25 }, (_, i) => sel(`all${i}`, keysN(30), { all: true })),
+      sel('listed', ['a']),
+    ];
     const batches = planBatches(sels, limits);
     const allBatches = batches.filter((b) => b.keys === 'all');
     expect(allBatches.map((b) => b.ids.length)).toEqual([20, 5]);

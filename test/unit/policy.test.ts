@@ -45,11 +45,18 @@ describe('parsePolicy accepts', () => {
   });
 
   it('remove.all for types that have a typed list', () => {
-    expect(parsePolicy({ ...base, resourceTypes: ['IPAM', 'PeerConnection', 'VPC', 'VSWITCH'], remove: { all: true } }).ok).toBe(true);
+    expect(
+      parsePolicy({ ...base, resourceTypes: ['IPAM', 'PeerConnection', 'VPC', 'VSWITCH'], remove: { all: true } }).ok,
+    ).toBe(true);
   });
 
   it('patterns on a Vpc type without a typed list when match narrows the resources', () => {
-    const p = { ...base, resourceTypes: ['ROUTETABLE'], remove: { keyPatterns: ['^tmp-'] }, match: { tags: [{ key: 'env' }] } };
+    const p = {
+      ...base,
+      resourceTypes: ['ROUTETABLE'],
+      remove: { keyPatterns: ['^tmp-'] },
+      match: { tags: [{ key: 'env' }] },
+    };
     expect(parsePolicy(p).ok).toBe(true);
   });
 
@@ -78,13 +85,21 @@ describe('parsePolicy accepts', () => {
   });
 
   it('a 100-character key when one selected product accepts it (IPAM caps at 64, VpcPeer at 128)', () => {
-    expect(parsePolicy({ ...base, resourceTypes: ['IPAM', 'PeerConnection'], remove: { keys: ['k'.repeat(100)] } }).ok).toBe(true);
+    expect(
+      parsePolicy({ ...base, resourceTypes: ['IPAM', 'PeerConnection'], remove: { keys: ['k'.repeat(100)] } }).ok,
+    ).toBe(true);
   });
 });
 
 describe('parsePolicy rejects, naming every issue with its path', () => {
   it('fields of the wrong type', () => {
-    const issues = issuesOf({ name: 3, regions: 'cn-hangzhou', resourceTypes: ['IPAM'], remove: { keys: 'a' }, dryRun: 'no' });
+    const issues = issuesOf({
+      name: 3,
+      regions: 'cn-hangzhou',
+      resourceTypes: ['IPAM'],
+      remove: { keys: 'a' },
+      dryRun: 'no',
+    });
     expect(issues.map((i) => i.path).sort()).toEqual(['dryRun', 'name', 'regions', 'remove.keys']);
     expect(issues.find((i) => i.path === 'name')?.message).toMatch(/string.*number/);
   });
@@ -102,7 +117,12 @@ describe('parsePolicy rejects, naming every issue with its path', () => {
       protect: { resourceTag: { key: 'k', valu: 'v' } },
       remove: { keys: ['a'], pattern: '^x' },
     });
-    expect(issues.map((i) => i.path).sort()).toEqual(['extra', 'match.tags[1].vlue', 'protect.resourceTag.valu', 'remove.pattern']);
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'extra',
+      'match.tags[1].vlue',
+      'protect.resourceTag.valu',
+      'remove.pattern',
+    ]);
     for (const i of issues) expect(i.message).toContain(`unknown field "${i.path.split('.').pop()}"`);
   });
 
@@ -138,27 +158,43 @@ describe('parsePolicy rejects, naming every issue with its path', () => {
   });
 
   it('an exact key no API of the selected types accepts', () => {
-    const issues = issuesOf({ ...base, resourceTypes: ['IPAM', 'IPAMPOOL'], remove: { keys: ['ok', '1starts-with-digit', 'k'.repeat(65)] } });
+    const issues = issuesOf({
+      ...base,
+      resourceTypes: ['IPAM', 'IPAMPOOL'],
+      remove: { keys: ['ok', '1starts-with-digit', 'k'.repeat(65)] },
+    });
     expect(issues.map((i) => i.path)).toEqual(['remove.keys[1]', 'remove.keys[2]']);
     expect(issues[0]?.message).toMatch(/start with a letter/);
     expect(issues[1]?.message).toMatch(/longer than 64/);
     // VpcPeer takes keys up to 128 and any first character: fine there.
-    expect(parsePolicy({ ...base, resourceTypes: ['PeerConnection'], remove: { keys: ['1starts-with-digit'] } }).ok).toBe(true);
-    expect(paths({ ...base, resourceTypes: ['PeerConnection'], remove: { keys: ['k'.repeat(129), 'see https://x'] } })).toEqual([
-      'remove.keys[0]',
-      'remove.keys[1]',
-    ]);
+    expect(
+      parsePolicy({ ...base, resourceTypes: ['PeerConnection'], remove: { keys: ['1starts-with-digit'] } }).ok,
+    ).toBe(true);
+    expect(
+      paths({ ...base, resourceTypes: ['PeerConnection'], remove: { keys: ['k'.repeat(129), 'see https://x'] } }),
+    ).toEqual(['remove.keys[0]', 'remove.keys[1]']);
   });
 
   it('a reserved key, whatever the types', () => {
-    const issues = issuesOf({ ...base, resourceTypes: ['PeerConnection'], remove: { keys: ['aliyun:owner', 'acs:rm:rgId', 'fine'] } });
+    const issues = issuesOf({
+      ...base,
+      resourceTypes: ['PeerConnection'],
+      remove: { keys: ['aliyun:owner', 'acs:rm:rgId', 'fine'] },
+    });
     expect(issues.map((i) => i.path)).toEqual(['remove.keys[0]', 'remove.keys[1]']);
     for (const i of issues) expect(i.message).toMatch(/reserve/);
   });
 
   it('a broken regular expression, an empty one and one too long', () => {
-    const issues = issuesOf({ ...base, remove: { keyPatterns: ['^ok', '(unclosed', '', `^${'a'.repeat(MAX_KEY_PATTERN_LENGTH)}`] } });
-    expect(issues.map((i) => i.path)).toEqual(['remove.keyPatterns[1]', 'remove.keyPatterns[2]', 'remove.keyPatterns[3]']);
+    const issues = issuesOf({
+      ...base,
+      remove: { keyPatterns: ['^ok', '(unclosed', '', `^${'a'.repeat(MAX_KEY_PATTERN_LENGTH)}`] },
+    });
+    expect(issues.map((i) => i.path)).toEqual([
+      'remove.keyPatterns[1]',
+      'remove.keyPatterns[2]',
+      'remove.keyPatterns[3]',
+    ]);
     expect(issues[0]?.message).toMatch(/not a valid regular expression/);
   });
 
@@ -169,19 +205,31 @@ describe('parsePolicy rejects, naming every issue with its path', () => {
   });
 
   it('a pattern or remove.all on a Vpc type without a typed list and no match', () => {
-    const issues = issuesOf({ ...base, resourceTypes: ['VPC', 'ROUTETABLE', 'EIP'], remove: { keyPatterns: ['^tmp-'] } });
+    const issues = issuesOf({
+      ...base,
+      resourceTypes: ['VPC', 'ROUTETABLE', 'EIP'],
+      remove: { keyPatterns: ['^tmp-'] },
+    });
     expect(issues.map((i) => i.path)).toEqual(['resourceTypes[1]', 'resourceTypes[2]']);
     expect(issues[0]?.message).toMatch(/ROUTETABLE.*match.*exact keys/);
     expect(paths({ ...base, resourceTypes: ['HAVIP'], remove: { all: true } })).toEqual(['resourceTypes[0]']);
   });
 
   it('an empty match, which would narrow nothing', () => {
-    expect(issuesOf({ ...base, match: {} })).toEqual([{ path: 'match', message: expect.stringMatching(/resourceIds or tags/) }]);
-    expect(paths({ ...base, resourceTypes: ['ROUTETABLE'], remove: { keyPatterns: ['^x'] }, match: {} })).toEqual(['match', 'resourceTypes[0]']);
+    expect(issuesOf({ ...base, match: {} })).toEqual([
+      { path: 'match', message: expect.stringMatching(/resourceIds or tags/) },
+    ]);
+    expect(paths({ ...base, resourceTypes: ['ROUTETABLE'], remove: { keyPatterns: ['^x'] }, match: {} })).toEqual([
+      'match',
+      'resourceTypes[0]',
+    ]);
   });
 
   it('limits out of range', () => {
-    expect(paths({ ...base, limits: { maxResources: 0, concurrency: 1000 } }).sort()).toEqual(['limits.concurrency', 'limits.maxResources']);
+    expect(paths({ ...base, limits: { maxResources: 0, concurrency: 1000 } }).sort()).toEqual([
+      'limits.concurrency',
+      'limits.maxResources',
+    ]);
   });
 
   it('every issue at once, wherever they are', () => {
@@ -260,7 +308,14 @@ describe('policyJsonSchema', () => {
   });
 
   it('refuses unknown keys, empty regions and an unknown type, like parsePolicy', () => {
-    for (const bad of [{ ...base, extra: 1 }, { ...base, regions: [] }, { ...base, resourceTypes: ['NOPE'] }, { ...base, remove: { all: true, keys: ['a'] } }, { ...base, remove: {} }, { ...base, match: {} }]) {
+    for (const bad of [
+      { ...base, extra: 1 },
+      { ...base, regions: [] },
+      { ...base, resourceTypes: ['NOPE'] },
+      { ...base, remove: { all: true, keys: ['a'] } },
+      { ...base, remove: {} },
+      { ...base, match: {} },
+    ]) {
       expect(validate(bad)).toBe(false);
       expect(parsePolicy(bad).ok).toBe(false);
     }

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { END, START, renderPolicyReference, withPolicyReference } from '../../scripts/gen-policy-doc.ts';
 import { PolicySchema } from '../../lib/policy/schema.ts';
+import { END, renderPolicyReference, START, withPolicyReference } from '../../scripts/gen-policy-doc.ts';
 
 const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
 

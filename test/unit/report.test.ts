@@ -1,13 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CloudCallError, LimitExceededError } from '../../lib/errors.ts';
-import { ReportBuilder, inputErrorReport, reportErrorOf } from '../../lib/report.ts';
+import { inputErrorReport, ReportBuilder, reportErrorOf } from '../../lib/report.ts';
 import type { ResourceOutcome, Totals } from '../../lib/types.ts';
 
 const startedAt = new Date('2026-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(startedAt.getTime() + ms);
-const builder = (cap = 1_000, dryRun = false) => new ReportBuilder({ runId: 'run-1', policyName: 'drop-legacy', dryRun, startedAt, cap });
-const outcome = (id: string, status: ResourceOutcome['status'], keys: string[] = ['a'], extra: Partial<ResourceOutcome> = {}): ResourceOutcome => ({
+const builder = (cap = 1_000, dryRun = false) =>
+  new ReportBuilder({ runId: 'run-1', policyName: 'drop-legacy', dryRun, startedAt, cap });
+const outcome = (
+  id: string,
+  status: ResourceOutcome['status'],
+  keys: string[] = ['a'],
+  extra: Partial<ResourceOutcome> = {},
+): ResourceOutcome => ({
   region: 'cn-hangzhou',
   type: 'IPAMPOOL',
   id,
@@ -22,7 +28,14 @@ const identityHolds = (t: Totals) => t.matched === t.untagged + t.skipped + t.fa
 /** A builder whose sink collects what it hears. */
 const sinking = (cap = 1_000, dryRun = false) => {
   const heard: ResourceOutcome[] = [];
-  const b = new ReportBuilder({ runId: 'run-1', policyName: 'drop-legacy', dryRun, startedAt, cap, onOutcome: (o) => heard.push(o) });
+  const b = new ReportBuilder({
+    runId: 'run-1',
+    policyName: 'drop-legacy',
+    dryRun,
+    startedAt,
+    cap,
+    onOutcome: (o) => heard.push(o),
+  });
   return { b, heard };
 };
 
@@ -143,8 +156,17 @@ describe('ReportBuilder', () => {
   it('is not ok when an error is set, with the error and continuation passed through', () => {
     const b = builder();
     b.record(outcome('p1', 'planned'));
-    const continuation = { version: 1 as const, runId: 'run-1', done: [{ region: 'cn-hangzhou', type: 'IPAMPOOL' as const }], hop: 0 };
-    const report = b.build({ now: at(0), continuation, error: { code: 'LIMIT_EXCEEDED', message: 'too many', count: 6000 } });
+    const continuation = {
+      version: 1 as const,
+      runId: 'run-1',
+      done: [{ region: 'cn-hangzhou', type: 'IPAMPOOL' as const }],
+      hop: 0,
+    };
+    const report = b.build({
+      now: at(0),
+      continuation,
+      error: { code: 'LIMIT_EXCEEDED', message: 'too many', count: 6000 },
+    });
     expect(report.ok).toBe(false);
     expect(report.error).toEqual({ code: 'LIMIT_EXCEEDED', message: 'too many', count: 6000 });
     expect(report.continuation).toEqual(continuation);
@@ -152,10 +174,22 @@ describe('ReportBuilder', () => {
 
   it('is not ok when a run-level error was recorded, and scrubs secrets from its message', () => {
     const b = builder();
-    b.error({ code: 'Throttling.User', message: 'failed: AccessKeySecret=abc123SECRET&x=1', region: 'cn-hangzhou', requestId: 'req-3' });
+    b.error({
+      code: 'Throttling.User',
+      message: 'failed: AccessKeySecret=abc123SECRET&x=1',
+      region: 'cn-hangzhou',
+      requestId: 'req-3',
+    });
     const report = b.build({ now: at(0) });
     expect(report.ok).toBe(false);
-    expect(report.errors).toEqual([{ code: 'Throttling.User', message: 'failed: AccessKeySecret=[redacted]&x=1', region: 'cn-hangzhou', requestId: 'req-3' }]);
+    expect(report.errors).toEqual([
+      {
+        code: 'Throttling.User',
+        message: 'failed: AccessKeySecret=[redacted]&x=1',
+        region: 'cn-hangzhou',
+        requestId: 'req-3',
+      },
+    ]);
     expect(JSON.stringify(report)).not.toContain('abc123SECRET');
   });
 
@@ -188,14 +222,29 @@ describe('ReportBuilder', () => {
 describe('ReportBuilder, for any sequence of outcomes (one per resource)', () => {
   it('gives every resource one status, so the counts add up, the breakdown matches and the cut list is the right part', () => {
     const statusArb = fc.constantFrom<ResourceOutcome['status']>('planned', 'untagged', 'skipped', 'failed');
-    const reasonArb = fc.constantFrom('nothing-to-remove', 'protected-resource', 'not-matched', 'not-found', 'deadline');
+    const reasonArb = fc.constantFrom(
+      'nothing-to-remove',
+      'protected-resource',
+      'not-matched',
+      'not-found',
+      'deadline',
+    );
     fc.assert(
       fc.property(
-        fc.array(fc.record({ status: statusArb, reason: reasonArb, keys: fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }) }), { maxLength: 60 }),
+        fc.array(
+          fc.record({
+            status: statusArb,
+            reason: reasonArb,
+            keys: fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }),
+          }),
+          { maxLength: 60 },
+        ),
         fc.integer({ min: 0, max: 20 }),
         (rows, cap) => {
           const { b, heard } = sinking(cap);
-          const all = rows.map((r, i) => outcome(`p${i}`, r.status, r.keys, r.status === 'skipped' ? { reason: r.reason } : {}));
+          const all = rows.map((r, i) =>
+            outcome(`p${i}`, r.status, r.keys, r.status === 'skipped' ? { reason: r.reason } : {}),
+          );
           for (const o of all) b.record(o);
           const report = b.build({ now: at(1) });
           const t = report.totals;
@@ -204,8 +253,12 @@ describe('ReportBuilder, for any sequence of outcomes (one per resource)', () =>
           expect(t.notMatched).toBe(all.length - sunk.length);
           expect(t.untagged + t.skipped + t.failed + (t.planned ?? 0) + (t.notMatched ?? 0)).toBe(all.length);
           expect(identityHolds(t)).toBe(true);
-          expect(t.keysRemoved).toBe(sunk.filter((o) => o.status === 'untagged').reduce((n, o) => n + o.keys.length, 0));
-          expect(Object.values(t.skippedBy ?? {}).reduce((x, y) => (x ?? 0) + (y ?? 0), 0)).toBe(t.skipped + (t.notMatched ?? 0));
+          expect(t.keysRemoved).toBe(
+            sunk.filter((o) => o.status === 'untagged').reduce((n, o) => n + o.keys.length, 0),
+          );
+          expect(Object.values(t.skippedBy ?? {}).reduce((x, y) => (x ?? 0) + (y ?? 0), 0)).toBe(
+            t.skipped + (t.notMatched ?? 0),
+          );
           // The cut list: the first failures that fit, then the first others, in arrival order.
           const failures = sunk.filter((o) => o.status === 'failed').slice(0, cap);
           const others = sunk.filter((o) => o.status !== 'failed').slice(0, cap - failures.length);
@@ -222,16 +275,31 @@ describe('ReportBuilder, for any sequence of outcomes (one per resource)', () =>
 
 describe('inputErrorReport', () => {
   it('answers bad input with ok false, the code, the message and every issue', () => {
-    expect(inputErrorReport('INVALID_POLICY', 'invalid policy', [{ path: 'regions', message: 'needs at least one region' }])).toEqual({
+    expect(
+      inputErrorReport('INVALID_POLICY', 'invalid policy', [{ path: 'regions', message: 'needs at least one region' }]),
+    ).toEqual({
       ok: false,
-      error: { code: 'INVALID_POLICY', message: 'invalid policy', issues: [{ path: 'regions', message: 'needs at least one region' }] },
+      error: {
+        code: 'INVALID_POLICY',
+        message: 'invalid policy',
+        issues: [{ path: 'regions', message: 'needs at least one region' }],
+      },
     });
   });
 });
 
 describe('reportErrorOf', () => {
   it('keeps the code, region and request id of a cloud error', () => {
-    const e = new CloudCallError({ code: 'InternalError', message: 'boom', product: 'VpcIpam', action: 'UntagResources', region: 'cn-beijing', retryable: true, requestId: 'req-5', statusCode: 500 });
+    const e = new CloudCallError({
+      code: 'InternalError',
+      message: 'boom',
+      product: 'VpcIpam',
+      action: 'UntagResources',
+      region: 'cn-beijing',
+      retryable: true,
+      requestId: 'req-5',
+      statusCode: 500,
+    });
     expect(reportErrorOf(e, { type: 'IPAM', ids: ['ipam-1'] })).toEqual({
       code: 'InternalError',
       message: 'boom',

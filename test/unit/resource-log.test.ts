@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createResourceLog } from '../../lib/log.ts';
 import type { ResourceOutcome } from '../../lib/types.ts';
 
-const outcome = (i: number): ResourceOutcome => ({ region: 'cn-hangzhou', type: 'IPAMPOOL', id: `ipam-pool-${i}`, keys: ['k'], status: 'untagged' });
+const outcome = (i: number): ResourceOutcome => ({
+  region: 'cn-hangzhou',
+  type: 'IPAMPOOL',
+  id: `ipam-pool-${i}`,
+  keys: ['k'],
+  status: 'untagged',
+});
 
 function collect(n: number, cap: number, perLine: number) {
   const lines: Array<{ kind: string; runId: string; part: number; last?: boolean; resources: ResourceOutcome[] }> = [];
@@ -25,7 +31,9 @@ describe('createResourceLog', () => {
       ['resources', 'run-1', 2, false],
       ['resources', 'run-1', 3, true],
     ]);
-    expect(lines.flatMap((l) => l.resources.map((r) => r.id))).toEqual(Array.from({ length: 11 }, (_, i) => `ipam-pool-${i}`));
+    expect(lines.flatMap((l) => l.resources.map((r) => r.id))).toEqual(
+      Array.from({ length: 11 }, (_, i) => `ipam-pool-${i}`),
+    );
   });
 
   it('marks the last line even when the count divides evenly', () => {

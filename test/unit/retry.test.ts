@@ -2,10 +2,21 @@ import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-cor
 import { describe, expect, it } from 'vitest';
 import { toCloudCallError } from '../../lib/cloud/normalize-error.ts';
 import type { CloudCallError } from '../../lib/errors.ts';
-import { backoffDelay, DeadlineError, isRetryableError, isThrottlingError, withRetry } from '../../lib/execute/retry.ts';
+import {
+  backoffDelay,
+  DeadlineError,
+  isRetryableError,
+  isThrottlingError,
+  withRetry,
+} from '../../lib/execute/retry.ts';
 
 const limits = { maxRetries: 3, retryBaseMs: 1, retryMaxMs: 2 };
-const ctx = { product: 'VpcIpam', action: 'UntagResources', region: 'cn-hangzhou', secrets: ['s3cr3t-value', 'tok3n-value'] };
+const ctx = {
+  product: 'VpcIpam',
+  action: 'UntagResources',
+  region: 'cn-hangzhou',
+  secrets: ['s3cr3t-value', 'tok3n-value'],
+};
 
 function cloudError(code: string, statusCode = 400): CloudCallError {
   return toCloudCallError(Object.assign(new Error(`${code}: boom`), { code, statusCode, requestId: 'REQ-1' }), ctx);
@@ -27,27 +38,51 @@ describe('error classification', () => {
     ['SignatureDoesNotMatch', 400, false],
     ['Forbidden.NoPermission', 400, false],
   ])('classifies %s (HTTP %s) as retryable: %s', (code, status, retryable) => {
-    const e = toCloudCallError(Object.assign(new Error('x'), status === undefined ? { code } : { code, statusCode: status }), ctx);
+    const e = toCloudCallError(
+      Object.assign(new Error('x'), status === undefined ? { code } : { code, statusCode: status }),
+      ctx,
+    );
     expect(e.code).toBe(code);
     expect(e.retryable).toBe(retryable);
     expect(isRetryableError(e)).toBe(retryable);
   });
 
   it('normalises the SDK error classes, timeouts, resets and non-JSON bodies', () => {
-    const t = toCloudCallError(new ThrottlingError({ code: 'Throttling.User', statusCode: 400, requestId: 'R1', message: 'slow down', data: {} }), ctx);
+    const t = toCloudCallError(
+      new ThrottlingError({
+        code: 'Throttling.User',
+        statusCode: 400,
+        requestId: 'R1',
+        message: 'slow down',
+        data: {},
+      }),
+      ctx,
+    );
     expect(t).toMatchObject({ code: 'Throttling.User', statusCode: 400, requestId: 'R1', retryable: true });
     expect(isThrottlingError(t)).toBe(true);
-    const c = toCloudCallError(new ClientError({ code: 'IllegalParam.TagKey', statusCode: 400, requestId: 'R2', data: { Message: 'bad key' } }), ctx);
+    const c = toCloudCallError(
+      new ClientError({ code: 'IllegalParam.TagKey', statusCode: 400, requestId: 'R2', data: { Message: 'bad key' } }),
+      ctx,
+    );
     expect(c).toMatchObject({ code: 'IllegalParam.TagKey', retryable: false });
     expect(c.message).toContain('bad key');
     const s = toCloudCallError(new ServerError({ code: 'InternalError', statusCode: 500, requestId: 'R3' }), ctx);
     expect(s).toMatchObject({ code: 'InternalError', statusCode: 500, retryable: true });
-    const connect = toCloudCallError(Object.assign(new Error('ConnectTimeout: Connect http://x failed.'), { name: 'RequestTimeoutError' }), ctx);
+    const connect = toCloudCallError(
+      Object.assign(new Error('ConnectTimeout: Connect http://x failed.'), { name: 'RequestTimeoutError' }),
+      ctx,
+    );
     expect(connect).toMatchObject({ code: 'ConnectTimeout', retryable: true });
-    const read = toCloudCallError(Object.assign(new Error('ReadTimeout: 10000. POST / failed.'), { name: 'RequestTimeoutError' }), ctx);
+    const read = toCloudCallError(
+      Object.assign(new Error('ReadTimeout: 10000. POST / failed.'), { name: 'RequestTimeoutError' }),
+      ctx,
+    );
     expect(read).toMatchObject({ code: 'ReadTimeout', retryable: true });
     expect(toCloudCallError(new Error('socket hang up'), ctx)).toMatchObject({ code: 'ECONNRESET', retryable: true });
-    expect(toCloudCallError(new SyntaxError('Unexpected token < in JSON'), ctx)).toMatchObject({ code: 'SyntaxError', retryable: true });
+    expect(toCloudCallError(new SyntaxError('Unexpected token < in JSON'), ctx)).toMatchObject({
+      code: 'SyntaxError',
+      retryable: true,
+    });
   });
 
   it('keeps the secret and the token out of the message', () => {

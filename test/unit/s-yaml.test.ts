@@ -9,9 +9,10 @@ import { decodeInvocation } from '../../lib/trigger/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // CI has ../shared beside the clone; the committed copy keeps the test from ever skipping.
-const schemaPath = [path.resolve(root, '../shared/schemas/fc3-props.schema.json'), path.join(root, 'test/fixtures/fc3-props.schema.json')].find((p) =>
-  existsSync(p),
-)!;
+const schemaPath = [
+  path.resolve(root, '../shared/schemas/fc3-props.schema.json'),
+  path.join(root, 'test/fixtures/fc3-props.schema.json'),
+].find((p) => existsSync(p))!;
 const schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
 const doc = parse(readFileSync(path.join(root, 's.yaml'), 'utf8'));
 
@@ -28,7 +29,8 @@ function resolveTemplates(value: unknown): unknown {
     });
   }
   if (Array.isArray(value)) return value.map(resolveTemplates);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveTemplates(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveTemplates(v)]));
   return value;
 }
 
@@ -59,7 +61,12 @@ describe('s.yaml', () => {
   });
 
   it.each(fc3)('deploys %s as the nodejs20 CommonJS bundle with a role, timeout and async task ids', (_id, props) => {
-    expect(props).toMatchObject({ functionName: 'vpc-tag-cleanup', runtime: 'nodejs20', code: './dist', handler: 'index.handler' });
+    expect(props).toMatchObject({
+      functionName: 'vpc-tag-cleanup',
+      runtime: 'nodejs20',
+      code: './dist',
+      handler: 'index.handler',
+    });
     expect(props.role).toMatch(/^acs:ram::\d+:role\//);
     expect(props.timeout).toBeGreaterThan(60);
     expect(props.asyncInvokeConfig).toMatchObject({ asyncTask: true });
@@ -76,13 +83,28 @@ describe('s.yaml', () => {
 
   it.each(fc3)('gives %s an environment policy that the function accepts', (_id, props) => {
     const env = props.environmentVariables as Record<string, string>;
-    const event = { specversion: '1.0', id: 'e1', source: 'acs.config', type: 'config:Config:NonCompliantNotification', data: { complianceType: 'NON_COMPLIANT', evaluationResultIdentifier: { evaluationResultQualifier: { resourceId: 'vpc-1', resourceType: 'ACS::VPC::VPC', regionId: 'cn-hangzhou' } } } };
+    const event = {
+      specversion: '1.0',
+      id: 'e1',
+      source: 'acs.config',
+      type: 'config:Config:NonCompliantNotification',
+      data: {
+        complianceType: 'NON_COMPLIANT',
+        evaluationResultIdentifier: {
+          evaluationResultQualifier: { resourceId: 'vpc-1', resourceType: 'ACS::VPC::VPC', regionId: 'cn-hangzhou' },
+        },
+      },
+    };
     const inv = decodeInvocation(Buffer.from(JSON.stringify(event)), env, new Date());
     expect(inv.kind).toBe('run');
   });
 
   for (const [id, props] of fc3) {
-    const triggers = (props.triggers ?? []) as Array<{ triggerName: string; triggerType: string; triggerConfig: Record<string, any> }>;
+    const triggers = (props.triggers ?? []) as Array<{
+      triggerName: string;
+      triggerType: string;
+      triggerConfig: Record<string, any>;
+    }>;
 
     it(`${id}: every timer trigger has a cron expression, enable, and a payload the function decodes to a run`, () => {
       const timers = triggers.filter((t) => t.triggerType === 'timer');
@@ -92,7 +114,11 @@ describe('s.yaml', () => {
         expect(t.triggerConfig.cronExpression).toMatch(/^(CRON_TZ=\S+ )?((\S+ ){5}\S+|@every \d+[smh])$/);
         expect(typeof t.triggerConfig.enable).toBe('boolean');
         expect(typeof t.triggerConfig.payload).toBe('string');
-        const tick = { triggerTime: '2026-01-01T19:00:00Z', triggerName: t.triggerName, payload: t.triggerConfig.payload };
+        const tick = {
+          triggerTime: '2026-01-01T19:00:00Z',
+          triggerName: t.triggerName,
+          payload: t.triggerConfig.payload,
+        };
         const inv = decodeInvocation(Buffer.from(JSON.stringify(tick)), {}, new Date());
         expect(inv.kind, JSON.stringify(inv)).toBe('run');
       }
@@ -103,13 +129,23 @@ describe('s.yaml', () => {
       expect(bridges.length).toBeGreaterThan(0);
       for (const t of bridges) {
         const c = t.triggerConfig;
-        for (const field of ['asyncInvocationType', 'eventRuleFilterPattern', 'eventSinkConfig', 'eventSourceConfig', 'runOptions', 'triggerEnable']) {
+        for (const field of [
+          'asyncInvocationType',
+          'eventRuleFilterPattern',
+          'eventSinkConfig',
+          'eventSourceConfig',
+          'runOptions',
+          'triggerEnable',
+        ]) {
           expect(c, field).toHaveProperty(field);
         }
         expect(typeof c.asyncInvocationType).toBe('boolean');
         expect(typeof c.triggerEnable).toBe('boolean');
         expect(c.eventSinkConfig.deliveryOption).toBeTypeOf('object');
-        expect(c.eventSourceConfig).toMatchObject({ eventSourceType: expect.any(String), eventSourceParameters: expect.any(Object) });
+        expect(c.eventSourceConfig).toMatchObject({
+          eventSourceType: expect.any(String),
+          eventSourceParameters: expect.any(Object),
+        });
         const pattern = JSON.parse(c.eventRuleFilterPattern);
         expect(pattern.source).toContain('acs.config');
         expect(pattern.type.some((x: string) => /:Config:NonCompliantNotification$/.test(x))).toBe(true);
@@ -130,14 +166,24 @@ describe('RAM documents', () => {
   const actions = policy.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
 
   it('grants the untag and list actions the engine calls, and nothing wildcarded', () => {
-    for (const a of ['vpc:ListTagResources', 'vpc:UntagResources', 'vpc:UnTagResources', 'vpc:ListIpams', 'vpc:ListIpamScopes', 'vpc:ListIpamPools', 'vpc:ListVpcPeerConnections']) {
+    for (const a of [
+      'vpc:ListTagResources',
+      'vpc:UntagResources',
+      'vpc:UnTagResources',
+      'vpc:ListIpams',
+      'vpc:ListIpamScopes',
+      'vpc:ListIpamPools',
+      'vpc:ListVpcPeerConnections',
+    ]) {
       expect(actions).toContain(a);
     }
     expect(actions.some((a: string) => a.includes('*'))).toBe(false);
   });
 
   it('lets the function invoke only itself', () => {
-    const invoke = policy.Statement.filter((s: { Action: string | string[] }) => [s.Action].flat().includes('fc:InvokeFunction'));
+    const invoke = policy.Statement.filter((s: { Action: string | string[] }) =>
+      [s.Action].flat().includes('fc:InvokeFunction'),
+    );
     expect(invoke).toHaveLength(1);
     expect(invoke[0].Resource).toMatch(/:functions\/vpc-tag-cleanup$/);
   });

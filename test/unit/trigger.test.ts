@@ -1,11 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeInvocation, effectivePolicy, isSafeId, toSafeId, type Invocation } from '../../lib/trigger/index.ts';
 import { parseArn, typeFromArnKind, typeFromConfigName, typeFromIdPrefix } from '../../lib/trigger/config-resource.ts';
+import { decodeInvocation, effectivePolicy, type Invocation, isSafeId, toSafeId } from '../../lib/trigger/index.ts';
 import { timerRunId } from '../../lib/trigger/timer.ts';
 
 const now = new Date('2026-01-02T03:04:05.678Z');
-const policy = { name: 'p', regions: ['cn-hangzhou', 'cn-shanghai'], resourceTypes: ['IPAMPOOL', 'PeerConnection', 'VPC'], remove: { keys: ['tmp'] } };
+const policy = {
+  name: 'p',
+  regions: ['cn-hangzhou', 'cn-shanghai'],
+  resourceTypes: ['IPAMPOOL', 'PeerConnection', 'VPC'],
+  remove: { keys: ['tmp'] },
+};
 const envPolicy = { VPC_TAG_CLEANUP_POLICY: JSON.stringify(policy) };
 const buf = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
 const decode = (v: unknown, env: Record<string, string> = {}, hints = {}) => decodeInvocation(buf(v), env, now, hints);
@@ -38,7 +43,12 @@ const cloudEvent = (id: string, data: unknown, extra: Record<string, unknown> = 
   data,
   ...extra,
 });
-const vpcQualifier = { resourceId: 'vpc-bp1abc', resourceType: 'ACS::VPC::VPC', regionId: 'cn-shanghai', resourceArn: 'acs:vpc:cn-shanghai:1413:vpc/vpc-bp1abc' };
+const vpcQualifier = {
+  resourceId: 'vpc-bp1abc',
+  resourceType: 'ACS::VPC::VPC',
+  regionId: 'cn-shanghai',
+  resourceArn: 'acs:vpc:cn-shanghai:1413:vpc/vpc-bp1abc',
+};
 
 describe('decodeInvocation: manual payloads', () => {
   it('accepts {policy, runId} and keeps the run id', () => {
@@ -72,7 +82,13 @@ describe('decodeInvocation: manual payloads', () => {
   });
 
   it('accepts the shard and continuation the function sends itself', () => {
-    const continuation = { version: 1, runId: 'r1', done: [{ region: 'cn-hangzhou', type: 'VPC' }], hop: 2, cursor: { region: 'cn-shanghai', type: 'VPC', lister: 'DescribeVpcs', token: '3' } };
+    const continuation = {
+      version: 1,
+      runId: 'r1',
+      done: [{ region: 'cn-hangzhou', type: 'VPC' }],
+      hop: 2,
+      cursor: { region: 'cn-shanghai', type: 'VPC', lister: 'DescribeVpcs', token: '3' },
+    };
     const r = run(decode({ policy, runId: 'r1', shard: { regions: ['cn-shanghai'] }, continuation }));
     expect(r.shard).toEqual({ regions: ['cn-shanghai'] });
     expect(r.continuation).toEqual(continuation);
@@ -80,19 +96,28 @@ describe('decodeInvocation: manual payloads', () => {
   });
 
   it('refuses a shard region outside the policy and a continuation of another run', () => {
-    const inv = decode({ policy, runId: 'r1', shard: { regions: ['eu-central-1'] }, continuation: { version: 1, runId: 'other', done: [], hop: 1 } });
+    const inv = decode({
+      policy,
+      runId: 'r1',
+      shard: { regions: ['eu-central-1'] },
+      continuation: { version: 1, runId: 'other', done: [], hop: 1 },
+    });
     expect(inv.kind).toBe('invalid');
     if (inv.kind !== 'invalid') return;
     expect(inv.issues.map((i) => i.path).sort()).toEqual(['continuation.runId', 'shard.regions[0]']);
   });
 
   it('reports every policy issue with its path', () => {
-    const inv = decode({ policy: { name: '', regions: [], resourceTypes: ['NOPE'], remove: { keys: ['a'] }, extra: 1 } });
+    const inv = decode({
+      policy: { name: '', regions: [], resourceTypes: ['NOPE'], remove: { keys: ['a'] }, extra: 1 },
+    });
     expect(inv.kind).toBe('invalid');
     if (inv.kind !== 'invalid') return;
     expect(inv.code).toBe('INVALID_POLICY');
     const paths = inv.issues.map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['policy.name', 'policy.regions', 'policy.resourceTypes[0]', 'policy.extra']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['policy.name', 'policy.regions', 'policy.resourceTypes[0]', 'policy.extra']),
+    );
     expect(inv.issues.length).toBeGreaterThanOrEqual(4);
   });
 
@@ -175,7 +200,9 @@ describe('decodeInvocation: timer trigger', () => {
 
   it('runs the environment policy when the payload is empty', () => {
     expect(run(decode(tick(''), envPolicy)).policy.name).toBe('p');
-    expect(run(decode({ triggerTime: '2026-01-02T03:00:00Z', triggerName: 'nightly' }, envPolicy)).policy.name).toBe('p');
+    expect(run(decode({ triggerTime: '2026-01-02T03:00:00Z', triggerName: 'nightly' }, envPolicy)).policy.name).toBe(
+      'p',
+    );
   });
 
   it('answers an empty payload without an environment policy', () => {
@@ -189,7 +216,11 @@ describe('decodeInvocation: timer trigger', () => {
   it('answers a payload that is not JSON or holds a bad policy, with paths under payload', () => {
     expect(decode(tick('{not json'))).toMatchObject({ kind: 'invalid', issues: [{ path: 'payload' }] });
     const inv = decode(tick(JSON.stringify({ policy: { ...policy, regions: 'cn-hangzhou' } })));
-    expect(inv).toMatchObject({ kind: 'invalid', code: 'INVALID_POLICY', issues: [{ path: 'payload.policy.regions' }] });
+    expect(inv).toMatchObject({
+      kind: 'invalid',
+      code: 'INVALID_POLICY',
+      issues: [{ path: 'payload.policy.regions' }],
+    });
     expect(decode(tick(7))).toMatchObject({ kind: 'invalid', issues: [{ path: 'payload' }] });
   });
 
@@ -211,23 +242,35 @@ describe('decodeInvocation: EventBridge Cloud Config events', () => {
     expect(r.runId).toBe('evt-1');
     expect(r.source).toBe('eventbridge');
     expect(r.narrowTo).toEqual([{ region: 'cn-shanghai', type: 'VPC', id: 'vpc-bp1abc' }]);
-    expect(r.policy).toMatchObject({ regions: ['cn-shanghai'], resourceTypes: ['VPC'], match: { resourceIds: ['vpc-bp1abc'] }, remove: { keys: ['tmp'] } });
+    expect(r.policy).toMatchObject({
+      regions: ['cn-shanghai'],
+      resourceTypes: ['VPC'],
+      match: { resourceIds: ['vpc-bp1abc'] },
+      remove: { keys: ['tmp'] },
+    });
   });
 
   it('reads numbers written as strings, annotation as object, and a JSON-string data', () => {
-    const data = notification({ ...vpcQualifier, resourceOwnerId: '1413397765616316' }, { accountId: '1413397765616316', annotation: { property: '$.Tags' } });
+    const data = notification(
+      { ...vpcQualifier, resourceOwnerId: '1413397765616316' },
+      { accountId: '1413397765616316', annotation: { property: '$.Tags' } },
+    );
     const r = run(decode(cloudEvent('evt-2', JSON.stringify(data)), envPolicy));
     expect(r.narrowTo).toEqual([{ region: 'cn-shanghai', type: 'VPC', id: 'vpc-bp1abc' }]);
   });
 
   it('falls back to the ARN for id, region and type', () => {
     const q = { resourceArn: 'acs:vpcipam:cn-hangzhou:1413:ipampool/ipam-pool-0001' };
-    expect(run(decode(cloudEvent('e', notification(q)), envPolicy)).narrowTo).toEqual([{ region: 'cn-hangzhou', type: 'IPAMPOOL', id: 'ipam-pool-0001' }]);
+    expect(run(decode(cloudEvent('e', notification(q)), envPolicy)).narrowTo).toEqual([
+      { region: 'cn-hangzhou', type: 'IPAMPOOL', id: 'ipam-pool-0001' },
+    ]);
   });
 
   it('falls back to aliyunregionid and the id prefix', () => {
     const q = { resourceId: 'pcc-abc' };
-    expect(run(decode(cloudEvent('e', notification(q)), envPolicy)).narrowTo).toEqual([{ region: 'cn-hangzhou', type: 'PeerConnection', id: 'pcc-abc' }]);
+    expect(run(decode(cloudEvent('e', notification(q)), envPolicy)).narrowTo).toEqual([
+      { region: 'cn-hangzhou', type: 'PeerConnection', id: 'pcc-abc' },
+    ]);
   });
 
   it('accepts the notification at top level (RawData), with a derived deterministic run id', () => {
@@ -240,7 +283,10 @@ describe('decodeInvocation: EventBridge Cloud Config events', () => {
   it('narrows an array of events into one run over all their resources', () => {
     const events = [
       cloudEvent('a', notification(vpcQualifier)),
-      cloudEvent('b', notification({ resourceId: 'ipam-pool-9', resourceType: 'ACS::VPC::IPAMPool', regionId: 'cn-hangzhou' })),
+      cloudEvent(
+        'b',
+        notification({ resourceId: 'ipam-pool-9', resourceType: 'ACS::VPC::IPAMPool', regionId: 'cn-hangzhou' }),
+      ),
       cloudEvent('c', notification(vpcQualifier)),
     ];
     const r = run(decode(events, envPolicy));
@@ -254,7 +300,10 @@ describe('decodeInvocation: EventBridge Cloud Config events', () => {
   });
 
   it('runs the usable events of a batch and notes the ignored ones', () => {
-    const events = [cloudEvent('a', notification(vpcQualifier)), cloudEvent('z', {}, { type: 'vpc:ActionTrail:ApiCall', source: 'acs.vpc' })];
+    const events = [
+      cloudEvent('a', notification(vpcQualifier)),
+      cloudEvent('z', {}, { type: 'vpc:ActionTrail:ApiCall', source: 'acs.vpc' }),
+    ];
     const r = run(decode(events, envPolicy));
     expect(r.narrowTo).toHaveLength(1);
     expect(r.notes?.join()).toContain('event 1: ignored');
@@ -264,8 +313,17 @@ describe('decodeInvocation: EventBridge Cloud Config events', () => {
     ['another event type', cloudEvent('x', {}, { type: 'vpc:ActionTrail:ApiCall', source: 'acs.vpc' })],
     ['a non-acs source', cloudEvent('x', notification(vpcQualifier), { source: 'my.app' })],
     ['a COMPLIANT result', cloudEvent('x', notification(vpcQualifier, { complianceType: 'COMPLIANT' }))],
-    ['a type this function does not clean', cloudEvent('x', notification({ resourceId: 'i-bp1', resourceType: 'ACS::ECS::Instance', regionId: 'cn-hangzhou' }))],
-    ['a resource outside the policy regions', cloudEvent('x', notification({ ...vpcQualifier, regionId: 'eu-west-1', resourceArn: undefined }))],
+    [
+      'a type this function does not clean',
+      cloudEvent(
+        'x',
+        notification({ resourceId: 'i-bp1', resourceType: 'ACS::ECS::Instance', regionId: 'cn-hangzhou' }),
+      ),
+    ],
+    [
+      'a resource outside the policy regions',
+      cloudEvent('x', notification({ ...vpcQualifier, regionId: 'eu-west-1', resourceArn: undefined })),
+    ],
     ['an empty batch', []],
   ])('ignores %s with a reason', (_name, event) => {
     const inv = decode(event, envPolicy);
@@ -278,17 +336,28 @@ describe('decodeInvocation: EventBridge Cloud Config events', () => {
   });
 
   it('answers a non-compliance event when no environment policy is set, or when it is bad', () => {
-    expect(decode(cloudEvent('e', notification(vpcQualifier)))).toMatchObject({ kind: 'invalid', code: 'POLICY_NOT_CONFIGURED' });
+    expect(decode(cloudEvent('e', notification(vpcQualifier)))).toMatchObject({
+      kind: 'invalid',
+      code: 'POLICY_NOT_CONFIGURED',
+    });
     const bad = decode(cloudEvent('e', notification(vpcQualifier)), { VPC_TAG_CLEANUP_POLICY: '{"name":1}' });
     expect(bad).toMatchObject({ kind: 'invalid', code: 'INVALID_POLICY' });
-    if (bad.kind === 'invalid') expect(bad.issues.every((i) => i.path.startsWith('env.VPC_TAG_CLEANUP_POLICY'))).toBe(true);
-    expect(decode(cloudEvent('e', notification(vpcQualifier)), { VPC_TAG_CLEANUP_POLICY: 'nope' })).toMatchObject({ kind: 'invalid', code: 'INVALID_POLICY' });
+    if (bad.kind === 'invalid')
+      expect(bad.issues.every((i) => i.path.startsWith('env.VPC_TAG_CLEANUP_POLICY'))).toBe(true);
+    expect(decode(cloudEvent('e', notification(vpcQualifier)), { VPC_TAG_CLEANUP_POLICY: 'nope' })).toMatchObject({
+      kind: 'invalid',
+      code: 'INVALID_POLICY',
+    });
   });
 
   it('answers an event that names no resource, with the missing paths', () => {
     const inv = decode(cloudEvent('e', notification({}), { aliyunregionid: undefined, subject: undefined }), envPolicy);
     expect(inv).toMatchObject({ kind: 'invalid', code: 'INVALID_EVENT' });
-    if (inv.kind === 'invalid') expect(inv.issues.map((i) => i.path)).toEqual(['data.evaluationResultIdentifier.evaluationResultQualifier.resourceId', 'data.evaluationResultIdentifier.evaluationResultQualifier.regionId']);
+    if (inv.kind === 'invalid')
+      expect(inv.issues.map((i) => i.path)).toEqual([
+        'data.evaluationResultIdentifier.evaluationResultQualifier.resourceId',
+        'data.evaluationResultIdentifier.evaluationResultQualifier.regionId',
+      ]);
     expect(decode(cloudEvent('e', 5), envPolicy)).toMatchObject({ kind: 'invalid', issues: [{ path: 'data' }] });
   });
 
@@ -301,7 +370,9 @@ describe('decodeInvocation: EventBridge Cloud Config events', () => {
 
   it('ignores a resource not in the policy match.resourceIds', () => {
     const p = { ...policy, match: { resourceIds: ['vpc-other'] } };
-    expect(decode(cloudEvent('e', notification(vpcQualifier)), { VPC_TAG_CLEANUP_POLICY: JSON.stringify(p) }).kind).toBe('ignored');
+    expect(
+      decode(cloudEvent('e', notification(vpcQualifier)), { VPC_TAG_CLEANUP_POLICY: JSON.stringify(p) }).kind,
+    ).toBe('ignored');
   });
 });
 
@@ -325,7 +396,13 @@ describe('resource type mapping', () => {
   });
 
   it('parses ARNs and refuses other strings', () => {
-    expect(parseArn('acs:vpc:cn-hangzhou:1413:vpc/vpc-1')).toEqual({ product: 'vpc', region: 'cn-hangzhou', account: '1413', kind: 'vpc', id: 'vpc-1' });
+    expect(parseArn('acs:vpc:cn-hangzhou:1413:vpc/vpc-1')).toEqual({
+      product: 'vpc',
+      region: 'cn-hangzhou',
+      account: '1413',
+      kind: 'vpc',
+      id: 'vpc-1',
+    });
     expect(parseArn('vpc-1')).toBeUndefined();
     expect(parseArn('acs:vpc:cn-hangzhou:1413:vpc')).toBeUndefined();
   });

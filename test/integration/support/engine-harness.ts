@@ -22,14 +22,23 @@ export interface Seed {
 export type LoggedRequest = LoggedCall;
 
 /** Fast retries for tests: the emulator answers in microseconds. */
-export const TEST_LIMITS: Partial<Limits> = { retryBaseMs: 5, retryMaxMs: 40, connectTimeoutMs: 2_000, readTimeoutMs: 2_000 };
+export const TEST_LIMITS: Partial<Limits> = {
+  retryBaseMs: 5,
+  retryMaxMs: 40,
+  connectTimeoutMs: 2_000,
+  readTimeoutMs: 2_000,
+};
 
 export async function startHarness(opts: { quotaScale?: number; accessKeySecret?: string } = {}) {
   const accessKeyId = 'testAccessKeyId';
   const accessKeySecret = opts.accessKeySecret ?? 'testAccessKeySecret';
   const quotaScale = opts.quotaScale ?? 50;
   const emu = await startEmulator({ quotaScale, accessKeyId, accessKeySecret });
-  const cloud: CloudPort = createCloudPort({ credentials: { accessKeyId, accessKeySecret }, endpoint: emu.endpoint, limits: TEST_LIMITS });
+  const cloud: CloudPort = createCloudPort({
+    credentials: { accessKeyId, accessKeySecret },
+    endpoint: emu.endpoint,
+    limits: TEST_LIMITS,
+  });
 
   const admin = async <T>(path: string, method = 'GET', body?: unknown): Promise<T> => {
     const res = await fetch(`${emu.url}${path}`, {
@@ -48,7 +57,8 @@ export async function startHarness(opts: { quotaScale?: number; accessKeySecret?
     quotaScale,
     reset: () => admin('/__admin/reset', 'POST', {}),
     seed: (resources: Seed[]) => admin('/__admin/resources', 'POST', { resources }),
-    remove: (refs: Array<{ type: string; region: string; id: string }>) => admin('/__admin/resources/delete', 'POST', { resources: refs }),
+    remove: (refs: Array<{ type: string; region: string; id: string }>) =>
+      admin('/__admin/resources/delete', 'POST', { resources: refs }),
     /** The emulator's final state as `id -> tags` (ids are unique across the seeds of a test). */
     async state(type?: string): Promise<Record<string, Record<string, string>>> {
       const q = type ? `?type=${encodeURIComponent(type)}` : '';
@@ -67,7 +77,8 @@ export async function startHarness(opts: { quotaScale?: number; accessKeySecret?
       const { byAction } = await h.stats();
       let n = 0;
       for (const [action, outcomes] of Object.entries(byAction)) {
-        if (/:Un[tT]agResources$/.test(action) || /^Un[tT]agResources$/.test(action)) n += Object.values(outcomes).reduce((a, b) => a + b, 0);
+        if (/:Un[tT]agResources$/.test(action) || /^Un[tT]agResources$/.test(action))
+          n += Object.values(outcomes).reduce((a, b) => a + b, 0);
       }
       return n;
     },
@@ -110,11 +121,22 @@ export function useHarness(opts: Parameters<typeof startHarness>[0] = {}): Harne
 }
 
 /** `count` resources of `type` in `region`, ids `${prefix}${i}`, tags from `tagsOf(i)`. */
-export function many(type: string, region: string, prefix: string, count: number, tagsOf: (i: number) => Record<string, string>): Seed[] {
+export function many(
+  type: string,
+  region: string,
+  prefix: string,
+  count: number,
+  tagsOf: (i: number) => Record<string, string>,
+): Seed[] {
   return Array.from({ length: count }, (_, i) => ({ type, region, id: `${prefix}${i}`, tags: tagsOf(i) }));
 }
 
 /** The expected state: each seed's tags minus the keys `drop` says go. */
-export function expectedAfter(seeds: Seed[], drop: (s: Seed, key: string) => boolean): Record<string, Record<string, string>> {
-  return Object.fromEntries(seeds.map((s) => [s.id, Object.fromEntries(Object.entries(s.tags).filter(([k]) => !drop(s, k)))]));
+export function expectedAfter(
+  seeds: Seed[],
+  drop: (s: Seed, key: string) => boolean,
+): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    seeds.map((s) => [s.id, Object.fromEntries(Object.entries(s.tags).filter(([k]) => !drop(s, k)))]),
+  );
 }

@@ -26,11 +26,19 @@ export async function buildBundle(): Promise<BuiltBundle> {
 }
 
 /** An FC 3.0 context as the runtime hands it to the handler (reference/function-compute.md section 1). */
-export function fcContext(h: Emulator, overrides: { timeout?: number; name?: string; credentials?: unknown } = {}): Record<string, unknown> {
+export function fcContext(
+  h: Emulator,
+  overrides: { timeout?: number; name?: string; credentials?: unknown } = {},
+): Record<string, unknown> {
   return {
     requestId: `req-${Math.random().toString(36).slice(2)}`,
     credentials: overrides.credentials === undefined ? h.credentials.issueSession() : overrides.credentials,
-    function: { name: overrides.name ?? 'vpc-tag-cleanup', handler: 'index.handler', memory: 1024, timeout: overrides.timeout ?? 60 },
+    function: {
+      name: overrides.name ?? 'vpc-tag-cleanup',
+      handler: 'index.handler',
+      memory: 1024,
+      timeout: overrides.timeout ?? 60,
+    },
     service: { name: '', logProject: '', logStore: '', qualifier: 'LATEST', versionId: '' },
     region: h.region,
     accountId: h.accountId,
@@ -49,10 +57,14 @@ export async function adminJson(h: Emulator, method: string, route: string, body
 
 /** OpenAPI calls the emulator has answered, from `GET /__admin/stats`: all, and writes only. */
 export async function callCounts(h: Emulator): Promise<{ total: number; writes: number }> {
-  const stats = (await adminJson(h, 'GET', '/__admin/stats')) as { total: number; byAction: Record<string, Record<string, number>> };
+  const stats = (await adminJson(h, 'GET', '/__admin/stats')) as {
+    total: number;
+    byAction: Record<string, Record<string, number>>;
+  };
   let writes = 0;
   for (const [api, outcomes] of Object.entries(stats.byAction)) {
-    if (/:(UntagResources|UnTagResources|TagResources)$/.test(api)) writes += Object.values(outcomes).reduce((a, b) => a + b, 0);
+    if (/:(UntagResources|UnTagResources|TagResources)$/.test(api))
+      writes += Object.values(outcomes).reduce((a, b) => a + b, 0);
   }
   return { total: stats.total, writes };
 }
@@ -64,7 +76,13 @@ export interface SeedResource {
   tags: Record<string, string>;
 }
 
-export async function tagsOf(h: Emulator, type: string, region: string): Promise<Record<string, Record<string, string>>> {
-  const { resources } = (await adminJson(h, 'GET', `/__admin/resources?type=${type}&region=${region}`)) as { resources: SeedResource[] };
+export async function tagsOf(
+  h: Emulator,
+  type: string,
+  region: string,
+): Promise<Record<string, Record<string, string>>> {
+  const { resources } = (await adminJson(h, 'GET', `/__admin/resources?type=${type}&region=${region}`)) as {
+    resources: SeedResource[];
+  };
   return Object.fromEntries(resources.map((r) => [r.id, r.tags]));
 }

@@ -5,8 +5,8 @@
  * counts against what actually changed in the emulator.
  */
 import { type AdminResource, EmulatorAdmin, type FaultRule } from '../../../bench/admin.ts';
-import { checkState, expectationFor, resourceKey, type StateCheck } from '../../../bench/expected.ts';
 import { emulatorPort } from '../../../bench/engine.ts';
+import { checkState, expectationFor, resourceKey, type StateCheck } from '../../../bench/expected.ts';
 import { type Emulator, startEmulator } from '../../../emulator/server.ts';
 import type { Limits } from '../../../lib/catalog.ts';
 import type { Policy } from '../../../lib/policy/schema.ts';
@@ -51,7 +51,12 @@ export async function stateOf(h: Reliability, world: World): Promise<AdminResour
   return out;
 }
 
-export function runWorld(h: Reliability, world: World, input: Partial<Omit<RunInput, 'policy' | 'runId'>> & { runId?: string } = {}, deps: Partial<RunDeps> = {}) {
+export function runWorld(
+  h: Reliability,
+  world: World,
+  input: Partial<Omit<RunInput, 'policy' | 'runId'>> & { runId?: string } = {},
+  deps: Partial<RunDeps> = {},
+) {
   return runCleanup(
     { policy: world.policy as unknown as Policy, runId: input.runId ?? `rel-${world.seed}`, ...input },
     { cloud: emulatorPort(h.emu.endpoint, FAULT_LIMITS), limits: FAULT_LIMITS, quotaScale: UNPACED, ...deps },

@@ -4,8 +4,8 @@
  * policy over them. Everything comes from one seed, so a failing case names the seed that reproduces it.
  */
 import type { AdminResource } from '../../../bench/admin.ts';
-import { prng } from '../../../emulator/prng.ts';
 import type { PolicyShape } from '../../../bench/expected.ts';
+import { prng } from '../../../emulator/prng.ts';
 
 export { prng };
 
@@ -22,7 +22,19 @@ const ID_PREFIX: Record<string, string> = {
   PeerConnection: 'pcc-',
 };
 const TYPES = Object.keys(ID_PREFIX);
-const KEYS = ['CostCenter', 'owner', 'env', 'team', 'tmp-a', 'tmp-b', 'tmp-build', 'legacy-x', 'legacy-y', 'app', 'keep'];
+const KEYS = [
+  'CostCenter',
+  'owner',
+  'env',
+  'team',
+  'tmp-a',
+  'tmp-b',
+  'tmp-build',
+  'legacy-x',
+  'legacy-y',
+  'app',
+  'keep',
+];
 const RESERVED = ['acs:creator', 'aliyun-managed'];
 export const PROTECT_TAG = { key: 'cleanup-protect', value: 'true' } as const;
 
@@ -82,9 +94,17 @@ export function makeWorld(seed: number, opts: WorldOptions = {}): World {
   const m = rnd();
   if (m < 0.15) policy.match = { tags: [{ key: 'env', value: 'dev' }] };
   else if (m < 0.25) policy.match = { tags: [{ key: 'team' }] };
-  else if (m < 0.35 && resources.length > 0) policy.match = { resourceIds: some(resources.map((x) => x.id), 1, Math.min(10, resources.length)) };
+  else if (m < 0.35 && resources.length > 0)
+    policy.match = {
+      resourceIds: some(
+        resources.map((x) => x.id),
+        1,
+        Math.min(10, resources.length),
+      ),
+    };
   return { seed, resources, policy };
 }
 
 /** Seeds for a case: `count` of them from a base, so each case covers different worlds. */
-export const seedsFor = (base: number, count: number): number[] => Array.from({ length: count }, (_, i) => base * 1000 + i);
+export const seedsFor = (base: number, count: number): number[] =>
+  Array.from({ length: count }, (_, i) => base * 1000 + i);

@@ -8,7 +8,11 @@ export interface PlanLimitsLike {
 }
 
 /** Returns every broken rule as a sentence (empty: the plan is sound). */
-export function planProblems(sels: readonly RemoveSelection[], batches: readonly UntagBatch[], limits: PlanLimitsLike): string[] {
+export function planProblems(
+  sels: readonly RemoveSelection[],
+  batches: readonly UntagBatch[],
+  limits: PlanLimitsLike,
+): string[] {
   const problems: string[] = [];
   const want = new Map<string, RemoveSelection>();
   for (const s of sels) want.set(`${s.region}|${s.type}|${s.id}`, s);
@@ -17,9 +21,11 @@ export function planProblems(sels: readonly RemoveSelection[], batches: readonly
     if (b.ids.length === 0) problems.push(`batch ${n} has no id`);
     if (b.ids.length > limits.maxIdsPerCall) problems.push(`batch ${n} has ${b.ids.length} ids`);
     if (new Set(b.ids).size !== b.ids.length) problems.push(`batch ${n} repeats an id`);
-    if (b.keys !== 'all' && b.keys.length > limits.maxKeysPerCall) problems.push(`batch ${n} has ${b.keys.length} keys`);
+    if (b.keys !== 'all' && b.keys.length > limits.maxKeysPerCall)
+      problems.push(`batch ${n} has ${b.keys.length} keys`);
     if (b.keys !== 'all' && b.keys.length === 0) problems.push(`batch ${n} has no key`);
-    if (Object.keys(b.removes).sort().join() !== [...b.ids].sort().join()) problems.push(`batch ${n}: removes and ids differ`);
+    if (Object.keys(b.removes).sort().join() !== [...b.ids].sort().join())
+      problems.push(`batch ${n}: removes and ids differ`);
     const sent = new Set(b.keys === 'all' ? [] : b.keys);
     for (const id of b.ids) {
       const sel = want.get(`${b.region}|${b.type}|${id}`);
@@ -27,9 +33,11 @@ export function planProblems(sels: readonly RemoveSelection[], batches: readonly
         problems.push(`batch ${n} names ${b.region}/${b.type}/${id}, which no selection removes from`);
         continue;
       }
-      if (b.keys === 'all' && !sel.all) problems.push(`batch ${n} sends all for ${id}, whose selection does not allow it`);
+      if (b.keys === 'all' && !sel.all)
+        problems.push(`batch ${n} sends all for ${id}, whose selection does not allow it`);
       const own = new Set(sel.keys);
-      if (new Set(b.removes[id]).size !== (b.removes[id] ?? []).length) problems.push(`batch ${n} lists a key twice for ${id}`);
+      if (new Set(b.removes[id]).size !== (b.removes[id] ?? []).length)
+        problems.push(`batch ${n} lists a key twice for ${id}`);
       for (const k of b.removes[id] ?? []) {
         if (!own.has(k)) problems.push(`batch ${n} removes ${k} from ${id}, not in its selection`);
         if (b.keys !== 'all' && !sent.has(k)) problems.push(`batch ${n} removes ${k} from ${id} without sending it`);
@@ -39,7 +47,8 @@ export function planProblems(sels: readonly RemoveSelection[], batches: readonly
     }
     if (b.keys !== 'all') {
       const union = new Set(b.ids.flatMap((id) => b.removes[id] ?? []));
-      for (const k of b.keys) if (!union.has(k)) problems.push(`batch ${n} sends ${k}, which none of its resources loses`);
+      for (const k of b.keys)
+        if (!union.has(k)) problems.push(`batch ${n} sends ${k}, which none of its resources loses`);
     }
   }
   for (const s of sels) {

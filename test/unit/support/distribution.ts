@@ -23,7 +23,12 @@ export function distributionPolicy(type: ResourceType = 'IPAMPOOL'): Policy {
   };
 }
 
-export function distributionResources(count: number, seed = 1, type: ResourceType = 'IPAMPOOL', region = 'cn-hangzhou'): TaggedResource[] {
+export function distributionResources(
+  count: number,
+  seed = 1,
+  type: ResourceType = 'IPAMPOOL',
+  region = 'cn-hangzhou',
+): TaggedResource[] {
   const next = rng(seed);
   const out: TaggedResource[] = [];
   for (let i = 0; i < count; i++) {
