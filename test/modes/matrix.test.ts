@@ -31,6 +31,7 @@ export const AWAITING: Partial<Record<BehaviourName, string>> = {
   untagAbsentKey: 'branch execute (engine fix for keys a resource lacks)',
   vanishedInBatch: 'branch execute (read back after a partial apply)',
   fcInvokeSignature: 'branch accounts (FC 3.0 invoker; these worlds invoke no function)',
+  ipamPoolRegion: 'branch fidelity (emulator semantics of `hosted` not built yet: the cell would be vacuous)',
 };
 
 const IN_MATRIX = BEHAVIOUR_NAMES.filter((n) => AWAITING[n] === undefined);
@@ -163,7 +164,7 @@ describe.each(cells())('mode cell %s', (_name, settings) => {
 describe('the matrix itself', () => {
   it('covers every registered switch, or names the branch whose engine work it waits for', () => {
     for (const name of BEHAVIOUR_NAMES) expect(IN_MATRIX.includes(name) || AWAITING[name] !== undefined).toBe(true);
-    expect(IN_MATRIX.length).toBeGreaterThanOrEqual(5);
+    expect(IN_MATRIX.length).toBeGreaterThanOrEqual(4);
   });
 
   it('removed tags and needed continuations (no cell passed vacuously)', () => {
