@@ -9,12 +9,20 @@ import { type Command, type Io, parseCommandArgs } from './command.ts';
 import { cleanupCommands } from './commands/cleanup.ts';
 import { emulatorCommand } from './commands/emulator.ts';
 import { invokeCommand } from './commands/invoke.ts';
+import { restoreCommand, runsCommand } from './commands/restore.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { UsageError } from './errors.ts';
 import { ExitCode, Output, trackLines, wantsJson } from './output.ts';
 import { VERSION } from './version.ts';
 
-export const COMMANDS: readonly Command[] = [...cleanupCommands, invokeCommand, schemaCommand, emulatorCommand];
+export const COMMANDS: readonly Command[] = [
+  ...cleanupCommands,
+  restoreCommand,
+  runsCommand,
+  invokeCommand,
+  schemaCommand,
+  emulatorCommand,
+];
 
 export function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -12,6 +12,8 @@ export const PRODUCTS = {
     version: '2023-02-28',
     untagAction: 'UntagResources',
     listTagsAction: 'ListTagResources',
+    /** Puts tags back (restore); takes a ClientToken where untag does. */
+    tagAction: 'TagResources',
     /** `regional`: one host per region. */
     endpoint: (region: string) => `vpcipam.${region}.aliyuncs.com`,
     clientToken: false,
@@ -24,6 +26,7 @@ export const PRODUCTS = {
     version: '2022-01-01',
     untagAction: 'UnTagResources',
     listTagsAction: 'ListTagResources',
+    tagAction: 'TagResources',
     /** `central`: one host; the region travels in `RegionId`. */
     endpoint: (_region: string) => 'vpcpeer.aliyuncs.com',
     clientToken: true,
@@ -36,6 +39,7 @@ export const PRODUCTS = {
     version: '2016-04-28',
     untagAction: 'UnTagResources',
     listTagsAction: 'ListTagResources',
+    tagAction: 'TagResources',
     endpoint: (region: string) => (VPC_CENTRAL_REGIONS.has(region) ? 'vpc.aliyuncs.com' : `vpc.${region}.aliyuncs.com`),
     clientToken: false,
     maxKeyLength: 128,
@@ -334,6 +338,20 @@ export const NOT_FOUND_CODE_PATTERNS: readonly RegExp[] = [
 
 /** Codes that say a batch was too large: split it. */
 export const BATCH_TOO_LARGE_CODE_PATTERNS: readonly RegExp[] = [/^NumberExceed\./, /^IllegalParamSize\./];
+
+/**
+ * Codes that say a TagResources call would take a resource over its tag limit (VpcPeer answers
+ * `NumberExceed.Tags`; VpcIpam and Vpc name no code on their pages: the VPC family's `QuotaExceeded.TagNum`).
+ */
+export const TAG_LIMIT_CODE_PATTERNS: readonly RegExp[] = [
+  /^QuotaExceeded\.TagNum$/,
+  /^NumberExceed\.Tags$/,
+  /^TagQuota/,
+];
+
+export function isTagLimitCode(code: string | undefined): boolean {
+  return code !== undefined && TAG_LIMIT_CODE_PATTERNS.some((re) => re.test(code));
+}
 
 export function isThrottlingCode(code: string | undefined): boolean {
   return code?.includes('Throttling') ?? false;
