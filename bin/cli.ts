@@ -11,11 +11,13 @@ import { emulatorCommand } from './commands/emulator.ts';
 import { invokeCommand } from './commands/invoke.ts';
 import { restoreCommand, runsCommand } from './commands/restore.ts';
 import { schemaCommand } from './commands/schema.ts';
+import { validateCommand } from './commands/validate.ts';
 import { UsageError } from './errors.ts';
 import { ExitCode, Output, trackLines, wantsJson } from './output.ts';
 import { VERSION } from './version.ts';
 
 export const COMMANDS: readonly Command[] = [
+  validateCommand,
   ...cleanupCommands,
   restoreCommand,
   runsCommand,
