@@ -8,34 +8,14 @@
  */
 import { z } from 'zod';
 import { RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
+import { keyPatternProblem, MAX_KEY_PATTERN_LENGTH } from './key-pattern.ts';
 
-/** Longest `keyPatterns` entry: a short pattern keeps catastrophic backtracking within reach of review. */
-export const MAX_KEY_PATTERN_LENGTH = 256;
+export { keyPatternProblem, MAX_KEY_PATTERN_LENGTH } from './key-pattern.ts';
 
 /** Region ids as the cloud spells them: `cn-hangzhou`, `ap-southeast-1`, `cn-shanghai-finance-1`. */
 export const REGION_ID_PATTERN = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
-
-/**
- * A group that holds a quantifier and is itself quantified (`(a+)+`, `(\\w*-?)*`, `(x{2,})+`): the shape
- * behind catastrophic backtracking. Tag keys never need it, and one such pattern run against every key
- * of a million resources could stall a run, so the policy refuses it.
- */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
-
-/** Why `source` cannot serve as a key pattern, or undefined when `new RegExp(source)` accepts it. */
-export function keyPatternProblem(source: string): string | undefined {
-  if (source.length > MAX_KEY_PATTERN_LENGTH) return `is longer than ${MAX_KEY_PATTERN_LENGTH} characters`;
-  try {
-    new RegExp(source);
-  } catch (e) {
-    return `is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`;
-  }
-  if (NESTED_QUANTIFIER.test(source))
-    return 'repeats a group that itself repeats (like (a+)+), which can take exponential time: rewrite it without nested repetition';
-  return undefined;
-}
 
 /** A tag a resource must carry: `key`, and `value` unless any value will do. */
 export const TagFilterSchema = z.strictObject({
@@ -68,7 +48,7 @@ export const RemoveKeysSchema = z
       .array(KeyPatternSchema)
       .optional()
       .describe(
-        `Regular expressions (at most ${MAX_KEY_PATTERN_LENGTH} characters, no repeated group that itself repeats) matched against each resource's actual keys.`,
+        `Regular expressions in RE2 syntax (at most ${MAX_KEY_PATTERN_LENGTH} characters; no lookaround or backreferences), found anywhere in each resource's actual keys unless anchored.`,
       ),
   })
   .refine((r) => (r.keys?.length ?? 0) + (r.keyPatterns?.length ?? 0) > 0, {
