@@ -7,6 +7,8 @@
  * The emulator keeps its own copy of these facts on purpose (DESIGN.md, "two walls").
  */
 
+import { vpcHost } from './regions.ts';
+
 export const PRODUCTS = {
   VpcIpam: {
     version: '2023-02-28',
@@ -36,7 +38,8 @@ export const PRODUCTS = {
     version: '2016-04-28',
     untagAction: 'UnTagResources',
     listTagsAction: 'ListTagResources',
-    endpoint: (region: string) => (VPC_CENTRAL_REGIONS.has(region) ? 'vpc.aliyuncs.com' : `vpc.${region}.aliyuncs.com`),
+    /** The SDK's own choice: its endpoint map, else `vpc.<region>.aliyuncs.com` (lib/regions.ts). */
+    endpoint: (region: string) => vpcHost(region),
     clientToken: false,
     maxKeyLength: 128,
     keyMustStartWithLetter: false,
@@ -46,15 +49,6 @@ export const PRODUCTS = {
 } as const;
 
 export type ProductId = keyof typeof PRODUCTS;
-
-/** Regions the Vpc SDK maps to the central `vpc.aliyuncs.com` host. */
-const VPC_CENTRAL_REGIONS = new Set([
-  'cn-hangzhou',
-  'cn-hangzhou-finance',
-  'cn-shanghai-finance-1',
-  'cn-shenzhen-finance-1',
-  'cn-north-2-gov-1',
-]);
 
 /**
  * A typed list action that returns every resource of a type with its tags inline, so a pattern policy
@@ -370,12 +364,23 @@ export const NOT_FOUND_CODE_PATTERNS: readonly RegExp[] = [
 /** Codes that say a batch was too large: split it. */
 export const BATCH_TOO_LARGE_CODE_PATTERNS: readonly RegExp[] = [/^NumberExceed\./, /^IllegalParamSize\./];
 
+/**
+ * Named like throttling, yet a retry of the same call cannot succeed and says nothing about the rate:
+ * `Throttling.DeepPageSkip` refuses a skipped-to page ("use sequential paging", DescribeVSwitches page).
+ */
+export const NOT_RATE_CODES: ReadonlySet<string> = new Set(['Throttling.DeepPageSkip']);
+
+/** Relisting passes of a page-numbered list the run's own writes shift, before the unit gives up. */
+export const RELIST_MAX_PASSES = 16;
+
 export function isThrottlingCode(code: string | undefined): boolean {
+  if (code !== undefined && NOT_RATE_CODES.has(code)) return false;
   return code?.includes('Throttling') ?? false;
 }
 
 export function isRetryableCode(code: string | undefined, statusCode?: number): boolean {
   if (code === undefined) return statusCode !== undefined && statusCode >= 500;
+  if (NOT_RATE_CODES.has(code)) return false;
   if (code.includes('Throttling')) return true;
   if (RETRYABLE_CODES.has(code)) return true;
   if (RETRYABLE_CODE_PREFIXES.some((p) => code.startsWith(p))) return true;
