@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdminRoutes, type EmulatorAdmin } from './admin.ts';
+import { Behaviour, type BehaviourSettings } from './behaviour.ts';
 import type { CloudState, FcService, ReadRequest, RouteHandler } from './contracts.ts';
 import { createFcService } from './fc/index.ts';
 import { CallLog } from './openapi/call-log.ts';
@@ -41,6 +42,8 @@ export interface EmulatorOptions {
   faultSeed?: number;
   /** Use this cloud state instead of a new `createCloudState()` (tests with a stand-in). */
   state?: CloudState;
+  /** Behaviour switches (emulator/behaviour.ts); unnamed ones take their defaults. */
+  behaviour?: BehaviourSettings;
   /** Largest request body accepted (default 64 MiB: bulk admin upserts are large). */
   maxBodyBytes?: number;
 }
@@ -56,6 +59,7 @@ export interface Emulator {
   accountId: string;
   region: string;
   state: CloudState;
+  behaviour: Behaviour;
   credentials: EmulatorCredentialStore;
   fc: FcService;
   admin: EmulatorAdmin;
@@ -74,16 +78,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faultSeed = options.faultSeed ?? 1;
   const maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
 
-  const state = options.state ?? createCloudState();
+  const behaviour = new Behaviour(options.behaviour);
+  const state = options.state ?? createCloudState({ behaviour });
   const credentials = createCredentialStore({ accessKeyId, accessKeySecret });
-  const quotas = new QuotaBuckets({ enabled: options.quotas ?? true, scale: options.quotaScale ?? 1 });
+  const quotas = new QuotaBuckets({
+    enabled: options.quotas ?? true,
+    scale: options.quotaScale ?? 1,
+    window: () => behaviour.get('quotaWindow'),
+  });
   const faults = new FaultInjector();
   const tokens = new ClientTokens();
   const log = new CallLog();
   const nonces = new NonceWindow();
   let endpoint = '';
 
-  const fc = createFcService({ credentials, accountId, region, endpoint: () => endpoint });
+  const fc = createFcService({ credentials, accountId, region, endpoint: () => endpoint, behaviour });
 
   const seedDemo = () => {
     state.upsert(demoResources());
@@ -95,6 +104,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       log.reset();
       faults.set({ seed: faultSeed, rules: [] });
       quotas.reset();
+      behaviour.reset();
       tokens.clear();
       // Issued STS sessions survive: a function context handed out before the reset stays valid.
       fc.reset();
@@ -114,6 +124,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: () => faults.view(),
     setQuotas: (settings) => quotas.configure(settings),
     quotas: () => quotas.view(),
+    setBehaviour: (settings) => behaviour.set(settings),
+    behaviour: () => behaviour.view(),
   };
   faults.set({ seed: faultSeed, rules: [] });
   if (options.seed === 'demo') seedDemo();
@@ -121,7 +133,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const routes: RouteHandler[] = [
     fc.handle,
     createAdminRoutes(admin),
-    createOpenApiGateway({ state: () => state, credentials, accountId, quotas, faults, tokens, log, nonces }),
+    createOpenApiGateway({
+      state: () => state,
+      credentials,
+      accountId,
+      quotas,
+      faults,
+      tokens,
+      log,
+      nonces,
+      behaviour,
+    }),
   ];
 
   const server = createServer((req, res) => {
@@ -163,6 +185,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     accountId,
     region,
     state,
+    behaviour,
     credentials,
     fc,
     admin,
