@@ -14,6 +14,8 @@ export const PRODUCTS = {
     version: '2023-02-28',
     untagAction: 'UntagResources',
     listTagsAction: 'ListTagResources',
+    /** Puts tags back (restore); takes a ClientToken where untag does. */
+    tagAction: 'TagResources',
     /** `regional`: one host per region. */
     endpoint: (region: string) => `vpcipam.${region}.aliyuncs.com`,
     clientToken: false,
@@ -26,6 +28,7 @@ export const PRODUCTS = {
     version: '2022-01-01',
     untagAction: 'UnTagResources',
     listTagsAction: 'ListTagResources',
+    tagAction: 'TagResources',
     /** `central`: one host; the region travels in `RegionId`. */
     endpoint: (_region: string) => 'vpcpeer.aliyuncs.com',
     clientToken: true,
@@ -38,6 +41,7 @@ export const PRODUCTS = {
     version: '2016-04-28',
     untagAction: 'UnTagResources',
     listTagsAction: 'ListTagResources',
+    tagAction: 'TagResources',
     /** The SDK's own choice: its endpoint map, else `vpc.<region>.aliyuncs.com` (lib/regions.ts). */
     endpoint: (region: string) => vpcHost(region),
     clientToken: false,
@@ -232,6 +236,41 @@ export const LIMITS: Readonly<Limits> = Object.freeze({
   planBufferSize: 2_000,
 });
 
+/** What an override of one limit may be (`VPC_TAG_CLEANUP_LIMITS`): a value outside is reported and ignored. */
+export interface LimitRange {
+  min: number;
+  max?: number;
+  /** Counts, sizes and milliseconds are whole numbers; `deadlineMarginShare` is a fraction. */
+  integer: boolean;
+}
+
+const count = (min: number, max?: number): LimitRange =>
+  max === undefined ? { min, integer: true } : { min, max, integer: true };
+
+/**
+ * The range of every limit. Ids and keys per call stop at the documented 20 (the cloud refuses more);
+ * a concurrency of 0 would never schedule; a timeout of 0 would fail every call.
+ */
+export const LIMIT_RANGES: Readonly<Record<keyof Limits, LimitRange>> = Object.freeze({
+  maxIdsPerCall: count(1, 20),
+  maxKeysPerCall: count(1, 20),
+  maxIdsPerListCall: count(1, 20),
+  maxTagsPerResource: count(1, 20),
+  defaultConcurrency: count(1, 64),
+  listConcurrency: count(1, 64),
+  maxRetries: count(0, 20),
+  retryBaseMs: count(0, 60_000),
+  retryMaxMs: count(0, 600_000),
+  connectTimeoutMs: count(1, 600_000),
+  readTimeoutMs: count(1, 600_000),
+  deadlineMarginMs: count(0, 86_400_000),
+  reportResourceCap: count(0),
+  deadlineMarginShare: { min: 0, max: 0.9, integer: false },
+  maxContinuationHops: count(0),
+  logResourcesPerLine: count(1),
+  planBufferSize: count(1),
+});
+
 export function withLimits(overrides: Partial<Limits> = {}): Limits {
   return { ...LIMITS, ...overrides };
 }
@@ -347,6 +386,20 @@ export const NOT_FOUND_CODE_PATTERNS: readonly RegExp[] = [
 
 /** Codes that say a batch was too large: split it. */
 export const BATCH_TOO_LARGE_CODE_PATTERNS: readonly RegExp[] = [/^NumberExceed\./, /^IllegalParamSize\./];
+
+/**
+ * Codes that say a TagResources call would take a resource over its tag limit (VpcPeer answers
+ * `NumberExceed.Tags`; VpcIpam and Vpc name no code on their pages: the VPC family's `QuotaExceeded.TagNum`).
+ */
+export const TAG_LIMIT_CODE_PATTERNS: readonly RegExp[] = [
+  /^QuotaExceeded\.TagNum$/,
+  /^NumberExceed\.Tags$/,
+  /^TagQuota/,
+];
+
+export function isTagLimitCode(code: string | undefined): boolean {
+  return code !== undefined && TAG_LIMIT_CODE_PATTERNS.some((re) => re.test(code));
+}
 
 /**
  * Named like throttling, yet a retry of the same call cannot succeed and says nothing about the rate:
