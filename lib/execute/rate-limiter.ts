@@ -24,7 +24,7 @@ export interface RateLimiterOptions {
   floorFraction?: number;
   /** Rate regained per success, as a fraction of the published one. */
   increaseFraction?: number;
-  /** Factor the rate grows by per success while climbing above the published rate (default 1.05). */
+  /** Factor the rate grows by per success while climbing above the published rate (default 2). */
   climbFactor?: number;
   /** Highest rate the climb reaches, as a multiple of the published one (default 60: N per second). */
   climbCeiling?: number;
@@ -55,9 +55,10 @@ export class TokenBucket {
   private climbing = true;
   /** Times of the calls answered OK in the trailing 60 s, oldest first (evidence for a window). */
   private readonly okTimes: number[] = [];
-  /** A window was learned: at most `windowLimit` calls released in any 60 s; their times, oldest first. */
+  /** A window was learned: at most `windowLimit` calls released in any 60 s. */
   private windowLimit: number | undefined;
-  private readonly released: number[] = [];
+  /** Times calls were released in the trailing 60 s (answered or still in flight), oldest first. */
+  private readonly released = new TimeWindow();
 
   constructor(perMinute: number, options: Omit<RateLimiterOptions, 'quotaScale'> = {}) {
     this.now = options.now ?? (() => performance.now());
@@ -65,7 +66,7 @@ export class TokenBucket {
     this.ratePerMs = this.ceilingPerMs;
     this.floorPerMs = this.ceilingPerMs * (options.floorFraction ?? 1 / 64);
     this.increasePerMs = this.ceilingPerMs * (options.increaseFraction ?? 1 / 20);
-    this.climbFactor = options.climbFactor ?? 1.05;
+    this.climbFactor = options.climbFactor ?? 2;
     this.climbMaxPerMs = this.ceilingPerMs * (options.climbCeiling ?? 60);
     this.perMinute = perMinute;
     // A burst of at most one second's worth (never below one call) keeps the start from overshooting a
@@ -118,8 +119,8 @@ export class TokenBucket {
       this.climbing = false;
       this.prune(this.okTimes, t);
       if (this.okTimes.length >= Math.max(1, this.perMinute * WINDOW_EVIDENCE)) {
+        // The calls still in flight count too: the window holds every call released in it.
         this.windowLimit = this.okTimes.length;
-        this.released.push(...this.okTimes);
         this.okTimes.length = 0;
         this.drain();
         return;
@@ -175,14 +176,11 @@ export class TokenBucket {
 
   private drain(): void {
     const t = this.now();
+    this.released.prune(t - WINDOW_MS);
     if (this.windowLimit !== undefined) {
-      this.prune(this.released, t);
-      while (this.waiters.length > 0 && this.released.length < this.windowLimit) {
-        this.released.push(t);
-        this.release();
-      }
+      while (this.waiters.length > 0 && this.released.size < this.windowLimit) this.release(t);
       if (this.waiters.length > 0 && this.timer === undefined) {
-        const oldest = this.released[this.released.length - this.windowLimit] ?? t;
+        const oldest = this.released.at(this.released.size - this.windowLimit) ?? t;
         this.schedule(Math.max(1, Math.ceil(oldest + WINDOW_MS - t)));
       }
       return;
@@ -190,13 +188,14 @@ export class TokenBucket {
     this.refill(t);
     while (this.waiters.length > 0 && this.tokens >= 1) {
       this.tokens -= 1;
-      this.release();
+      this.release(t);
     }
     if (this.waiters.length > 0 && this.timer === undefined)
       this.schedule(Math.max(1, Math.ceil((1 - this.tokens) / this.ratePerMs)));
   }
 
-  private release(): void {
+  private release(t: number): void {
+    this.released.push(t);
     const w = this.waiters.shift();
     if (w?.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
     w?.resolve();
@@ -207,6 +206,32 @@ export class TokenBucket {
       this.timer = undefined;
       this.drain();
     }, wait);
+  }
+}
+
+/** Times in ascending order, dropped from the front as they age out (amortised O(1)). */
+class TimeWindow {
+  private times: number[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.times.length - this.head;
+  }
+
+  push(t: number): void {
+    this.times.push(t);
+  }
+
+  at(i: number): number | undefined {
+    return this.times[this.head + i];
+  }
+
+  prune(before: number): void {
+    while (this.head < this.times.length && (this.times[this.head] as number) <= before) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
   }
 }
 
