@@ -19,6 +19,7 @@
  * executor's `highWater` batches, split resources until their last part, and the `maxResources` buffer
  * (at most `maxResources` selections).
  */
+import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { type Limits, type ResourceType, withLimits } from './catalog.ts';
 import type { CloudPort } from './cloud/port.ts';
@@ -51,6 +52,8 @@ export interface RunInput {
   continuation?: Continuation;
   /** Only these resources (a Config event): listed by explicit ids. */
   narrowTo?: ResourceRef[];
+  /** This invocation (FC's request id, kept across re-deliveries); default a fresh id: part of ClientTokens. */
+  invocationId?: string;
 }
 
 /** What `onProgress` hears: a page was listed (awaited before its resources are judged). */
@@ -182,6 +185,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
       limits,
       rateLimiter,
       runId: input.runId,
+      invocationId: input.invocationId ?? randomUUID(),
       count: (kind, n) => {
         if (kind === 'untag') untagSent += n;
         report.count(kind, n);
