@@ -71,6 +71,11 @@ export interface ResourceOutcome {
   reason?: string;
   code?: string;
   requestId?: string;
+  /**
+   * Keys that did go when the outcome is not `untagged` (a resource whose keys went over several calls
+   * and not all of them went); `keys` then lists the keys still on it.
+   */
+  removed?: string[];
 }
 
 export interface CallCounts {
