@@ -12,7 +12,7 @@ export interface PolicyOverrides {
   regions?: string[];
   /** Sets `limits.concurrency`. */
   concurrency?: number;
-  /** Forces `dryRun` (the `plan` command). */
+  /** Forces `dryRun` (the `plan` command), after validation: the file is checked as `run` would check it. */
   dryRun?: boolean;
 }
 
@@ -25,7 +25,6 @@ export function applyOverrides(raw: unknown, o: PolicyOverrides): unknown {
     const limits = typeof out.limits === 'object' && out.limits !== null ? (out.limits as Record<string, unknown>) : {};
     out.limits = { ...limits, concurrency: o.concurrency };
   }
-  if (o.dryRun !== undefined) out.dryRun = o.dryRun;
   return out;
 }
 
@@ -37,5 +36,5 @@ export async function loadPolicy(file: string, overrides: PolicyOverrides = {}):
     const fields = parsed.issues.map((i) => i.path || '(root)').join(', ');
     throw new BadPolicyError(`${file}: invalid policy (${fields})`, parsed.issues);
   }
-  return parsed.policy;
+  return overrides.dryRun === undefined ? parsed.policy : { ...parsed.policy, dryRun: overrides.dryRun };
 }

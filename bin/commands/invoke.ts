@@ -5,7 +5,7 @@
 
 import type { Report } from '../../lib/types.ts';
 import { type Command, requireString } from '../command.ts';
-import { ExitCode, UsageError } from '../errors.ts';
+import { ExitCode, RefusedInputError, UsageError } from '../errors.ts';
 
 const TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 
@@ -27,7 +27,7 @@ Options:
   --region R        FC region (default ALIBABA_CLOUD_REGION_ID, else cn-hangzhou)
   --account-id ID   account id (default ALIBABA_CLOUD_ACCOUNT_ID)
   --run-id ID       run id passed to the function
-  --json            print the function's answer as JSON
+  --json            print the function's answer as one JSON document (errors too)
 
 Environment: VPC_TAG_CLEANUP_FC_ENDPOINT (http://host:port) sends the call there instead of
 https://ACCOUNT.REGION.fc.aliyuncs.com. Credentials: the @alicloud/credentials default chain.
@@ -41,7 +41,7 @@ https://ACCOUNT.REGION.fc.aliyuncs.com. Credentials: the @alicloud/credentials d
     'run-id': { type: 'string' },
     json: { type: 'boolean' },
   },
-  async run(values, io) {
+  async run(values, io, out) {
     const functionName = requireString('invoke', values, 'function');
     const file = requireString('invoke', values, 'policy');
     const accountId =
@@ -59,13 +59,12 @@ https://ACCOUNT.REGION.fc.aliyuncs.com. Credentials: the @alicloud/credentials d
       );
 
     // Loaded here: `--help` should not pay for fc2's load time.
-    const [{ resolveCredentials }, { invokeFunction }, { renderIssues, renderReport }, { loadPolicy }] =
-      await Promise.all([
-        import('../credentials.ts'),
-        import('../fc-invoker.ts'),
-        import('../format/table.ts'),
-        import('../policy-input.ts'),
-      ]);
+    const [{ resolveCredentials }, { invokeFunction }, { renderReport }, { loadPolicy }] = await Promise.all([
+      import('../credentials.ts'),
+      import('../fc-invoker.ts'),
+      import('../format/table.ts'),
+      import('../policy-input.ts'),
+    ]);
     const policy = await loadPolicy(file);
     const credentials = await resolveCredentials();
     const endpoint = io.env.VPC_TAG_CLEANUP_FC_ENDPOINT || undefined;
@@ -77,36 +76,40 @@ https://ACCOUNT.REGION.fc.aliyuncs.com. Credentials: the @alicloud/credentials d
     );
 
     if (values.async === true) {
-      io.stdout.write(
-        values.json === true
-          ? `${JSON.stringify({ accepted: true, requestId: result.requestId ?? null })}\n`
-          : `accepted: request id ${result.requestId ?? '(none)'}\n`,
+      out.answer(
+        { ok: true, accepted: true, requestId: result.requestId ?? null },
+        `accepted: request id ${result.requestId ?? '(none)'}`,
       );
       return ExitCode.Ok;
     }
+    const raw = typeof result.data === 'string' ? result.data : JSON.stringify(result.data, null, 2);
     if (result.errorType) {
-      io.stderr.write(`function error (${result.errorType}), request id ${result.requestId ?? '(none)'}\n`);
-      io.stdout.write(`${typeof result.data === 'string' ? result.data : JSON.stringify(result.data, null, 2)}\n`);
+      // The function threw (HTTP 200 with X-Fc-Error-Type): its body says why.
+      out.note(`function error (${result.errorType}), request id ${result.requestId ?? '(none)'}`);
+      out.answer(
+        {
+          ok: false,
+          error: { code: 'FUNCTION_ERROR', message: `function error (${result.errorType})`, issues: [] },
+          errorType: result.errorType,
+          requestId: result.requestId ?? null,
+          data: result.data,
+        },
+        raw,
+      );
       return ExitCode.PartialFailure;
     }
     const report = result.data as Partial<Report> | null;
     const inputError =
       report && typeof report === 'object' && report.ok === false && !('totals' in report) ? report.error : undefined;
-    if (values.json !== true && inputError) {
-      // The function refused the payload (answered, not thrown): show its issues like local bad input.
-      io.stderr.write(
-        renderIssues(
-          `the function refused the input: ${inputError.code}: ${inputError.message}`,
-          inputError.issues ?? [],
-        ),
+    if (inputError)
+      // The function refused the payload (answered, not thrown): bad input, shown like local bad input.
+      throw new RefusedInputError(
+        inputError.code,
+        `the function refused the input: ${inputError.message}`,
+        inputError.issues ?? [],
       );
-      return ExitCode.PartialFailure;
-    }
-    if (values.json === true || !report || typeof report !== 'object' || !('totals' in report)) {
-      io.stdout.write(`${typeof result.data === 'string' ? result.data : JSON.stringify(result.data, null, 2)}\n`);
-    } else {
-      io.stdout.write(renderReport(report as Report));
-    }
-    return report && typeof report === 'object' && report.ok === true ? ExitCode.Ok : ExitCode.PartialFailure;
+    const isReport = report !== null && typeof report === 'object' && 'totals' in report;
+    out.answer(result.data, () => (isReport ? renderReport(report as Report) : raw));
+    return isReport && report.ok === true ? ExitCode.Ok : ExitCode.PartialFailure;
   },
 };
