@@ -10,11 +10,18 @@ import { cleanupCommands } from './commands/cleanup.ts';
 import { emulatorCommand } from './commands/emulator.ts';
 import { invokeCommand } from './commands/invoke.ts';
 import { schemaCommand } from './commands/schema.ts';
+import { validateCommand } from './commands/validate.ts';
 import { UsageError } from './errors.ts';
 import { ExitCode, Output, trackLines, wantsJson } from './output.ts';
 import { VERSION } from './version.ts';
 
-export const COMMANDS: readonly Command[] = [...cleanupCommands, invokeCommand, schemaCommand, emulatorCommand];
+export const COMMANDS: readonly Command[] = [
+  validateCommand,
+  ...cleanupCommands,
+  invokeCommand,
+  schemaCommand,
+  emulatorCommand,
+];
 
 export function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

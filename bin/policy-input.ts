@@ -3,6 +3,7 @@
  * issues name each bad field. Nothing here talks to the cloud.
  */
 
+import { optionalPositiveInt } from './command.ts';
 import { type Policy, parsePolicy } from './engine.ts';
 import { BadPolicyError } from './errors.ts';
 import { readPolicyFile } from './policy-file.ts';
@@ -14,6 +15,17 @@ export interface PolicyOverrides {
   concurrency?: number;
   /** Forces `dryRun` (the `plan` command), after validation: the file is checked as `run` would check it. */
   dryRun?: boolean;
+}
+
+/** `--region` and `--concurrency`, read the same way by validate, plan and run. */
+export function overridesFrom(command: string, values: Record<string, string | boolean | undefined>): PolicyOverrides {
+  const concurrency = optionalPositiveInt(command, values, 'concurrency');
+  const regionText = typeof values.region === 'string' ? values.region : undefined;
+  const regions = regionText
+    ?.split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  return { ...(regions ? { regions } : {}), ...(concurrency !== undefined ? { concurrency } : {}) };
 }
 
 /** Applies overrides to the raw value before validation, so an override is checked like the file. */

@@ -26,8 +26,8 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * Candidates within reach of `input`, closest first: an exact case-insensitive match, else at most
- * one edit per three characters (at least one, at most three).
+ * The candidates nearest to `input` (all at the same, smallest distance): an exact case-insensitive
+ * match, else at most one edit per three characters (at least one, at most three).
  */
 export function nearMisses(input: string, candidates: readonly string[], max = 3): string[] {
   const lower = input.toLowerCase();
@@ -39,7 +39,12 @@ export function nearMisses(input: string, candidates: readonly string[], max = 3
     if (dist <= reach) scored.push([c, dist]);
   }
   scored.sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]));
-  return scored.slice(0, max).map(([c]) => c);
+  // Only the nearest: `cn-hangzou` is one edit from cn-hangzhou and two from cn-guangzhou.
+  const best = scored[0]?.[1];
+  return scored
+    .filter(([, d]) => d === best)
+    .slice(0, max)
+    .map(([c]) => c);
 }
 
 /** The one closest candidate, or undefined when none is near. */

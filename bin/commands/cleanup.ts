@@ -4,7 +4,7 @@
  * 1 partial failure (the report says `ok: false`), 2 bad input (nothing sent to the cloud).
  */
 import { randomUUID } from 'node:crypto';
-import { type Command, type Io, optionalPositiveInt, requireString } from '../command.ts';
+import { type Command, type Io, requireString } from '../command.ts';
 import { countingPort } from '../counting-port.ts';
 import type { RunProgress } from '../engine.ts';
 import { ExitCode } from '../errors.ts';
@@ -73,7 +73,7 @@ async function runPolicy(
     { ProgressLine },
     { OutcomeTally },
     { renderChanges, renderReport },
-    { loadPolicy },
+    { loadPolicy, overridesFrom },
   ] = await Promise.all([
     import('../credentials.ts'),
     import('../engine.ts'),
@@ -83,18 +83,9 @@ async function runPolicy(
     import('../policy-input.ts'),
   ]);
   const file = requireString(mode, values, 'policy');
-  const concurrency = optionalPositiveInt(mode, values, 'concurrency');
-  const regionText = typeof values.region === 'string' ? values.region : undefined;
+  // The same function and the same overrides as `validate`: plan and run check a file identically.
   const policy = await loadPolicy(file, {
-    ...(regionText
-      ? {
-          regions: regionText
-            .split(',')
-            .map((r) => r.trim())
-            .filter(Boolean),
-        }
-      : {}),
-    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...overridesFrom(mode, values),
     ...(mode === 'plan' ? { dryRun: true } : {}),
   });
   if (mode === 'run' && policy.dryRun) out.note(`note: ${file} says "dryRun": true, so nothing will be changed`);
