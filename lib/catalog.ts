@@ -231,6 +231,41 @@ export const LIMITS: Readonly<Limits> = Object.freeze({
   planBufferSize: 2_000,
 });
 
+/** What an override of one limit may be (`VPC_TAG_CLEANUP_LIMITS`): a value outside is reported and ignored. */
+export interface LimitRange {
+  min: number;
+  max?: number;
+  /** Counts, sizes and milliseconds are whole numbers; `deadlineMarginShare` is a fraction. */
+  integer: boolean;
+}
+
+const count = (min: number, max?: number): LimitRange =>
+  max === undefined ? { min, integer: true } : { min, max, integer: true };
+
+/**
+ * The range of every limit. Ids and keys per call stop at the documented 20 (the cloud refuses more);
+ * a concurrency of 0 would never schedule; a timeout of 0 would fail every call.
+ */
+export const LIMIT_RANGES: Readonly<Record<keyof Limits, LimitRange>> = Object.freeze({
+  maxIdsPerCall: count(1, 20),
+  maxKeysPerCall: count(1, 20),
+  maxIdsPerListCall: count(1, 20),
+  maxTagsPerResource: count(1, 20),
+  defaultConcurrency: count(1, 64),
+  listConcurrency: count(1, 64),
+  maxRetries: count(0, 20),
+  retryBaseMs: count(0, 60_000),
+  retryMaxMs: count(0, 600_000),
+  connectTimeoutMs: count(1, 600_000),
+  readTimeoutMs: count(1, 600_000),
+  deadlineMarginMs: count(0, 86_400_000),
+  reportResourceCap: count(0),
+  deadlineMarginShare: { min: 0, max: 0.9, integer: false },
+  maxContinuationHops: count(0),
+  logResourcesPerLine: count(1),
+  planBufferSize: count(1),
+});
+
 export function withLimits(overrides: Partial<Limits> = {}): Limits {
   return { ...LIMITS, ...overrides };
 }
@@ -329,12 +364,23 @@ export const NOT_FOUND_CODE_PATTERNS: readonly RegExp[] = [
 /** Codes that say a batch was too large: split it. */
 export const BATCH_TOO_LARGE_CODE_PATTERNS: readonly RegExp[] = [/^NumberExceed\./, /^IllegalParamSize\./];
 
+/**
+ * Named like throttling, yet a retry of the same call cannot succeed and says nothing about the rate:
+ * `Throttling.DeepPageSkip` refuses a skipped-to page ("use sequential paging", DescribeVSwitches page).
+ */
+export const NOT_RATE_CODES: ReadonlySet<string> = new Set(['Throttling.DeepPageSkip']);
+
+/** Relisting passes of a page-numbered list the run's own writes shift, before the unit gives up. */
+export const RELIST_MAX_PASSES = 16;
+
 export function isThrottlingCode(code: string | undefined): boolean {
+  if (code !== undefined && NOT_RATE_CODES.has(code)) return false;
   return code?.includes('Throttling') ?? false;
 }
 
 export function isRetryableCode(code: string | undefined, statusCode?: number): boolean {
   if (code === undefined) return statusCode !== undefined && statusCode >= 500;
+  if (NOT_RATE_CODES.has(code)) return false;
   if (code.includes('Throttling')) return true;
   if (RETRYABLE_CODES.has(code)) return true;
   if (RETRYABLE_CODE_PREFIXES.some((p) => code.startsWith(p))) return true;
