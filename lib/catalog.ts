@@ -14,6 +14,8 @@ export const PRODUCTS = {
     version: '2023-02-28',
     untagAction: 'UntagResources',
     listTagsAction: 'ListTagResources',
+    /** Puts tags back (restore); takes a ClientToken where untag does. */
+    tagAction: 'TagResources',
     /** `regional`: one host per region. */
     endpoint: (region: string) => `vpcipam.${region}.aliyuncs.com`,
     clientToken: false,
@@ -26,6 +28,7 @@ export const PRODUCTS = {
     version: '2022-01-01',
     untagAction: 'UnTagResources',
     listTagsAction: 'ListTagResources',
+    tagAction: 'TagResources',
     /** `central`: one host; the region travels in `RegionId`. */
     endpoint: (_region: string) => 'vpcpeer.aliyuncs.com',
     clientToken: true,
@@ -38,6 +41,7 @@ export const PRODUCTS = {
     version: '2016-04-28',
     untagAction: 'UnTagResources',
     listTagsAction: 'ListTagResources',
+    tagAction: 'TagResources',
     /** The SDK's own choice: its endpoint map, else `vpc.<region>.aliyuncs.com` (lib/regions.ts). */
     endpoint: (region: string) => vpcHost(region),
     clientToken: false,
@@ -365,6 +369,20 @@ export const NOT_FOUND_CODE_PATTERNS: readonly RegExp[] = [
 export const BATCH_TOO_LARGE_CODE_PATTERNS: readonly RegExp[] = [/^NumberExceed\./, /^IllegalParamSize\./];
 
 /**
+ * Codes that say a TagResources call would take a resource over its tag limit (VpcPeer answers
+ * `NumberExceed.Tags`; VpcIpam and Vpc name no code on their pages: the VPC family's `QuotaExceeded.TagNum`).
+ */
+export const TAG_LIMIT_CODE_PATTERNS: readonly RegExp[] = [
+  /^QuotaExceeded\.TagNum$/,
+  /^NumberExceed\.Tags$/,
+  /^TagQuota/,
+];
+
+export function isTagLimitCode(code: string | undefined): boolean {
+  return code !== undefined && TAG_LIMIT_CODE_PATTERNS.some((re) => re.test(code));
+}
+
+/**
  * Named like throttling, yet a retry of the same call cannot succeed and says nothing about the rate:
  * `Throttling.DeepPageSkip` refuses a skipped-to page ("use sequential paging", DescribeVSwitches page).
  */
@@ -393,4 +411,43 @@ export function isNotFoundCode(code: string | undefined): boolean {
 
 export function isBatchTooLargeCode(code: string | undefined): boolean {
   return code !== undefined && BATCH_TOO_LARGE_CODE_PATTERNS.some((re) => re.test(code));
+}
+
+/**
+ * Codes after which a write may have been applied although no success came back: the request may have
+ * reached the cloud (a reset or timeout after sending, a garbled answer, a server error). After such an
+ * attempt a batch that does not end in success is read back before anything is reported.
+ */
+export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ReadTimeout',
+  'RequestTimeoutError',
+  'SyntaxError',
+  'InternalError',
+  'ServiceUnavailable',
+  'UnknownError',
+  'SystemBusy',
+]);
+
+export function isOutcomeUnknownCode(code: string | undefined, statusCode?: number): boolean {
+  if (code !== undefined && OUTCOME_UNKNOWN_CODES.has(code)) return true;
+  return statusCode !== undefined && statusCode >= 500;
+}
+
+/**
+ * Parameter errors that name a tag key or a resource id (`IllegalParam.TagKey`, `InvalidTagKey`,
+ * `Forbidden.TagKeys`, ...): one key or one id refused fails the whole call, so the batch is split to
+ * isolate it, as on not-found. A cloud that refuses a key a resource lacks answers these too.
+ */
+export const SPLIT_PARAM_CODE_PATTERNS: readonly RegExp[] = [/TagKey/i, /ResourceId/i];
+
+export function isSplitParamCode(code: string | undefined): boolean {
+  return (
+    code !== undefined &&
+    !isNotFoundCode(code) &&
+    !isBatchTooLargeCode(code) &&
+    SPLIT_PARAM_CODE_PATTERNS.some((re) => re.test(code))
+  );
 }
