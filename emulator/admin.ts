@@ -2,13 +2,14 @@
  * The admin API (DESIGN.md "the local endpoint"): no signature, loopback callers only, JSON bodies.
  * The same operations are on `emu.admin` for tests that run the emulator in-process.
  */
+import { BehaviourError, type BehaviourValues } from './behaviour.ts';
 import type { AdminResource, GenerateSpec, ReadRequest, RouteHandler } from './contracts.ts';
 import type { CallFilter, CallStats, LoggedCall } from './openapi/call-log.ts';
 import { type FaultSpec, validateFaultSpec } from './openapi/faults.ts';
 import type { QuotaSettings, QuotaView } from './openapi/quotas.ts';
 
 export interface EmulatorAdmin {
-  /** Empty state, stats, faults, quota settings and buckets, ClientTokens and FC (STS sessions stay). */
+  /** Empty state, stats, faults, quota settings and buckets, behaviour (back to start values), ClientTokens and FC (STS sessions stay). */
   reset(options?: { seed?: 'demo' | 'none' }): Promise<void>;
   upsert(resources: AdminResource[]): number;
   generate(spec: GenerateSpec): number;
@@ -21,6 +22,9 @@ export interface EmulatorAdmin {
   faults(): FaultSpec & { fired: number[] };
   setQuotas(settings: QuotaSettings): void;
   quotas(): QuotaView;
+  /** Partial merge of behaviour switches (validated whole first); answers all current values. */
+  setBehaviour(settings: unknown): BehaviourValues;
+  behaviour(): BehaviourValues;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -143,6 +147,16 @@ export function createAdminRoutes(admin: EmulatorAdmin): RouteHandler {
         }
         case 'GET /__admin/quotas':
           return json(r, 200, admin.quotas());
+        case 'PUT /__admin/behaviour': {
+          const body = readJson(r);
+          try {
+            return json(r, 200, admin.setBehaviour(body));
+          } catch (e) {
+            throw e instanceof BehaviourError ? new BadRequest(e.message) : e;
+          }
+        }
+        case 'GET /__admin/behaviour':
+          return json(r, 200, admin.behaviour());
         default:
           return json(r, 404, { error: `no admin route ${route}` });
       }

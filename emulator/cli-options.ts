@@ -2,6 +2,7 @@
  * The emulator's command-line options, parsed once for `npm run emulator` (emulator/cli.ts) and
  * `vpc-tag-cleanup emulator` (bin/commands/emulator.ts), so the two cannot drift apart.
  */
+import { BEHAVIOUR_NAMES, parseBehaviourList } from './behaviour.ts';
 import type { EmulatorOptions } from './server.ts';
 
 /** `node:util` parseArgs option table. */
@@ -14,6 +15,7 @@ export const EMULATOR_CLI_OPTIONS = {
   'account-id': { type: 'string' },
   region: { type: 'string' },
   'fault-seed': { type: 'string' },
+  behaviour: { type: 'string' },
 } as const;
 
 export const EMULATOR_OPTIONS_HELP = `  --port N          port to listen on (default 9100; 0 picks a free one)
@@ -23,7 +25,9 @@ export const EMULATOR_OPTIONS_HELP = `  --port N          port to listen on (def
   --no-quotas       turn rate quotas off
   --account-id ID   account id of the emulated cloud (default 1234567890123456)
   --region R        FC region (default cn-hangzhou)
-  --fault-seed N    seed of fault rules set without their own (default 1)`;
+  --fault-seed N    seed of fault rules set without their own (default 1)
+  --behaviour L     behaviour switches, name=value[,name=value] (emulator/README.md); names:
+                    ${BEHAVIOUR_NAMES.join(', ')}`;
 
 /** A bad option value; the message names the option. */
 export class EmulatorArgsError extends Error {
@@ -55,6 +59,15 @@ export function emulatorOptionsFrom(values: Record<string, string | boolean | un
   const host = str('host');
   const accountId = str('account-id');
   const region = str('region');
+  const behaviourText = values.behaviour;
+  let behaviour: EmulatorOptions['behaviour'];
+  if (typeof behaviourText === 'string') {
+    try {
+      behaviour = parseBehaviourList(behaviourText);
+    } catch (error) {
+      throw new EmulatorArgsError(`--behaviour: ${(error as Error).message}`);
+    }
+  }
   return {
     port: number(values, 'port', 9100, (n) => Number.isInteger(n) && n >= 0 && n <= 65_535, 'a port number (0-65535)'),
     seed,
@@ -64,5 +77,6 @@ export function emulatorOptionsFrom(values: Record<string, string | boolean | un
     ...(host ? { host } : {}),
     ...(accountId ? { accountId } : {}),
     ...(region ? { region } : {}),
+    ...(behaviour ? { behaviour } : {}),
   };
 }

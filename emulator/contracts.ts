@@ -3,6 +3,7 @@
  * and the FC side (fc/). The emulator never imports lib/ (DESIGN.md "two walls").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Behaviour } from './behaviour.ts';
 
 export interface Credentials {
   accessKeyId: string;
@@ -37,6 +38,8 @@ export interface FcServiceOptions {
   region: string;
   /** The emulator's own `host:port`, known once listening (functions reach the cloud through it). */
   endpoint: () => string;
+  /** The emulator's behaviour switches (`fcInvokeSignature`); read on each call. */
+  behaviour?: Behaviour;
 }
 
 export interface FcService {

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdminRoutes, type EmulatorAdmin } from './admin.ts';
+import { Behaviour, type BehaviourSettings } from './behaviour.ts';
 import type { CloudState, FcService, ReadRequest, RouteHandler } from './contracts.ts';
 import { createFcService } from './fc/index.ts';
 import { CallLog } from './openapi/call-log.ts';
@@ -41,6 +42,8 @@ export interface EmulatorOptions {
   faultSeed?: number;
   /** Use this cloud state instead of a new `createCloudState()` (tests with a stand-in). */
   state?: CloudState;
+  /** Behaviour switches (emulator/behaviour.ts); unnamed ones take their defaults. */
+  behaviour?: BehaviourSettings;
   /** Largest request body accepted (default 64 MiB: bulk admin upserts are large). */
   maxBodyBytes?: number;
 }
@@ -56,6 +59,7 @@ export interface Emulator {
   accountId: string;
   region: string;
   state: CloudState;
+  behaviour: Behaviour;
   credentials: EmulatorCredentialStore;
   fc: FcService;
   admin: EmulatorAdmin;
@@ -74,9 +78,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faultSeed = options.faultSeed ?? 1;
   const maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
 
-  const state = options.state ?? createCloudState();
+  const behaviour = new Behaviour(options.behaviour);
+  const state = options.state ?? createCloudState({ behaviour });
   const credentials = createCredentialStore({ accessKeyId, accessKeySecret });
-  const quotas = new QuotaBuckets({ enabled: options.quotas ?? true, scale: options.quotaScale ?? 1 });
+  const quotas = new QuotaBuckets({
+    enabled: options.quotas ?? true,
+    scale: options.quotaScale ?? 1,
+    window: () => behaviour.get('quotaWindow'),
+  });
   const faults = new FaultInjector();
   const tokens = new ClientTokens();
   const log = new CallLog();
@@ -88,6 +97,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     accountId,
     region,
     endpoint: () => endpoint,
+    behaviour,
     // FC 3.0's InvokeFunction signed ACS3 is checked as the OpenAPI gateway checks it (same keys, same nonces).
     verifyAcs3: (request) => {
       try {
@@ -109,6 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       log.reset();
       faults.set({ seed: faultSeed, rules: [] });
       quotas.reset();
+      behaviour.reset();
       tokens.clear();
       // Issued STS sessions survive: a function context handed out before the reset stays valid.
       fc.reset();
@@ -128,6 +139,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: () => faults.view(),
     setQuotas: (settings) => quotas.configure(settings),
     quotas: () => quotas.view(),
+    setBehaviour: (settings) => behaviour.set(settings),
+    behaviour: () => behaviour.view(),
   };
   faults.set({ seed: faultSeed, rules: [] });
   if (options.seed === 'demo') seedDemo();
@@ -135,7 +148,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const routes: RouteHandler[] = [
     fc.handle,
     createAdminRoutes(admin),
-    createOpenApiGateway({ state: () => state, credentials, accountId, quotas, faults, tokens, log, nonces }),
+    createOpenApiGateway({
+      state: () => state,
+      credentials,
+      accountId,
+      quotas,
+      faults,
+      tokens,
+      log,
+      nonces,
+      behaviour,
+    }),
   ];
 
   const server = createServer((req, res) => {
@@ -177,6 +200,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     accountId,
     region,
     state,
+    behaviour,
     credentials,
     fc,
     admin,

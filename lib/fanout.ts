@@ -11,7 +11,7 @@
  * Invocations go through the one invoker port (`lib/invoker/`): FC 3.0 through `@alicloud/fc20230330`
  * by default, `@alicloud/fc2` for the 2016-08-15 API, by configuration.
  */
-import type { Invoker, InvokeOutcome } from './invoker/index.ts';
+import type { InvokeOutcome, Invoker } from './invoker/index.ts';
 import { toSafeId } from './trigger/run-id.ts';
 import type { RunRequest, Shard } from './trigger/types.ts';
 import type { Continuation } from './types.ts';
@@ -24,7 +24,7 @@ export interface SelfPayload {
   continuation?: Continuation;
 }
 
-export type { Invoker, InvokeOutcome } from './invoker/index.ts';
+export type { InvokeOutcome, Invoker } from './invoker/index.ts';
 
 /** One shard of a fanned-out run and how its start went. */
 export interface ShardStart {

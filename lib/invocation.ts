@@ -16,7 +16,7 @@ import {
 } from './cloud/credentials.ts';
 import { deadlineFor } from './deadline.ts';
 import { VpcTagCleanupError } from './errors.ts';
-import { continueRun, continuationTaskId, fanOut, type InvokeOutcome, type Invoker, shouldFanOut } from './fanout.ts';
+import { continuationTaskId, continueRun, fanOut, type InvokeOutcome, type Invoker, shouldFanOut } from './fanout.ts';
 import type { FcContext } from './fc-context.ts';
 import { insideFc } from './fc-context.ts';
 import { createInvoker, type InvokerEnv, invokerConfigFromEnv } from './invoker/index.ts';
@@ -162,7 +162,10 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
       startedAt: new Date(deps.startedMs),
       cap: limits.reportResourceCap,
     });
-    return { report: builder.build({ now: new Date(), error: { code: 'INVALID_CONFIG', message: invokerConfig.message } }), limits };
+    return {
+      report: builder.build({ now: new Date(), error: { code: 'INVALID_CONFIG', message: invokerConfig.message } }),
+      limits,
+    };
   }
 
   if (shouldFanOut(run, deps.env) && name) {

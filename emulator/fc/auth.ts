@@ -9,13 +9,13 @@
  * answer that verifier gives: `SignatureNotMatch` (FC) or `IncompleteSignature` (ACS3, "does not conform").
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { BehaviourValues } from '../behaviour.ts';
 import type { CredentialStore } from '../contracts.ts';
 import { FC_ERRORS } from './errors.ts';
 import { verifyFcSignature } from './signature.ts';
 
-/** Values of the `fcInvokeSignature` behaviour mode. */
-export const FC_INVOKE_SIGNATURES = ['fc', 'acs3', 'either'] as const;
-export type FcInvokeSignature = (typeof FC_INVOKE_SIGNATURES)[number];
+/** Values of the `fcInvokeSignature` behaviour mode (emulator/behaviour.ts). */
+export type FcInvokeSignature = BehaviourValues['fcInvokeSignature'];
 
 export interface InvokeRequestParts {
   method: string;

@@ -18,8 +18,8 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FcService, FcServiceOptions, ReadRequest } from '../contracts.ts';
 import { AsyncQueue } from './async-queue.ts';
+import { type Acs3Verifier, verifyInvocation } from './auth.ts';
 import { EnvOverlay } from './env-overlay.ts';
-import { type Acs3Verifier, type FcInvokeSignature, verifyInvocation } from './auth.ts';
 import { FC_API, type FcApi, sendFcError, sendFcErrorRaw } from './errors.ts';
 import { InvocationBook, type InvocationRecord } from './invocations.ts';
 import { type FunctionConfig, FunctionSpecError, loadHandler, toFunctionConfig } from './registry.ts';
@@ -46,8 +46,6 @@ export interface FcExtraOptions {
   closeTimeoutMs?: number;
   /** ACS3 verification for the 2023-03-30 path (without it, that path takes the FC signature only). */
   verifyAcs3?: Acs3Verifier;
-  /** The `fcInvokeSignature` behaviour mode in force, read per request (default `either`). */
-  invokeSignature?: () => FcInvokeSignature;
 }
 
 export interface FcServiceWithAdmin extends FcService {
@@ -144,8 +142,14 @@ export function createFcService(options: FcServiceOptions & FcExtraOptions): FcS
     const requestId = newRequestId();
     const verdict = verifyInvocation(
       api,
-      options.invokeSignature?.() ?? 'either',
-      { method: r.req.method ?? 'POST', path: r.url.pathname, query: r.url.searchParams, headers: r.req.headers, body: r.body },
+      options.behaviour?.get('fcInvokeSignature') ?? 'fc',
+      {
+        method: r.req.method ?? 'POST',
+        path: r.url.pathname,
+        query: r.url.searchParams,
+        headers: r.req.headers,
+        body: r.body,
+      },
       options.credentials,
       options.verifyAcs3,
     );
@@ -178,8 +182,7 @@ export function createFcService(options: FcServiceOptions & FcExtraOptions): FcS
           return sendFcError(res, requestId, 'InvalidArgument', `invalid async task id '${taskId}'`, api);
         }
         const key = `${functionName}/${taskId}`;
-        if (taskIds.has(key))
-          return sendFcError(res, requestId, 'StatefulAsyncInvocationAlreadyExists', taskId, api);
+        if (taskIds.has(key)) return sendFcError(res, requestId, 'StatefulAsyncInvocationAlreadyExists', taskId, api);
         taskIds.add(key);
         rec.taskId = taskId;
       }

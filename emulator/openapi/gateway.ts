@@ -7,6 +7,7 @@
  * call costs the backend nothing), then faults (they stand for the backend misbehaving), then the
  * ClientToken (so a token is only remembered for a call that reached the action).
  */
+import type { Behaviour } from '../behaviour.ts';
 import type { ApiCall, CloudState, ProductName, ReadRequest, RouteHandler } from '../contracts.ts';
 import type { CallLog } from './call-log.ts';
 import type { ClientTokens } from './client-token.ts';
@@ -32,6 +33,8 @@ export interface GatewayDeps {
   tokens: ClientTokens;
   log: CallLog;
   nonces: NonceWindow;
+  /** Behaviour switches (quotaWindow is the QuotaBuckets'); absent: the defaults. */
+  behaviour?: Behaviour;
   now?: () => number;
 }
 

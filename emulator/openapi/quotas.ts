@@ -41,7 +41,12 @@ export interface QuotaView {
 interface Bucket {
   tokens: number;
   at: number;
+  /** quotaWindow=minute: times of the calls let through in the last 60 s, oldest first. */
+  times?: number[];
 }
+
+export type QuotaWindow = 'smooth' | 'minute';
+const WINDOW_MS = 60_000;
 
 export class QuotaBuckets {
   private enabled: boolean;
@@ -49,7 +54,7 @@ export class QuotaBuckets {
   private overrides: Record<string, number> = {};
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(private readonly initial: { enabled: boolean; scale: number }) {
+  constructor(private readonly initial: { enabled: boolean; scale: number; window?: () => QuotaWindow }) {
     this.enabled = initial.enabled;
     this.scale = initial.scale;
   }
@@ -90,6 +95,7 @@ export class QuotaBuckets {
   /** Takes one token; false when the caller is over quota (a refused call takes nothing). */
   take(accountId: string, region: string, api: string, now: number): boolean {
     if (!this.enabled) return true;
+    if (this.initial.window?.() === 'minute') return this.takeFromWindow(`${accountId}|${region}|${api}|m`, api, now);
     const rate = this.ratePerSecond(api);
     const capacity = Math.max(1, rate);
     const key = `${accountId}|${region}|${api}`;
@@ -103,6 +109,23 @@ export class QuotaBuckets {
     }
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
+    return true;
+  }
+
+  /** quotaWindow=minute: at most N calls in any 60 s (N the per-minute figure after scaling). */
+  private takeFromWindow(key: string, api: string, now: number): boolean {
+    const limit = Math.max(1, Math.floor(this.ratePerSecond(api) * 60));
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = { tokens: 0, at: now, times: [] };
+      this.buckets.set(key, bucket);
+    }
+    const times = bucket.times!;
+    let drop = 0;
+    while (drop < times.length && times[drop]! <= now - WINDOW_MS) drop++;
+    if (drop > 0) times.splice(0, drop);
+    if (times.length >= limit) return false;
+    times.push(now);
     return true;
   }
 }

@@ -2,6 +2,8 @@
  * The emulated cloud: resources and tags in a Store, and the product actions over them. No HTTP, no
  * signing, no quotas: the gateway (emulator/server.ts) verifies the call and hands it to `dispatch`.
  */
+
+import { Behaviour } from '../behaviour.ts';
 import type { AdminResource, ApiAnswer, ApiCall, CloudState, GenerateSpec, ProductName } from '../contracts.ts';
 import type { ActionTable } from './actions.ts';
 import { CloudError, COMMON } from './cloud-errors.ts';
@@ -17,13 +19,15 @@ export interface LocalCloudState extends CloudState {
   readonly store: Store;
 }
 
-export function createCloudState(): LocalCloudState {
+export function createCloudState(options: { behaviour?: Behaviour } = {}): LocalCloudState {
+  // Handlers read the switches on each call; a state made alone runs on the defaults.
+  const behaviour = options.behaviour ?? new Behaviour();
   const store = new Store();
   const seq: Sequences = new Map();
   const products: Record<ProductName, ActionTable> = {
-    VpcIpam: vpcIpamActions(store),
-    VpcPeer: vpcPeerActions(store),
-    Vpc: vpcActions(store),
+    VpcIpam: vpcIpamActions(store, behaviour),
+    VpcPeer: vpcPeerActions(store, behaviour),
+    Vpc: vpcActions(store, behaviour),
   };
 
   const actionOf = (product: ProductName, action: string) =>

@@ -3,6 +3,7 @@
  * tag, and the row-per-(resource, tag) ListTagResources. Every check runs before anything is applied, so
  * a refused call changes nothing (no partial apply).
  */
+import type { Behaviour } from '../behaviour.ts';
 import type { ActionTable } from './actions.ts';
 import { CloudError, refuse, refuseCommon } from './cloud-errors.ts';
 import { decodeToken, encodeToken, queryDigest } from './paging.ts';
@@ -63,7 +64,7 @@ function requireExisting(store: Store, rules: TagRules, type: string, region: st
 }
 
 /** UntagResources / UnTagResources. Returns how many tags were removed. */
-export function untag(store: Store, rules: TagRules, params: Record<string, string>): number {
+export function untag(store: Store, rules: TagRules, params: Record<string, string>, _behaviour?: Behaviour): number {
   const region = requireRegion(params);
   const type = resolveType(rules, params);
   const ids = resourceIds(rules, params, rules.untagMaxIds);
@@ -205,6 +206,7 @@ export function listTagRows(
   rules: TagRules,
   action: string,
   params: Record<string, string>,
+  _behaviour?: Behaviour,
 ): { rows: TagRow[]; nextToken: string; maxResults: number } {
   const region = requireRegion(params);
   const type = resolveType(rules, params);
@@ -265,12 +267,12 @@ export interface TaggingShape {
 }
 
 /** Untag, tag and ListTagResources for one product. */
-export function taggingActions(store: Store, rules: TagRules, shape: TaggingShape): ActionTable {
+export function taggingActions(store: Store, rules: TagRules, behaviour: Behaviour, shape: TaggingShape): ActionTable {
   return {
     [shape.untagAction]: {
       write: true,
       handler: (p) => {
-        untag(store, rules, p);
+        untag(store, rules, p, behaviour);
         return shape.writeAnswer();
       },
     },
@@ -283,7 +285,7 @@ export function taggingActions(store: Store, rules: TagRules, shape: TaggingShap
     },
     ListTagResources: {
       write: false,
-      handler: (p) => shape.listAnswer(listTagRows(store, rules, 'ListTagResources', p)),
+      handler: (p) => shape.listAnswer(listTagRows(store, rules, 'ListTagResources', p, behaviour)),
     },
   };
 }

@@ -9,6 +9,7 @@
  * node_modules/@alicloud/vpc20160428/dist/models/Describe{Vpcs,Vswitches}{Request,ResponseBody}.d.ts; the
  * DescribeVSwitches API page in the docs corpus also shows PageNumber/PageSize).
  */
+import type { Behaviour } from '../behaviour.ts';
 import type { ActionTable } from './actions.ts';
 import { refuse, refuseCommon } from './cloud-errors.ts';
 import { numberedPage, suffixOf } from './listing.ts';
@@ -34,9 +35,9 @@ function paging(p: Record<string, string>) {
 
 const nested = (store: Store, tags: PackedTags) => ({ Tag: tagList(store, tags) });
 
-export function vpcActions(store: Store): ActionTable {
+export function vpcActions(store: Store, behaviour: Behaviour): ActionTable {
   return {
-    ...taggingActions(store, rules, {
+    ...taggingActions(store, rules, behaviour, {
       untagAction: 'UnTagResources',
       writeAnswer: () => ({}),
       listAnswer: (page) => ({ NextToken: page.nextToken, TagResources: { TagResource: page.rows } }),

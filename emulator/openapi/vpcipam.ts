@@ -2,6 +2,7 @@
  * VpcIpam 2023-02-28: UntagResources, TagResources, ListTagResources, ListIpams, ListIpamScopes,
  * ListIpamPools (reference sections 2-4, 7.1). Responses carry no RequestId: the gateway adds it.
  */
+import type { Behaviour } from '../behaviour.ts';
 import type { ActionTable } from './actions.ts';
 import { refuseCommon } from './cloud-errors.ts';
 import { suffixOf, typedPage } from './listing.ts';
@@ -128,8 +129,8 @@ function typedList(
   };
 }
 
-export function vpcIpamActions(store: Store): ActionTable {
-  const table: ActionTable = taggingActions(store, rules, {
+export function vpcIpamActions(store: Store, behaviour: Behaviour): ActionTable {
+  const table: ActionTable = taggingActions(store, rules, behaviour, {
     untagAction: 'UntagResources',
     writeAnswer: () => ({}),
     listAnswer: (page) => ({ NextToken: page.nextToken, TagResources: page.rows }),

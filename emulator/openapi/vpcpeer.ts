@@ -3,6 +3,7 @@
  * sections 1-4, 7.2). Central endpoint: the region is the `RegionId` parameter alone.
  * ClientToken replay is the gateway's (it sees the whole request); the state ignores the parameter.
  */
+import type { Behaviour } from '../behaviour.ts';
 import type { ActionTable } from './actions.ts';
 import { refuse } from './cloud-errors.ts';
 import { suffixOf, typedPage } from './listing.ts';
@@ -18,9 +19,9 @@ const nameOf = (id: string) => `peer-${suffixOf(id)}`;
 const vpcOf = (id: string) => `vpc-${suffixOf(id)}`;
 const acceptingVpcOf = (id: string) => `vpc-acpt${suffixOf(id)}`;
 
-export function vpcPeerActions(store: Store): ActionTable {
+export function vpcPeerActions(store: Store, behaviour: Behaviour): ActionTable {
   return {
-    ...taggingActions(store, rules, {
+    ...taggingActions(store, rules, behaviour, {
       untagAction: 'UnTagResources',
       writeAnswer: () => ({ Success: true }),
       listAnswer: (page) => ({ NextToken: page.nextToken, MaxResults: page.maxResults, TagResources: page.rows }),

@@ -54,7 +54,8 @@ function seenOf(error: unknown, secrets: ReadonlyArray<string | undefined>): See
     data?: { Message?: unknown; message?: unknown };
   };
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  const code = typeof e.code === 'string' && e.code !== 'undefined' ? e.code : status ? `HTTP${status}` : 'InvokeFailed';
+  const code =
+    typeof e.code === 'string' && e.code !== 'undefined' ? e.code : status ? `HTTP${status}` : 'InvokeFailed';
   const detail = e.data?.Message ?? e.data?.message ?? e.message ?? error;
   const requestId = typeof e.requestId === 'string' && e.requestId !== 'undefined' ? e.requestId : undefined;
   return { code, message: redact(String(detail), secrets), httpStatus: status, requestId };

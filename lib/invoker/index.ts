@@ -14,10 +14,10 @@
  */
 import { SIGNATURE_SCHEME_REFUSALS } from './failure.ts';
 import type { InvokerOptions } from './options.ts';
-import type { InvokeFailure, Invoker, InvokeOutcome, SyncOutcome } from './port.ts';
+import type { InvokeFailure, InvokeOutcome, Invoker, SyncOutcome } from './port.ts';
 
 export type { InvokerOptions } from './options.ts';
-export type { InvokeFailure, Invoker, InvokeOutcome, SyncOutcome } from './port.ts';
+export type { InvokeFailure, InvokeOutcome, Invoker, SyncOutcome } from './port.ts';
 
 export const FC_APIS = ['2023-03-30', '2016-08-15'] as const;
 export const FC_SIGNATURES = ['auto', 'acs3', 'fc'] as const;
@@ -99,7 +99,10 @@ function lazy(load: () => Promise<Invoker>): Invoker {
   };
 }
 
-const schemeRefused = (o: InvokeOutcome | SyncOutcome) => o.status === 'failed' && SIGNATURE_SCHEME_REFUSALS.has(o.code);
+// fc2 reads only `ErrorCode`, which a 3.0 `{Code, Message}` body lacks: its refusal keeps just `HTTP400`/`HTTP403`.
+const CODELESS_REFUSAL = /^HTTP40[03]$/;
+const schemeRefused = (o: InvokeOutcome | SyncOutcome) =>
+  o.status === 'failed' && (SIGNATURE_SCHEME_REFUSALS.has(o.code) || CODELESS_REFUSAL.test(o.code));
 
 /** Try the learned scheme, then the other once when the first is refused as a scheme. */
 function autoScheme(byScheme: Record<Scheme, Invoker>): Invoker {
@@ -109,7 +112,8 @@ function autoScheme(byScheme: Record<Scheme, Invoker>): Invoker {
     if (!schemeRefused(out)) return out;
     const other: Scheme = first === 'acs3' ? 'fc' : 'acs3';
     const again = await send(byScheme[other]);
-    if (schemeRefused(again)) return out;
+    // Both refused: answer the ACS3 refusal, whose code the FC 3.0 SDK could read.
+    if (schemeRefused(again)) return first === 'acs3' ? out : again;
     learned = other;
     return again;
   };

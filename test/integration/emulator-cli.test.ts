@@ -41,7 +41,7 @@ async function firstLine(child: ChildProcess, output: () => string): Promise<str
 
 describe('the emulator CLI', () => {
   it('prints one ready line with the real port, serves the demo data, and exits 0 on SIGTERM', async () => {
-    const child = run(['--port', '0', '--seed', 'demo', '--quota-scale', '2']);
+    const child = run(['--port', '0', '--seed', 'demo', '--quota-scale', '2', '--behaviour', 'quotaWindow=minute']);
     const io = collect(child);
     try {
       const line = await firstLine(child, io.out);
@@ -56,6 +56,8 @@ describe('the emulator CLI', () => {
       expect(pools.resources.length).toBeGreaterThan(0);
       const quotas = (await (await fetch(`http://127.0.0.1:${port}/__admin/quotas`)).json()) as any;
       expect(quotas.scale).toBe(2);
+      const behaviour = (await (await fetch(`http://127.0.0.1:${port}/__admin/behaviour`)).json()) as any;
+      expect(behaviour).toMatchObject({ quotaWindow: 'minute', listTagsByKey: 'full' });
 
       const client = sdkClient(`127.0.0.1:${port}`, { accessKeyId: 'cliKeyId', accessKeySecret: 'cliKeySecret' });
       const res = await sdkCall(client, 'VpcIpam', 'ListIpamPools', { RegionId: 'cn-hangzhou', MaxResults: 100 });

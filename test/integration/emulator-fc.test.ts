@@ -45,7 +45,7 @@ async function waitIdle(timeoutMs = 10_000): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startEmulator({ quotas: false });
+  h = await startEmulator({ quotas: false, behaviour: { fcInvokeSignature: 'either' } });
   const config = { accessKeyID: h.accessKeyId, accessKeySecret: h.accessKeySecret, region: h.region, endpoint: h.url };
   v3 = fc3Client(h.accountId, config);
   v2 = fc2Client(h.accountId, config);
@@ -234,7 +234,7 @@ describe('FC context credentials', () => {
 });
 
 describe('FC refusals', () => {
-  it('answers the 3.0 path in the FC 3.0 Error shape {Code, Message, RequestId}, the 2.0 path in fc2\'s', async () => {
+  it("answers the 3.0 path in the FC 3.0 Error shape {Code, Message, RequestId}, the 2.0 path in fc2's", async () => {
     const e3 = await fc3ErrorOf(sdk.invoke('nope', '{}'));
     expect(e3).toMatchObject({ code: 'FunctionNotFound', statusCode: 404 });
     expect(Object.keys(e3.data).sort()).toEqual(['Code', 'Message', 'RequestId']);
