@@ -99,10 +99,8 @@ function lazy(load: () => Promise<Invoker>): Invoker {
   };
 }
 
-// fc2 reads only `ErrorCode`, which a 3.0 `{Code, Message}` body lacks: its refusal keeps just `HTTP400`/`HTTP403`.
-const CODELESS_REFUSAL = /^HTTP40[03]$/;
 const schemeRefused = (o: InvokeOutcome | SyncOutcome) =>
-  o.status === 'failed' && (SIGNATURE_SCHEME_REFUSALS.has(o.code) || CODELESS_REFUSAL.test(o.code));
+  o.status === 'failed' && SIGNATURE_SCHEME_REFUSALS.has(o.code);
 
 /** Try the learned scheme, then the other once when the first is refused as a scheme. */
 function autoScheme(byScheme: Record<Scheme, Invoker>): Invoker {
@@ -112,7 +110,7 @@ function autoScheme(byScheme: Record<Scheme, Invoker>): Invoker {
     if (!schemeRefused(out)) return out;
     const other: Scheme = first === 'acs3' ? 'fc' : 'acs3';
     const again = await send(byScheme[other]);
-    // Both refused: answer the ACS3 refusal, whose code the FC 3.0 SDK could read.
+    // Both refused: answer the ACS3 refusal (the scheme the 3.0 API documents).
     if (schemeRefused(again)) return first === 'acs3' ? out : again;
     learned = other;
     return again;

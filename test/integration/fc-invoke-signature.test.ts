@@ -101,7 +101,7 @@ describe('the invoker port under each value', () => {
     expect(a.status === 'failed' && a.requestId).toMatch(/^1-/);
     h.behaviour.set({ fcInvokeSignature: 'acs3' });
     const f = await invoker({ api: '2023-03-30', signature: 'fc' }).invokeSync('echo', {});
-    expect(f).toMatchObject({ status: 'failed', httpStatus: 400, retryable: false });
+    expect(f).toMatchObject({ status: 'failed', code: 'IncompleteSignature', httpStatus: 400, retryable: false });
     expect(fcRequests()).toBe(0);
   });
 
