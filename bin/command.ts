@@ -5,6 +5,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
+import type { Output } from './output.ts';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -23,18 +24,30 @@ export interface Command {
   options: OptionSpec;
   /** Whether the command takes positional arguments (none do yet). */
   positionals?: boolean;
-  run(values: Record<string, string | boolean | undefined>, io: Io): Promise<number>;
+  /**
+   * Does the work and returns the exit code. Give the answer through `out.answer(doc, text)` (one JSON
+   * document under `--json`, text otherwise) and notes through `out.note`; throw a `CliError` for bad
+   * input, and `main` answers it (bin/output.ts). `--json`, `--help` and `--version` are every command's.
+   */
+  run(values: Record<string, string | boolean | undefined>, io: Io, out: Output): Promise<number>;
 }
+
+/** Options every command takes; `main` handles `help` and `version`, `out.json` reflects `json`. */
+export const COMMON_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  version: { type: 'boolean' },
+} as const satisfies OptionSpec;
 
 /** Parses a command's arguments strictly: an unknown option or a missing value is a `UsageError`. */
 export function parseCommandArgs(
   command: Command,
   argv: string[],
-): { values: Record<string, string | boolean | undefined>; help: boolean } {
+): { values: Record<string, string | boolean | undefined>; help: boolean; version: boolean } {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      options: { ...command.options, ...COMMON_OPTIONS },
       allowPositionals: true,
       strict: true,
     });
@@ -42,8 +55,8 @@ export function parseCommandArgs(
       throw new UsageError(
         `${command.name}: unexpected argument '${positionals[0]}' (see vpc-tag-cleanup ${command.name} --help)`,
       );
-    const { help, ...rest } = values as Record<string, string | boolean | undefined>;
-    return { values: rest, help: help === true };
+    const { help, version, ...rest } = values as Record<string, string | boolean | undefined>;
+    return { values: rest, help: help === true, version: version === true };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     // parseArgs throws TypeError with codes like ERR_PARSE_ARGS_UNKNOWN_OPTION; its message names the option.

@@ -42,10 +42,9 @@ export async function resolveCredentials(
       ? { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken }
       : { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret };
   } catch (e) {
-    // The chain's own message may quote configuration paths but never secrets; keep only its first line.
-    const why = (e as Error).message?.split('\n')[0] ?? 'unknown';
+    // The chain's own message lists every provider it tried (paths, metadata URLs): noise for a person.
     throw new MissingCredentialsError(
-      `no credentials found (${why}): set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
+      'no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or configure an aliyun CLI profile',
       { cause: e },
     );
   }

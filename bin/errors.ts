@@ -43,9 +43,25 @@ export class BadPolicyError extends CliError {
   }
 }
 
+/** The deployed function answered that the input can never succeed (`ok: false` with `error`). */
+export class RefusedInputError extends CliError {
+  override readonly name = 'RefusedInputError';
+  override readonly code: string;
+  override readonly exitCode = ExitCode.BadInput;
+  readonly issues: InputIssue[];
+
+  constructor(code: string, message: string, issues: InputIssue[] = []) {
+    super(message);
+    this.code = code;
+    this.issues = issues;
+  }
+}
+
 export function isCliError(e: unknown): e is CliError {
   return (
     e instanceof CliError ||
-    (e instanceof Error && ['CliError', 'UsageError', 'BadPolicyError'].includes(e.name) && 'exitCode' in e)
+    (e instanceof Error &&
+      ['CliError', 'UsageError', 'BadPolicyError', 'RefusedInputError', 'MissingCredentialsError'].includes(e.name) &&
+      'exitCode' in e)
   );
 }

@@ -3,6 +3,7 @@
  * issues name each bad field. Nothing here talks to the cloud.
  */
 
+import { optionalPositiveInt } from './command.ts';
 import { type Policy, parsePolicy } from './engine.ts';
 import { BadPolicyError } from './errors.ts';
 import { readPolicyFile } from './policy-file.ts';
@@ -12,8 +13,19 @@ export interface PolicyOverrides {
   regions?: string[];
   /** Sets `limits.concurrency`. */
   concurrency?: number;
-  /** Forces `dryRun` (the `plan` command). */
+  /** Forces `dryRun` (the `plan` command), after validation: the file is checked as `run` would check it. */
   dryRun?: boolean;
+}
+
+/** `--region` and `--concurrency`, read the same way by validate, plan and run. */
+export function overridesFrom(command: string, values: Record<string, string | boolean | undefined>): PolicyOverrides {
+  const concurrency = optionalPositiveInt(command, values, 'concurrency');
+  const regionText = typeof values.region === 'string' ? values.region : undefined;
+  const regions = regionText
+    ?.split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  return { ...(regions ? { regions } : {}), ...(concurrency !== undefined ? { concurrency } : {}) };
 }
 
 /** Applies overrides to the raw value before validation, so an override is checked like the file. */
@@ -25,7 +37,6 @@ export function applyOverrides(raw: unknown, o: PolicyOverrides): unknown {
     const limits = typeof out.limits === 'object' && out.limits !== null ? (out.limits as Record<string, unknown>) : {};
     out.limits = { ...limits, concurrency: o.concurrency };
   }
-  if (o.dryRun !== undefined) out.dryRun = o.dryRun;
   return out;
 }
 
@@ -37,5 +48,5 @@ export async function loadPolicy(file: string, overrides: PolicyOverrides = {}):
     const fields = parsed.issues.map((i) => i.path || '(root)').join(', ');
     throw new BadPolicyError(`${file}: invalid policy (${fields})`, parsed.issues);
   }
-  return parsed.policy;
+  return overrides.dryRun === undefined ? parsed.policy : { ...parsed.policy, dryRun: overrides.dryRun };
 }

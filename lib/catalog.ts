@@ -7,6 +7,8 @@
  * The emulator keeps its own copy of these facts on purpose (DESIGN.md, "two walls").
  */
 
+import { vpcHost } from './regions.ts';
+
 export const PRODUCTS = {
   VpcIpam: {
     version: '2023-02-28',
@@ -36,7 +38,8 @@ export const PRODUCTS = {
     version: '2016-04-28',
     untagAction: 'UnTagResources',
     listTagsAction: 'ListTagResources',
-    endpoint: (region: string) => (VPC_CENTRAL_REGIONS.has(region) ? 'vpc.aliyuncs.com' : `vpc.${region}.aliyuncs.com`),
+    /** The SDK's own choice: its endpoint map, else `vpc.<region>.aliyuncs.com` (lib/regions.ts). */
+    endpoint: (region: string) => vpcHost(region),
     clientToken: false,
     maxKeyLength: 128,
     keyMustStartWithLetter: false,
@@ -46,15 +49,6 @@ export const PRODUCTS = {
 } as const;
 
 export type ProductId = keyof typeof PRODUCTS;
-
-/** Regions the Vpc SDK maps to the central `vpc.aliyuncs.com` host. */
-const VPC_CENTRAL_REGIONS = new Set([
-  'cn-hangzhou',
-  'cn-hangzhou-finance',
-  'cn-shanghai-finance-1',
-  'cn-shenzhen-finance-1',
-  'cn-north-2-gov-1',
-]);
 
 /**
  * A typed list action that returns every resource of a type with its tags inline, so a pattern policy

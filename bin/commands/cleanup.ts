@@ -4,10 +4,11 @@
  * 1 partial failure (the report says `ok: false`), 2 bad input (nothing sent to the cloud).
  */
 import { randomUUID } from 'node:crypto';
-import { type Command, type Io, optionalPositiveInt, requireString } from '../command.ts';
+import { type Command, type Io, requireString } from '../command.ts';
 import { countingPort } from '../counting-port.ts';
 import type { RunProgress } from '../engine.ts';
 import { ExitCode } from '../errors.ts';
+import type { Output } from '../output.ts';
 
 type Mode = 'plan' | 'run';
 
@@ -28,7 +29,7 @@ ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN, then the CLI prof
 
 Options:
   --policy FILE      the policy file (required)
-  --json             print the report as JSON (for machines) instead of a table
+  --json             print the report as one JSON document (errors too) instead of a table
   --region R[,R...]  replace the policy's regions
   --concurrency N    replace the policy's limits.concurrency (write calls in flight)
   --run-id ID        run id for the report and the ClientTokens (default: a new UUID)
@@ -55,11 +56,16 @@ export function makeCleanupCommand(mode: Mode): Command {
       concurrency: { type: 'string' },
       'run-id': { type: 'string' },
     },
-    run: (values, io) => runPolicy(mode, values, io),
+    run: (values, io, out) => runPolicy(mode, values, io, out),
   };
 }
 
-async function runPolicy(mode: Mode, values: Record<string, string | boolean | undefined>, io: Io): Promise<number> {
+async function runPolicy(
+  mode: Mode,
+  values: Record<string, string | boolean | undefined>,
+  io: Io,
+  out: Output,
+): Promise<number> {
   // Loaded here, not at the top: `--help` and bad arguments should not pay for the SDKs' load time.
   const [
     { defaultCredentialClient, resolveCredentials },
@@ -67,7 +73,7 @@ async function runPolicy(mode: Mode, values: Record<string, string | boolean | u
     { ProgressLine },
     { OutcomeTally },
     { renderChanges, renderReport },
-    { loadPolicy },
+    { loadPolicy, overridesFrom },
   ] = await Promise.all([
     import('../credentials.ts'),
     import('../engine.ts'),
@@ -77,29 +83,19 @@ async function runPolicy(mode: Mode, values: Record<string, string | boolean | u
     import('../policy-input.ts'),
   ]);
   const file = requireString(mode, values, 'policy');
-  const concurrency = optionalPositiveInt(mode, values, 'concurrency');
-  const regionText = typeof values.region === 'string' ? values.region : undefined;
+  // The same function and the same overrides as `validate`: plan and run check a file identically.
   const policy = await loadPolicy(file, {
-    ...(regionText
-      ? {
-          regions: regionText
-            .split(',')
-            .map((r) => r.trim())
-            .filter(Boolean),
-        }
-      : {}),
-    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...overridesFrom(mode, values),
     ...(mode === 'plan' ? { dryRun: true } : {}),
   });
-  if (mode === 'run' && policy.dryRun)
-    io.stderr.write(`note: ${file} says "dryRun": true, so nothing will be changed\n`);
+  if (mode === 'run' && policy.dryRun) out.note(`note: ${file} says "dryRun": true, so nothing will be changed`);
 
   // The function's operator knobs apply here too (limits overrides, raised quotas).
   const envLimits = limitsFromEnv({
     VPC_TAG_CLEANUP_LIMITS: io.env.VPC_TAG_CLEANUP_LIMITS,
     VPC_TAG_CLEANUP_QUOTA_SCALE: io.env.VPC_TAG_CLEANUP_QUOTA_SCALE,
   });
-  for (const why of envLimits.ignored) io.stderr.write(`note: ignored ${why}\n`);
+  for (const why of envLimits.ignored) out.note(`note: ignored ${why}`);
   const endpoint = io.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
   const credentialClient = defaultCredentialClient();
   // Resolve once up front: missing credentials are bad input (exit 2), found before any call.
@@ -134,7 +130,7 @@ async function runPolicy(mode: Mode, values: Record<string, string | boolean | u
         onProgress,
         // The table needs counts and a few examples, not every outcome; --json asks for every outcome.
         onOutcome: (o) => tally.add(o),
-        retainOutcomes: values.json === true,
+        retainOutcomes: out.json,
         limits: envLimits.limits,
         ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}),
       },
@@ -145,13 +141,11 @@ async function runPolicy(mode: Mode, values: Record<string, string | boolean | u
   }
   const { report, full } = result;
 
-  if (values.json === true) {
-    // Machines get every resource, not the capped list the function returns.
-    io.stdout.write(`${JSON.stringify({ ...report, resources: full, resourcesTruncated: false }, null, 2)}\n`);
-  } else {
-    if (report.dryRun) io.stdout.write(`${renderChanges(tally)}\n`);
-    io.stdout.write(renderReport(report, tally));
-  }
+  // Machines get every resource, not the capped list the function returns.
+  out.answer(
+    { ...report, resources: full, resourcesTruncated: false },
+    () => `${report.dryRun ? `${renderChanges(tally)}\n` : ''}${renderReport(report, tally)}`,
+  );
   return report.ok ? ExitCode.Ok : ExitCode.PartialFailure;
 }
 

@@ -22,7 +22,7 @@ Options:
 ${EMULATOR_OPTIONS_HELP}
 `,
   options: EMULATOR_CLI_OPTIONS,
-  async run(values, io) {
+  async run(values, _io, out) {
     let options: EmulatorOptions;
     try {
       options = emulatorOptionsFrom(values);
@@ -31,7 +31,7 @@ ${EMULATOR_OPTIONS_HELP}
     }
     const { startEmulator } = await import('../../emulator/server.ts');
     const emu = await startEmulator(options);
-    io.stdout.write(`emulator listening on ${emu.url}\n`);
+    out.answer({ ok: true, url: emu.url, endpoint: emu.endpoint }, `emulator listening on ${emu.url}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -3,18 +3,10 @@
  * request id). The policy is validated here first, so a bad one exits 2 before any call.
  */
 
-import { createInvoker, type InvokeFailure, invokerConfigFromEnv } from '../../lib/invoker/index.ts';
+import { createInvoker, invokerConfigFromEnv } from '../../lib/invoker/index.ts';
 import type { Report } from '../../lib/types.ts';
-import { type Command, type Io, requireString } from '../command.ts';
-import { ExitCode, UsageError } from '../errors.ts';
-
-/** FC refused the call (or never answered): say so with its code and request id, exit 1. */
-function refused(io: Io, f: InvokeFailure, json: boolean): number {
-  const what = { ok: false, error: { code: f.code, message: f.message, requestId: f.requestId ?? null } };
-  if (json) io.stdout.write(`${JSON.stringify(what)}\n`);
-  else io.stderr.write(`invoke failed: ${f.code}: ${f.message} (request id ${f.requestId ?? 'none'})\n`);
-  return ExitCode.PartialFailure;
-}
+import { type Command, requireString } from '../command.ts';
+import { ExitCode, RefusedInputError, UsageError } from '../errors.ts';
 
 const TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 
@@ -36,7 +28,7 @@ Options:
   --region R        FC region (default ALIBABA_CLOUD_REGION_ID, else cn-hangzhou)
   --account-id ID   account id (default ALIBABA_CLOUD_ACCOUNT_ID)
   --run-id ID       run id passed to the function
-  --json            print the function's answer as JSON
+  --json            print the function's answer as one JSON document (errors too)
 
 Environment: VPC_TAG_CLEANUP_FC_ENDPOINT (http://host:port) sends the call there instead of
 https://ACCOUNT.REGION.fc.aliyuncs.com. VPC_TAG_CLEANUP_FC_API=2016-08-15 with
@@ -54,7 +46,7 @@ default chain.
     'run-id': { type: 'string' },
     json: { type: 'boolean' },
   },
-  async run(values, io) {
+  async run(values, io, out) {
     const functionName = requireString('invoke', values, 'function');
     const file = requireString('invoke', values, 'policy');
     const accountId =
@@ -74,8 +66,8 @@ default chain.
     const config = invokerConfigFromEnv(io.env);
     if (!config.ok) throw new UsageError(`invoke: ${config.message}`);
 
-    // Loaded here: `--help` should not pay for the SDKs' load time.
-    const [{ resolveCredentials }, { renderIssues, renderReport }, { loadPolicy }] = await Promise.all([
+    // Loaded here: `--help` should not pay for the SDKs' load time (the invoker loads its SDK on first call).
+    const [{ resolveCredentials }, { renderReport }, { loadPolicy }] = await Promise.all([
       import('../credentials.ts'),
       import('../format/table.ts'),
       import('../policy-input.ts'),
@@ -87,50 +79,61 @@ default chain.
       config.config,
     );
     const payload = runId === undefined ? { policy } : { policy, runId };
+    /** FC refused the call (or never answered): one answer with its code and request id, exit 1. */
+    const refused = (f: { code: string; message: string; requestId?: string }) => {
+      out.answer(
+        { ok: false, error: { code: f.code, message: f.message, issues: [] }, requestId: f.requestId ?? null },
+        `invoke failed: ${f.code}: ${f.message} (request id ${f.requestId ?? 'none'})`,
+      );
+      return ExitCode.PartialFailure;
+    };
 
     if (values.async === true) {
       const started = await invoker.invokeAsync(functionName, payload, runId);
-      if (started.status === 'failed') return refused(io, started, values.json === true);
+      if (started.status === 'failed') return refused(started);
       if (started.status === 'duplicate') {
-        io.stdout.write(
-          values.json === true
-            ? `${JSON.stringify({ accepted: false, duplicate: true, taskId: runId })}\n`
-            : `not sent again: FC already holds task ${runId}\n`,
+        out.answer(
+          { ok: false, accepted: false, duplicate: true, taskId: runId ?? null },
+          `not sent again: FC already holds task ${runId}`,
         );
         return ExitCode.PartialFailure;
       }
-      io.stdout.write(
-        values.json === true
-          ? `${JSON.stringify({ accepted: true, requestId: started.requestId ?? null })}\n`
-          : `accepted: request id ${started.requestId ?? '(none)'}\n`,
+      out.answer(
+        { ok: true, accepted: true, requestId: started.requestId ?? null },
+        `accepted: request id ${started.requestId ?? '(none)'}`,
       );
       return ExitCode.Ok;
     }
     const result = await invoker.invokeSync(functionName, payload);
-    if (result.status === 'failed') return refused(io, result, values.json === true);
+    if (result.status === 'failed') return refused(result);
+    const raw = typeof result.data === 'string' ? result.data : JSON.stringify(result.data, null, 2);
     if (result.errorType) {
-      io.stderr.write(`function error (${result.errorType}), request id ${result.requestId ?? '(none)'}\n`);
-      io.stdout.write(`${typeof result.data === 'string' ? result.data : JSON.stringify(result.data, null, 2)}\n`);
+      // The function threw (HTTP 200 with X-Fc-Error-Type): its body says why.
+      out.note(`function error (${result.errorType}), request id ${result.requestId ?? '(none)'}`);
+      out.answer(
+        {
+          ok: false,
+          error: { code: 'FUNCTION_ERROR', message: `function error (${result.errorType})`, issues: [] },
+          errorType: result.errorType,
+          requestId: result.requestId ?? null,
+          data: result.data,
+        },
+        raw,
+      );
       return ExitCode.PartialFailure;
     }
     const report = result.data as Partial<Report> | null;
     const inputError =
       report && typeof report === 'object' && report.ok === false && !('totals' in report) ? report.error : undefined;
-    if (values.json !== true && inputError) {
-      // The function refused the payload (answered, not thrown): show its issues like local bad input.
-      io.stderr.write(
-        renderIssues(
-          `the function refused the input: ${inputError.code}: ${inputError.message}`,
-          inputError.issues ?? [],
-        ),
+    if (inputError)
+      // The function refused the payload (answered, not thrown): bad input, shown like local bad input.
+      throw new RefusedInputError(
+        inputError.code,
+        `the function refused the input: ${inputError.message}`,
+        inputError.issues ?? [],
       );
-      return ExitCode.PartialFailure;
-    }
-    if (values.json === true || !report || typeof report !== 'object' || !('totals' in report)) {
-      io.stdout.write(`${typeof result.data === 'string' ? result.data : JSON.stringify(result.data, null, 2)}\n`);
-    } else {
-      io.stdout.write(renderReport(report as Report));
-    }
-    return report && typeof report === 'object' && report.ok === true ? ExitCode.Ok : ExitCode.PartialFailure;
+    const isReport = report !== null && typeof report === 'object' && 'totals' in report;
+    out.answer(result.data, () => (isReport ? renderReport(report as Report) : raw));
+    return isReport && report.ok === true ? ExitCode.Ok : ExitCode.PartialFailure;
   },
 };

@@ -11,9 +11,11 @@ VS Code settings: "json.schemas": [{ "fileMatch": ["policies/*.json"], "url": ".
 after \`npx vpc-tag-cleanup schema > policy.schema.json\`.
 `,
   options: {},
-  async run(_values, io) {
+  async run(_values, _io, out) {
     const { policyJsonSchema } = await import('../../lib/policy/json-schema.ts');
-    io.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
+    const schema = policyJsonSchema();
+    // The schema is JSON already: --json changes nothing, so `schema --json > f` and `schema > f` agree.
+    out.answer(schema, `${JSON.stringify(schema, null, 2)}\n`);
     return 0;
   },
 };

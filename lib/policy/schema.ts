@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
+import { isKnownRegion, regionsNear } from '../regions.ts';
 
 /** Longest `keyPatterns` entry: a short pattern keeps catastrophic backtracking within reach of review. */
 export const MAX_KEY_PATTERN_LENGTH = 256;
@@ -16,6 +17,27 @@ export const MAX_KEY_PATTERN_LENGTH = 256;
 export const REGION_ID_PATTERN = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
+
+/** Why `id` cannot be a region of a policy, or undefined when it is a known region id. */
+export function regionProblem(id: string): string | undefined {
+  if (isKnownRegion(id)) return undefined;
+  const near = regionsNear(id);
+  const hint =
+    near.length > 0 ? `did you mean ${near.join(' or ')}?` : 'region ids look like cn-hangzhou or ap-southeast-1';
+  return REGION_ID_PATTERN.test(id)
+    ? `"${id}" is not a known region id (${hint})`
+    : `"${id}" is not a region id (${hint})`;
+}
+
+/** A region id the Vpc SDK or the endpoints pages know (lib/regions.ts): a typo never runs as "nothing to change". */
+const RegionIdSchema = z
+  .string()
+  .superRefine((id, ctx) => {
+    const problem = regionProblem(id);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  // The refinement is invisible to JSON Schema; the shape of an id is what an editor can check.
+  .meta({ pattern: REGION_ID_PATTERN.source });
 
 /**
  * A group that holds a quantifier and is itself quantified (`(a+)+`, `(\\w*-?)*`, `(x{2,})+`): the shape
@@ -84,7 +106,7 @@ export const RemoveSchema = z.union([RemoveAllSchema, RemoveKeysSchema]);
 export const PolicySchema = z.strictObject({
   name: nonEmpty.max(128, 'must be at most 128 characters').describe('Name of the policy, shown in reports and logs.'),
   regions: z
-    .array(z.string().regex(REGION_ID_PATTERN, 'is not a region id (expected something like cn-hangzhou)'))
+    .array(RegionIdSchema)
     .min(1, 'needs at least one region')
     .describe('Region ids to clean, e.g. cn-hangzhou.'),
   resourceTypes: z

@@ -1,0 +1,38 @@
+/**
+ * The store's failure modes. A journal that cannot be written stops the run's writes (fail closed), so
+ * these carry the store's location and the backend's own code, never a credential.
+ */
+import { redactSecrets, VpcTagCleanupError } from '../errors.ts';
+
+/** The store could not be read or written (disk full, permission, OSS error, network). */
+export class StoreError extends VpcTagCleanupError {
+  readonly location: string;
+  /** The backend's code (`ENOSPC`, `EACCES`, `NoSuchBucket`, `AccessDenied`...), when it gave one. */
+  readonly backendCode?: string;
+  constructor(location: string, what: string, cause: unknown) {
+    const backendCode = codeOf(cause);
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super('STORE_UNAVAILABLE', redactSecrets(`run store ${location}: ${what} failed: ${detail}`), { cause });
+    this.name = 'StoreError';
+    this.location = location;
+    if (backendCode) this.backendCode = backendCode;
+  }
+}
+
+/** A `--store` / `VPC_TAG_CLEANUP_STORE` value that names no store this tool can use. */
+export class StoreLocationError extends VpcTagCleanupError {
+  constructor(message: string) {
+    super('INVALID_STORE', message);
+    this.name = 'StoreLocationError';
+  }
+}
+
+function codeOf(e: unknown): string | undefined {
+  const c = (e as { code?: unknown; name?: unknown } | undefined)?.code;
+  if (typeof c === 'string' && c) return c;
+  return undefined;
+}
+
+export function isStoreError(e: unknown): e is StoreError {
+  return e instanceof StoreError || (e instanceof Error && e.name === 'StoreError');
+}
