@@ -3,10 +3,27 @@
  * request id). The policy is validated here first, so a bad one exits 2 before any call.
  */
 
-import { createInvoker, invokerConfigFromEnv } from '../../lib/invoker/index.ts';
+import { createInvoker, type InvokeFailure, invokerConfigFromEnv } from '../../lib/invoker/index.ts';
 import type { Report } from '../../lib/types.ts';
 import { type Command, requireString } from '../command.ts';
 import { ExitCode, RefusedInputError, UsageError } from '../errors.ts';
+
+/**
+ * FC refused the call or never answered. Shaped like the SDKs' errors (code, statusCode, data.Message,
+ * data.RequestId) so bin/describe-error.ts tells it like any cloud refusal: a 4xx exits 2, the rest 1.
+ */
+class FcInvokeError extends Error {
+  override readonly name = 'FcInvokeError';
+  readonly code: string;
+  readonly statusCode: number | undefined;
+  readonly data: { Message: string; RequestId?: string };
+  constructor(f: InvokeFailure) {
+    super(f.message);
+    this.code = f.code;
+    this.statusCode = f.httpStatus;
+    this.data = { Message: f.message, ...(f.requestId ? { RequestId: f.requestId } : {}) };
+  }
+}
 
 const TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 
@@ -79,18 +96,9 @@ default chain.
       config.config,
     );
     const payload = runId === undefined ? { policy } : { policy, runId };
-    /** FC refused the call (or never answered): one answer with its code and request id, exit 1. */
-    const refused = (f: { code: string; message: string; requestId?: string }) => {
-      out.answer(
-        { ok: false, error: { code: f.code, message: f.message, issues: [] }, requestId: f.requestId ?? null },
-        `invoke failed: ${f.code}: ${f.message} (request id ${f.requestId ?? 'none'})`,
-      );
-      return ExitCode.PartialFailure;
-    };
-
     if (values.async === true) {
       const started = await invoker.invokeAsync(functionName, payload, runId);
-      if (started.status === 'failed') return refused(started);
+      if (started.status === 'failed') throw new FcInvokeError(started);
       if (started.status === 'duplicate') {
         out.answer(
           { ok: false, accepted: false, duplicate: true, taskId: runId ?? null },
@@ -105,7 +113,7 @@ default chain.
       return ExitCode.Ok;
     }
     const result = await invoker.invokeSync(functionName, payload);
-    if (result.status === 'failed') return refused(result);
+    if (result.status === 'failed') throw new FcInvokeError(result);
     const raw = typeof result.data === 'string' ? result.data : JSON.stringify(result.data, null, 2);
     if (result.errorType) {
       // The function threw (HTTP 200 with X-Fc-Error-Type): its body says why.
