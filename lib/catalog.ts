@@ -329,12 +329,23 @@ export const NOT_FOUND_CODE_PATTERNS: readonly RegExp[] = [
 /** Codes that say a batch was too large: split it. */
 export const BATCH_TOO_LARGE_CODE_PATTERNS: readonly RegExp[] = [/^NumberExceed\./, /^IllegalParamSize\./];
 
+/**
+ * Named like throttling, yet a retry of the same call cannot succeed and says nothing about the rate:
+ * `Throttling.DeepPageSkip` refuses a skipped-to page ("use sequential paging", DescribeVSwitches page).
+ */
+export const NOT_RATE_CODES: ReadonlySet<string> = new Set(['Throttling.DeepPageSkip']);
+
+/** Relisting passes of a page-numbered list the run's own writes shift, before the unit gives up. */
+export const RELIST_MAX_PASSES = 16;
+
 export function isThrottlingCode(code: string | undefined): boolean {
+  if (code !== undefined && NOT_RATE_CODES.has(code)) return false;
   return code?.includes('Throttling') ?? false;
 }
 
 export function isRetryableCode(code: string | undefined, statusCode?: number): boolean {
   if (code === undefined) return statusCode !== undefined && statusCode >= 500;
+  if (NOT_RATE_CODES.has(code)) return false;
   if (code.includes('Throttling')) return true;
   if (RETRYABLE_CODES.has(code)) return true;
   if (RETRYABLE_CODE_PREFIXES.some((p) => code.startsWith(p))) return true;

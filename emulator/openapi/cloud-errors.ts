@@ -111,6 +111,9 @@ export const COMMON = {
   missingRegion: ['MissingParameter.RegionId', 400],
   // guess: DescribeVpcs VpcId (<= 20 ids), typed-list id filters (<= 100).
   tooManyFilterIds: ['IllegalParamSize.Ids', 400],
+  // describeDeepPaging=throttle: the code the DescribeVSwitches page names ("may return
+  // Throttling.DeepPageSkip during deep paging or frequent page skipping"); its status is a guess.
+  deepPageSkip: ['Throttling.DeepPageSkip', 400],
 } as const satisfies Record<string, readonly [string, number]>;
 
 type ProductCodes = (typeof CODES)[keyof typeof CODES];

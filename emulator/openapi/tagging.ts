@@ -200,23 +200,33 @@ export interface TagRow {
   RegionNo?: string;
 }
 
-/** ListTagResources: one row per (resource, tag); tag filters return all tags of each matched resource. */
+/**
+ * ListTagResources: one row per (resource, tag); tag filters return all tags of each matched resource
+ * (listTagsByKey=full) or only the filtered keys' rows (=matching).
+ */
 export function listTagRows(
   store: Store,
   rules: TagRules,
   action: string,
   params: Record<string, string>,
-  _behaviour?: Behaviour,
+  behaviour?: Behaviour,
 ): { rows: TagRow[]; nextToken: string; maxResults: number } {
   const region = requireRegion(params);
   const type = resolveType(rules, params);
-  const ids = indexed(params, 'ResourceId').filter((id) => id !== '');
-  if (ids.length > rules.listMaxIds)
+  const named = indexed(params, 'ResourceId').filter((id) => id !== '');
+  if (named.length > rules.listMaxIds)
     refuse(rules.codes, 'tooManyResourceIds', `At most ${rules.listMaxIds} ResourceId values are allowed.`);
-  const pairs = filterPairs(rules, params, 'Tag', rules.listMaxTags);
-  if (rules.listNeedsFilter && ids.length === 0 && pairs.length === 0) {
+  const given = filterPairs(rules, params, 'Tag', rules.listMaxTags);
+  if (rules.listNeedsFilter && named.length === 0 && given.length === 0) {
     refuse(rules.codes, 'bothEmpty', 'The specified Tags and ResourceIds are not allowed to be both empty.');
   }
+  // peerListFilters=ignored: VpcPeer's deprecated filters are checked, then have no effect.
+  const ignored = rules.product === 'VpcPeer' && behaviour?.get('peerListFilters') === 'ignored';
+  const ids = ignored ? [] : named;
+  const pairs = ignored ? [] : given;
+  // listTagsByKey=matching: a Tag.N filter answers only the rows of the filtered keys.
+  const onlyKeys =
+    pairs.length > 0 && behaviour?.get('listTagsByKey') === 'matching' ? new Set(pairs.map((p) => p.key!)) : undefined;
   const maxResults = intParam(params, 'MaxResults', rules.listMaxResults, 'badMaxResults');
   const category = params.Category ?? 'All';
   const keep = (key: string) =>
@@ -234,6 +244,7 @@ export function listTagRows(
       const key = store.strings.str(tags[i]!);
       if (pos && id === pos[0] && key <= pos[1]!) continue;
       if (!keep(key)) continue;
+      if (onlyKeys && !onlyKeys.has(key)) continue;
       if (rows.length === maxResults) {
         more = true;
         break outer;

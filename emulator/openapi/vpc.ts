@@ -13,6 +13,7 @@ import type { Behaviour } from '../behaviour.ts';
 import type { ActionTable } from './actions.ts';
 import { refuse, refuseCommon } from './cloud-errors.ts';
 import { numberedPage, suffixOf } from './listing.ts';
+import { queryDigest } from './paging.ts';
 import { boolParam, intParam, listParam } from './params.ts';
 import type { PackedTags, Store } from './store.ts';
 import { DEFAULT_REGION, TAG_RULES, TYPED_LIST } from './tables.ts';
@@ -35,7 +36,28 @@ function paging(p: Record<string, string>) {
 
 const nested = (store: Store, tags: PackedTags) => ({ Tag: tagList(store, tags) });
 
+/** Queries remembered for describeDeepPaging=throttle (oldest forgotten first). */
+const DEEP_PAGING_MEMORY = 4_096;
+
+/**
+ * describeDeepPaging=throttle: a PageNumber beyond the next page of the same query (its other parameters)
+ * is refused, so only sequential paging from page 1 gets through. Remembers the last page served.
+ */
+function deepPagingGuard(behaviour: Behaviour) {
+  const lastPage = new Map<string, number>();
+  return (action: string, p: Record<string, string>, pageNumber: number) => {
+    const key = queryDigest(action, Object.fromEntries(Object.entries(p).filter(([k]) => !SKIP_IN_KEY.has(k))));
+    if (behaviour.get('describeDeepPaging') === 'throttle' && pageNumber > (lastPage.get(key) ?? 0) + 1)
+      refuseCommon('deepPageSkip', `PageNumber ${pageNumber} skips pages: page sequentially.`);
+    lastPage.delete(key);
+    lastPage.set(key, pageNumber);
+    if (lastPage.size > DEEP_PAGING_MEMORY) lastPage.delete(lastPage.keys().next().value!);
+  };
+}
+const SKIP_IN_KEY = new Set(['PageNumber', 'PageSize']);
+
 export function vpcActions(store: Store, behaviour: Behaviour): ActionTable {
+  const deepPaging = deepPagingGuard(behaviour);
   return {
     ...taggingActions(store, rules, behaviour, {
       untagAction: 'UnTagResources',
@@ -51,6 +73,7 @@ export function vpcActions(store: Store, behaviour: Behaviour): ActionTable {
           refuseCommon('tooManyFilterIds', `At most ${TYPED_LIST.describe.maxVpcIds} VpcId values are allowed.`);
         const tagMatch = compileFilter(store, filterPairs(rules, p, 'Tag', rules.listMaxTags));
         const { pageNumber, pageSize } = paging(p);
+        deepPaging('DescribeVpcs', p, pageNumber);
         const wantDefault = p.IsDefault !== undefined && p.IsDefault !== '' && boolParam(p, 'IsDefault');
         const name = p.VpcName;
         const page = numberedPage(
@@ -90,6 +113,7 @@ export function vpcActions(store: Store, behaviour: Behaviour): ActionTable {
         if (ids.length > TYPED_LIST.describe.maxVpcIds)
           refuse(rules.codes, 'tooManyResourceIds', 'Too many VSwitchId values.');
         const { pageNumber, pageSize } = paging(p);
+        deepPaging('DescribeVSwitches', p, pageNumber);
         const zone = `${region}-a`;
         const vpcOf = (id: string) => `vpc-${suffixOf(id)}`;
         const wantDefault = p.IsDefault !== undefined && p.IsDefault !== '' && boolParam(p, 'IsDefault');

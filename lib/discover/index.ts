@@ -57,6 +57,19 @@ export function chooseStrategy(policy: Policy, type: ResourceType, narrowIds?: s
   };
 }
 
+/**
+ * Whether the verdict on a resource found by a `Tag.N.Key` stream can depend on tags outside the stream's
+ * filter: a protecting tag, patterns or `remove.all`, or a second removable key (a resource is yielded
+ * once, by the first stream that meets it). With one exact key and nothing else, the listed rows decide.
+ */
+export function needsFullTagSets(policy: Policy, strategy: Extract<Strategy, { kind: 'keys' }>): boolean {
+  const remove = policy.remove;
+  if (policy.protect?.resourceTag) return true;
+  if ('all' in remove) return true;
+  if ('keyPatterns' in remove && (remove.keyPatterns ?? []).length > 0) return true;
+  return strategy.keys.length !== 1;
+}
+
 /** The lister name a strategy's cursors carry (a continuation from another strategy is not resumed). */
 export function listerName(strategy: Strategy, type: ResourceType): string {
   if (strategy.kind === 'ids') return BY_IDS_LISTER;
@@ -85,6 +98,7 @@ export function discoverUnit(
     case 'keys':
       return byKeysPages(ctx, unit, strategy.keys, {
         mutating: opts.mutating,
+        needsFullTags: needsFullTagSets(policy, strategy),
         ...(startToken !== undefined ? { startToken } : {}),
         ...(strategy.extraTags ? { extraTags: strategy.extraTags } : {}),
       });
@@ -92,6 +106,7 @@ export function discoverUnit(
       const lister = listerOf(unit.type);
       if (!lister) throw new Error(`no typed lister for ${unit.type}`);
       return typedListPages(ctx, unit, lister, {
+        mutating: opts.mutating,
         ...(startToken !== undefined ? { startToken } : {}),
         ...(tagFilter ? { tagFilter } : {}),
       });

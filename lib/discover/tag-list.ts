@@ -4,8 +4,9 @@
  *   merged into full tag sets, a resource matched by several keys yielded once;
  * - by batches of explicit ids (`match.resourceIds`, a Config event's resource).
  * A resource whose rows may straddle a page boundary (first of a continued page, last of a page with a
- * NextToken) is re-read by id, so selection never sees a partial tag set (a missing protect tag would be
- * a safety bug). Because the run removes the very key a stream filters on while it pages, a stream that
+ * NextToken) is re-read by id when the verdict looks beyond the stream's key, so selection never sees a
+ * partial tag set (a missing protect tag would be a safety bug); otherwise the last resource waits for
+ * the next page's rows. Because the run removes the very key a stream filters on while it pages, a stream that
  * spanned several pages is listed again until a pass brings nothing new: tokens need not survive writes.
  */
 import { PRODUCTS, productOf, type ResourceType } from '../catalog.ts';
@@ -64,26 +65,49 @@ async function listTagPage(
   return { rows: rowsOf(body), next: nextTokenOf(body) };
 }
 
+/**
+ * Reads `ResourceId.N` = `ask` (all pages), keeping the rows of `want` (a superset of `ask`). `unfiltered`:
+ * the answer held rows of ids not asked for, i.e. the cloud ignored the filter (VpcPeer marks it
+ * deprecated), so every row of the region came back and `want` was served from the same pages.
+ */
+async function readByIds(
+  ctx: ListContext,
+  unit: { region: string; type: ResourceType },
+  ask: readonly string[],
+  want: ReadonlySet<string>,
+): Promise<{ tags: Map<string, Record<string, string>>; unfiltered: boolean }> {
+  const asked = new Set(ask);
+  const merged = new Map<string, Record<string, string>>();
+  let unfiltered = false;
+  let token: string | undefined;
+  do {
+    const page = await listTagPage(ctx, unit, { ResourceId: [...ask] }, token);
+    for (const row of page.rows) {
+      if (!asked.has(row.id)) unfiltered = true;
+      if (want.has(row.id)) addRow(merged, row);
+    }
+    token = page.next;
+  } while (token);
+  return { tags: merged, unfiltered };
+}
+
+const tagged = (unit: { region: string; type: ResourceType }, tags: Map<string, Record<string, string>>) =>
+  [...tags].map(([id, t]): TaggedResource => ({ region: unit.region, type: unit.type, id, tags: t }));
+
 /** Full tag sets of up to `maxIdsPerListCall` ids (all pages); ids without tags are absent. */
 export async function fetchTagsByIds(
   ctx: ListContext,
   unit: { region: string; type: ResourceType },
   ids: readonly string[],
 ): Promise<TaggedResource[]> {
-  const merged = new Map<string, Record<string, string>>();
-  let token: string | undefined;
-  do {
-    const page = await listTagPage(ctx, unit, { ResourceId: [...ids] }, token);
-    for (const row of page.rows) {
-      if (!ids.includes(row.id)) continue;
-      addRow(merged, row);
-    }
-    token = page.next;
-  } while (token);
-  return [...merged].map(([id, tags]) => ({ region: unit.region, type: unit.type, id, tags }));
+  return tagged(unit, (await readByIds(ctx, unit, ids, new Set(ids))).tags);
 }
 
-/** Pages of explicit ids, `maxIdsPerListCall` at a time; the cursor token is the index of the next chunk. */
+/**
+ * Pages of explicit ids, `maxIdsPerListCall` at a time; the cursor token is the index of the next chunk.
+ * Once an answer shows the id filter ignored, the pass that showed it has already read every row of the
+ * region: the later chunks are served from it instead of paging the whole region once per chunk.
+ */
 export async function* byIdsPages(
   ctx: ListContext,
   unit: { region: string; type: ResourceType },
@@ -93,12 +117,22 @@ export async function* byIdsPages(
   const size = ctx.limits.maxIdsPerListCall;
   // O(ids the caller named): the list is in the policy or the event already.
   const unique = [...new Set(ids)];
+  let served: Map<string, Record<string, string>> | undefined;
   for (
     let start = Number(startToken ?? '0') * size, chunk = start / size;
     start < unique.length;
     start += size, chunk++
   ) {
-    const resources = await fetchTagsByIds(ctx, unit, unique.slice(start, start + size));
+    const ask = unique.slice(start, start + size);
+    let resources: TaggedResource[];
+    if (served) {
+      const from = served;
+      resources = tagged(unit, new Map(ask.filter((id) => from.has(id)).map((id) => [id, from.get(id)!])));
+    } else {
+      const read = await readByIds(ctx, unit, ask, new Set(unique.slice(start)));
+      if (read.unfiltered) served = read.tags;
+      resources = tagged(unit, new Map(ask.filter((id) => read.tags.has(id)).map((id) => [id, read.tags.get(id)!])));
+    }
     const more = start + size < unique.length;
     yield more ? { resources, next: { lister: BY_IDS_LISTER, token: String(chunk + 1) } } : { resources };
   }
@@ -107,12 +141,20 @@ export async function* byIdsPages(
 /**
  * Pages of every resource carrying one of `keys` (one stream per key, in order); `extraTags` are pushed
  * down as `Tag.2..N`. The cursor token is the index of the key whose stream restarts on resume.
+ * Whether a `Tag.N` answer holds a resource's other tags is not documented: with `needsFullTags`, a page
+ * that shows no other key has its resources re-read by `ResourceId.N` before they are yielded.
  */
 export async function* byKeysPages(
   ctx: ListContext,
   unit: { region: string; type: ResourceType },
   keys: readonly string[],
-  opts: { startToken?: string; extraTags?: Array<{ key: string; value?: string | undefined }>; mutating: boolean },
+  opts: {
+    startToken?: string;
+    extraTags?: Array<{ key: string; value?: string | undefined }>;
+    mutating: boolean;
+    /** The policy's verdict depends on tags beyond the filtered keys (see `needsFullTagSets`). */
+    needsFullTags?: boolean;
+  },
 ): AsyncGenerator<DiscoveredPage> {
   // Ids already yielded in this unit, so a resource carrying several policy keys (or met again while the
   // streams re-list) is yielded once. O(resources of the unit carrying a policy key): this lister only
@@ -124,30 +166,51 @@ export async function* byKeysPages(
   );
   for (let ki = Number(opts.startToken ?? '0'); ki < keys.length; ki++) {
     const filter = { Tag: [{ Key: keys[ki] }, ...extra] };
+    const filtered = new Set<string>([keys[ki] as string, ...extra.map((t) => t.Key)]);
     for (;;) {
       let fresh = 0;
       let pages = 0;
       let token: string | undefined;
+      // Without `needsFullTags` the last resource of a page with a NextToken waits for the next page's rows
+      // instead of being re-read: the verdict needs only the stream's key, which the merge then holds.
+      let carried: [string, Record<string, string>] | undefined;
       do {
         const incoming = token;
         const page = await listTagPage(ctx, unit, filter, token);
         pages++;
         token = page.next;
-        const merged = new Map<string, Record<string, string>>();
+        const merged = new Map<string, Record<string, string>>(carried ? [carried] : []);
+        carried = undefined;
         for (const row of page.rows) {
           addRow(merged, row);
         }
         const ids = [...merged.keys()];
         const edges = new Set<string>();
-        if (incoming && ids[0]) edges.add(ids[0]);
-        if (token && ids.length > 0) edges.add(ids[ids.length - 1] as string);
-        const unseenEdges = [...edges].filter((id) => !seen.has(id));
-        const refetched = unseenEdges.length > 0 ? await fetchTagsByIds(ctx, unit, unseenEdges) : [];
+        if (opts.needsFullTags) {
+          if (incoming && ids[0]) edges.add(ids[0]);
+          if (token && ids.length > 0) edges.add(ids[ids.length - 1] as string);
+        } else {
+          if (token && ids.length > 0) {
+            const lastId = ids.pop() as string;
+            carried = [lastId, merged.get(lastId)!];
+            merged.delete(lastId);
+          }
+          // Rows a token did not resume exactly at: re-read only a resource that lacks the stream's key.
+          if (incoming && ids[0] && !Object.hasOwn(merged.get(ids[0])!, keys[ki] as string)) edges.add(ids[0]);
+        }
+        // A row of a key outside the filter shows this answer carries whole tag sets; without one the rows
+        // may be only the filtered keys' (listTagsByKey=matching), so a verdict that looks further re-reads.
+        const partial = opts.needsFullTags === true && !page.rows.some((row) => !filtered.has(row.key));
+        const reread = partial ? new Set(ids) : edges;
+        const unseen = [...reread].filter((id) => !seen.has(id));
+        const refetched: TaggedResource[] = [];
+        for (let i = 0; i < unseen.length; i += ctx.limits.maxIdsPerListCall)
+          refetched.push(...(await fetchTagsByIds(ctx, unit, unseen.slice(i, i + ctx.limits.maxIdsPerListCall))));
         const full = new Map(refetched.map((r) => [r.id, r.tags]));
         const resources: TaggedResource[] = [];
         for (const [id, tags] of merged) {
           if (seen.has(id)) continue;
-          if (edges.has(id) && !full.has(id)) continue; // vanished (or lost its tags) since the page
+          if (reread.has(id) && !full.has(id)) continue; // vanished (or lost its tags) since the page
           seen.add(id);
           resources.push({ region: unit.region, type: unit.type, id, tags: full.get(id) ?? tags });
         }

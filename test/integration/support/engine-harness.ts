@@ -3,6 +3,7 @@
  * admin API (`/__admin/*`, plain HTTP) to seed resources, read the final state, stats and requests.
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { BehaviourSettings } from '../../../emulator/behaviour.ts';
 import type { LoggedCall } from '../../../emulator/openapi/call-log.ts';
 import { startEmulator } from '../../../emulator/server.ts';
 import type { Limits } from '../../../lib/catalog.ts';
@@ -29,11 +30,18 @@ export const TEST_LIMITS: Partial<Limits> = {
   readTimeoutMs: 2_000,
 };
 
-export async function startHarness(opts: { quotaScale?: number; accessKeySecret?: string } = {}) {
+export async function startHarness(
+  opts: { quotaScale?: number; accessKeySecret?: string; behaviour?: BehaviourSettings } = {},
+) {
   const accessKeyId = 'testAccessKeyId';
   const accessKeySecret = opts.accessKeySecret ?? 'testAccessKeySecret';
   const quotaScale = opts.quotaScale ?? 50;
-  const emu = await startEmulator({ quotaScale, accessKeyId, accessKeySecret });
+  const emu = await startEmulator({
+    quotaScale,
+    accessKeyId,
+    accessKeySecret,
+    ...(opts.behaviour ? { behaviour: opts.behaviour } : {}),
+  });
   const cloud: CloudPort = createCloudPort({
     credentials: { accessKeyId, accessKeySecret },
     endpoint: emu.endpoint,
@@ -72,6 +80,8 @@ export async function startHarness(opts: { quotaScale?: number; accessKeySecret?
     },
     faults: (spec: { rules: unknown[]; seed?: number }) => admin('/__admin/faults', 'PUT', spec),
     quotas: (settings: Record<string, unknown>) => admin('/__admin/quotas', 'PUT', settings),
+    /** Partial merge of the emulator's behaviour switches (reset restores the start values). */
+    behaviour: (settings: BehaviourSettings) => admin('/__admin/behaviour', 'PUT', settings),
     /** Write calls (any untag action) the emulator saw, whatever their outcome. */
     async writeCalls(): Promise<number> {
       const { byAction } = await h.stats();
