@@ -231,6 +231,41 @@ export const LIMITS: Readonly<Limits> = Object.freeze({
   planBufferSize: 2_000,
 });
 
+/** What an override of one limit may be (`VPC_TAG_CLEANUP_LIMITS`): a value outside is reported and ignored. */
+export interface LimitRange {
+  min: number;
+  max?: number;
+  /** Counts, sizes and milliseconds are whole numbers; `deadlineMarginShare` is a fraction. */
+  integer: boolean;
+}
+
+const count = (min: number, max?: number): LimitRange =>
+  max === undefined ? { min, integer: true } : { min, max, integer: true };
+
+/**
+ * The range of every limit. Ids and keys per call stop at the documented 20 (the cloud refuses more);
+ * a concurrency of 0 would never schedule; a timeout of 0 would fail every call.
+ */
+export const LIMIT_RANGES: Readonly<Record<keyof Limits, LimitRange>> = Object.freeze({
+  maxIdsPerCall: count(1, 20),
+  maxKeysPerCall: count(1, 20),
+  maxIdsPerListCall: count(1, 20),
+  maxTagsPerResource: count(1, 20),
+  defaultConcurrency: count(1, 64),
+  listConcurrency: count(1, 64),
+  maxRetries: count(0, 20),
+  retryBaseMs: count(0, 60_000),
+  retryMaxMs: count(0, 600_000),
+  connectTimeoutMs: count(1, 600_000),
+  readTimeoutMs: count(1, 600_000),
+  deadlineMarginMs: count(0, 86_400_000),
+  reportResourceCap: count(0),
+  deadlineMarginShare: { min: 0, max: 0.9, integer: false },
+  maxContinuationHops: count(0),
+  logResourcesPerLine: count(1),
+  planBufferSize: count(1),
+});
+
 export function withLimits(overrides: Partial<Limits> = {}): Limits {
   return { ...LIMITS, ...overrides };
 }

@@ -45,10 +45,12 @@ export function continuationTaskId(runId: string, shard: Shard | undefined, hop:
 
 /**
  * Whether this invocation should split its run into per-region shards: several regions, fan-out on,
- * and not itself a shard, a continuation, or an event-driven run narrowed to a few resources.
+ * and not itself a shard, a continuation, or an event-driven run narrowed to a few resources. A policy
+ * with `limits.maxResources` is not split: the limit is the whole run's, counted by one invocation chain.
  */
 export function shouldFanOut(run: RunRequest, env: { VPC_TAG_CLEANUP_FANOUT?: string | undefined }): boolean {
   if (run.shard || run.continuation || run.narrowTo) return false;
+  if (run.policy.limits?.maxResources !== undefined) return false;
   if (run.policy.regions.length < 2) return false;
   return run.policy.fanOut === true || env.VPC_TAG_CLEANUP_FANOUT === '1';
 }

@@ -2,10 +2,10 @@
  * Operator overrides of the catalog's limits for one deployment, from `VPC_TAG_CLEANUP_LIMITS` (a JSON
  * object of numeric `Limits` fields, e.g. `{"deadlineMarginMs":30000}`) and `VPC_TAG_CLEANUP_QUOTA_SCALE`
  * (a multiplier of the published rate quotas, for an account whose quotas were raised by ticket). Tests use
- * the same knobs to force short deadlines and small buffers. Unknown or non-numeric fields are reported,
- * never applied.
+ * the same knobs to force short deadlines and small buffers. Unknown fields and values outside a limit's
+ * range (`LIMIT_RANGES`: `listConcurrency: 0`, `maxKeysPerCall: 0.5`) are reported, never applied.
  */
-import { LIMITS, type Limits } from './catalog.ts';
+import { LIMIT_RANGES, LIMITS, type LimitRange, type Limits } from './catalog.ts';
 
 /** Limits and quota scale read from the environment. */
 export interface EnvLimits {
@@ -13,6 +13,16 @@ export interface EnvLimits {
   quotaScale?: number;
   /** What was ignored, and why (logged by the caller). */
   ignored: string[];
+}
+
+/** Why `v` cannot be this limit, or undefined when it can. */
+function rangeProblem(v: unknown, range: LimitRange): string | undefined {
+  const kind = range.integer ? 'an integer' : 'a number';
+  const span = range.max === undefined ? `>= ${range.min}` : `from ${range.min} to ${range.max}`;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `not a number (expected ${kind} ${span})`;
+  if ((range.integer && !Number.isInteger(v)) || v < range.min || (range.max !== undefined && v > range.max))
+    return `${v} is out of range (expected ${kind} ${span})`;
+  return undefined;
 }
 
 /** Read both variables; a field that cannot apply is listed in `ignored`, never thrown. */
@@ -34,9 +44,14 @@ export function limitsFromEnv(env: {
     } else {
       for (const [key, v] of Object.entries(value)) {
         if (!Object.hasOwn(LIMITS, key)) out.ignored.push(`VPC_TAG_CLEANUP_LIMITS.${key}: not a limit`);
-        else if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-          out.ignored.push(`VPC_TAG_CLEANUP_LIMITS.${key}: not a non-negative number`);
-        else (out.limits as Record<string, number>)[key] = v;
+        else {
+          const problem = rangeProblem(v, LIMIT_RANGES[key as keyof Limits]);
+          if (problem)
+            out.ignored.push(
+              `VPC_TAG_CLEANUP_LIMITS.${key}: ${problem}; the default ${LIMITS[key as keyof Limits]} applies`,
+            );
+          else (out.limits as Record<string, number>)[key] = v as number;
+        }
       }
     }
   }

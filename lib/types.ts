@@ -131,6 +131,12 @@ export interface Continuation {
   cursors?: ContinuationCursor[];
   /** How many times the run has been continued. */
   hop: number;
+  /**
+   * A run under `limits.maxResources` that did not fit one invocation: `count` while it is still counting
+   * (`counted` resources would change in the units done and before the cursors), then `write`, listing
+   * from the start again with `used` of the limit already spent by the write hops before.
+   */
+  limit?: { phase: 'count'; counted: number } | { phase: 'write'; used: number };
 }
 
 /** The handler's answer (DESIGN.md "the result"). */

@@ -7,6 +7,7 @@ import type { Limits, ProductId } from '../catalog.ts';
 import type { CloudPort } from '../cloud/port.ts';
 import type { RateLimiter } from '../execute/rate-limiter.ts';
 import { withRetry } from '../execute/retry.ts';
+import { emptyTagSet } from '../tag-set.ts';
 
 export interface ListContext {
   cloud: CloudPort;
@@ -51,7 +52,7 @@ export function pathGet(obj: unknown, path: string): unknown {
 
 /** `[{Key, Value}]` (any case) to a plain map. */
 export function tagsFromList(list: unknown): Record<string, string> {
-  const tags: Record<string, string> = {};
+  const tags = emptyTagSet();
   if (!Array.isArray(list)) return tags;
   for (const t of list) {
     if (!t || typeof t !== 'object') continue;

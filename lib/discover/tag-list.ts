@@ -10,6 +10,7 @@
  * spanned several pages is listed again until a pass brings nothing new: tokens need not survive writes.
  */
 import { PRODUCTS, productOf, type ResourceType } from '../catalog.ts';
+import { emptyTagSet } from '../tag-set.ts';
 import type { TaggedResource } from '../types.ts';
 import { type ListContext, listCall, pathGet } from './list-call.ts';
 import type { DiscoveredPage } from './types.ts';
@@ -38,7 +39,7 @@ function rowsOf(body: Record<string, unknown>): Row[] {
 }
 
 function addRow(merged: Map<string, Record<string, string>>, row: Row): void {
-  const tags = merged.get(row.id) ?? {};
+  const tags = merged.get(row.id) ?? emptyTagSet();
   tags[row.key] = row.value;
   merged.set(row.id, tags);
 }

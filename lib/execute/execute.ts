@@ -40,10 +40,12 @@ export interface ExecuteContext {
 
 export interface Executor {
   /**
-   * Queues a batch; never rejects (failures become outcomes). `despiteDeadline` sends it even once the
-   * deadline has fired (the run's progress guarantee: see lib/run.ts); its retry waits are not cut.
+   * Queues a batch; never rejects (failures become outcomes) and resolves, once the batch has settled,
+   * with the outcomes its resources got (one per resource part; the run's journal hears them). The
+   * `despiteDeadline` option sends it even once the deadline has fired (the run's progress guarantee:
+   * see lib/run/writer.ts); its retry waits are not cut.
    */
-  submit(batch: UntagBatch, options?: { despiteDeadline?: boolean }): void;
+  submit(batch: UntagBatch, options?: { despiteDeadline?: boolean }): Promise<ResourceOutcome[]>;
   /** Resolves when queued work is small enough to accept more (backpressure for the pipeline). */
   ready(): Promise<void>;
   /** Resolves when every submitted batch has settled. */
@@ -57,9 +59,21 @@ export function createExecutor(context: ExecuteContext, concurrency: number): Ex
   const highWater = Math.max(4, concurrency * 4);
   return {
     submit(batch, options) {
-      const batchCtx = options?.despiteDeadline ? withoutDeadline(ctx) : ctx;
-      const p = limit(() => runBatch(batchCtx, batch)).finally(() => inFlight.delete(p));
+      const base = options?.despiteDeadline ? withoutDeadline(ctx) : ctx;
+      const merger = base.parts as PartsMerger;
+      const outcomes: ResourceOutcome[] = [];
+      const parts: PartsMerger = {
+        record: (o, n) => {
+          outcomes.push(o);
+          merger.record(o, n);
+        },
+        get open() {
+          return merger.open;
+        },
+      };
+      const p = limit(() => runBatch({ ...base, parts }, batch)).finally(() => inFlight.delete(p));
       inFlight.add(p);
+      return p.then(() => outcomes);
     },
     async ready() {
       while (inFlight.size >= highWater) await Promise.race(inFlight);

@@ -2,6 +2,7 @@
  * A validated policy turned into what selection consults per resource: sets for exact keys, compiled
  * patterns, the protection rules and the match filters. Built once per run; pure.
  */
+import { compileKeyPattern, type KeyPattern } from './key-pattern.ts';
 import type { Policy } from './schema.ts';
 
 /** The policy in the form selection reads: O(1) key look-ups, patterns compiled once. */
@@ -11,8 +12,8 @@ export interface CompiledPolicy {
   removeAll: boolean;
   /** `remove.keys`. */
   keys: ReadonlySet<string>;
-  /** `remove.keyPatterns`, compiled without flags (tested against whole keys as written). */
-  patterns: readonly RegExp[];
+  /** `remove.keyPatterns` on the linear-time engine (found anywhere in a key unless anchored). */
+  patterns: readonly KeyPattern[];
   /** `protect.keys`: never removed. */
   protectedKeys: ReadonlySet<string>;
   /** `protect.resourceTag`: a resource carrying it is left alone (no `value`: any value). */
@@ -33,7 +34,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     policy,
     removeAll: remove.all === true,
     keys: new Set(remove.keys ?? []),
-    patterns: (remove.keyPatterns ?? []).map((p) => new RegExp(p)),
+    patterns: (remove.keyPatterns ?? []).map(compileKeyPattern),
     protectedKeys: new Set(policy.protect?.keys ?? []),
     matchTags: (policy.match?.tags ?? []).map((t) =>
       t.value === undefined ? { key: t.key } : { key: t.key, value: t.value },

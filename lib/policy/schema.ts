@@ -9,9 +9,9 @@
 import { z } from 'zod';
 import { RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
 import { isKnownRegion, regionsNear } from '../regions.ts';
+import { keyPatternProblem, MAX_KEY_PATTERN_LENGTH } from './key-pattern.ts';
 
-/** Longest `keyPatterns` entry: a short pattern keeps catastrophic backtracking within reach of review. */
-export const MAX_KEY_PATTERN_LENGTH = 256;
+export { keyPatternProblem, MAX_KEY_PATTERN_LENGTH } from './key-pattern.ts';
 
 /** Region ids as the cloud spells them: `cn-hangzhou`, `ap-southeast-1`, `cn-shanghai-finance-1`. */
 export const REGION_ID_PATTERN = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
@@ -38,26 +38,6 @@ const RegionIdSchema = z
   })
   // The refinement is invisible to JSON Schema; the shape of an id is what an editor can check.
   .meta({ pattern: REGION_ID_PATTERN.source });
-
-/**
- * A group that holds a quantifier and is itself quantified (`(a+)+`, `(\\w*-?)*`, `(x{2,})+`): the shape
- * behind catastrophic backtracking. Tag keys never need it, and one such pattern run against every key
- * of a million resources could stall a run, so the policy refuses it.
- */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
-
-/** Why `source` cannot serve as a key pattern, or undefined when `new RegExp(source)` accepts it. */
-export function keyPatternProblem(source: string): string | undefined {
-  if (source.length > MAX_KEY_PATTERN_LENGTH) return `is longer than ${MAX_KEY_PATTERN_LENGTH} characters`;
-  try {
-    new RegExp(source);
-  } catch (e) {
-    return `is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`;
-  }
-  if (NESTED_QUANTIFIER.test(source))
-    return 'repeats a group that itself repeats (like (a+)+), which can take exponential time: rewrite it without nested repetition';
-  return undefined;
-}
 
 /** A tag a resource must carry: `key`, and `value` unless any value will do. */
 export const TagFilterSchema = z.strictObject({
@@ -90,7 +70,7 @@ export const RemoveKeysSchema = z
       .array(KeyPatternSchema)
       .optional()
       .describe(
-        `Regular expressions (at most ${MAX_KEY_PATTERN_LENGTH} characters, no repeated group that itself repeats) matched against each resource's actual keys.`,
+        `Regular expressions in RE2 syntax (at most ${MAX_KEY_PATTERN_LENGTH} characters; no lookaround or backreferences), found anywhere in each resource's actual keys unless anchored.`,
       ),
   })
   .refine((r) => (r.keys?.length ?? 0) + (r.keyPatterns?.length ?? 0) > 0, {

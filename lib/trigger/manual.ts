@@ -4,6 +4,7 @@
  * fanned-out run); both are accepted here so that every hop decodes the same way.
  */
 import { z } from 'zod';
+import { RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
 import type { Continuation } from '../types.ts';
 import { joinPath, parsePolicyAt } from './policy.ts';
 import { compactTime, RUN_ID_MAX_LENGTH, shortHash, toSafeId } from './run-id.ts';
@@ -22,12 +23,24 @@ const ENVELOPE_KEYS = new Set(['policy', 'runId', 'continuation', 'shard']);
 
 const ShardSchema = z.strictObject({ regions: z.array(z.string().min(1)).min(1) });
 
-/** The engine owns the continuation's shape; the edge checks only what the function itself relies on. */
+const UnitSchema = {
+  region: z.string().min(1),
+  type: z.enum(RESOURCE_TYPE_NAMES as [ResourceType, ...ResourceType[]]),
+};
+const CursorSchema = z.looseObject({ ...UnitSchema, lister: z.string(), token: z.string() });
+
+/**
+ * Every field of the continuation the engine reads is checked here, to its leaves: a malformed one
+ * (`done: [null]`, `cursors: {}`) would otherwise throw inside the run, and FC retries a thrown async
+ * invocation forever. Loose objects: the engine may add fields it does not need checked.
+ */
 const ContinuationSchema = z.looseObject({
   version: z.literal(1),
   runId: z.string().min(1),
   hop: z.number().int().min(0),
-  done: z.array(z.unknown()),
+  done: z.array(z.looseObject(UnitSchema)),
+  cursor: CursorSchema.optional(),
+  cursors: z.array(CursorSchema).optional(),
 });
 
 /** A plain object (not null, not an array). */

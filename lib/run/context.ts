@@ -1,0 +1,136 @@
+/**
+ * The run context: everything a run's stages share, built once per run instead of threaded through
+ * them as options: the cloud port, the engine's tuning, the rate limiter, the deadline signal, the
+ * report and its counters, the listing context, the planner, the executor and the batch writer.
+ */
+import pLimit from 'p-limit';
+import { type Limits, withLimits } from '../catalog.ts';
+import type { ListContext } from '../discover/index.ts';
+import { createExecutor, type Executor } from '../execute/execute.ts';
+import { createRateLimiter } from '../execute/rate-limiter.ts';
+import { createPlanner } from '../plan.ts';
+import type { Policy } from '../policy/schema.ts';
+import { ReportBuilder } from '../report.ts';
+import type { ResourceOutcome } from '../types.ts';
+import type { ContinuationTracker } from './continuation.ts';
+import type { RunDeps, RunInput } from './types.ts';
+import { type BatchWriter, createBatchWriter } from './writer.ts';
+
+export interface RunContext {
+  runId: string;
+  limits: Limits;
+  signal?: AbortSignal;
+  now: () => number;
+  report: ReportBuilder;
+  /** Every outcome, when the caller asked to retain them; else empty. */
+  full: ResourceOutcome[];
+  list: ListContext;
+  executor: Executor;
+  writer: BatchWriter;
+  /** Untag attempts sent, and resources of batches abandoned at the deadline, so far. */
+  counters: { untagSent: number; abandoned: number };
+}
+
+/** The report of a run, its outcomes fanned out to the log, the caller's sink and `full` as they become final. */
+export function reportFor(
+  input: RunInput,
+  deps: RunDeps,
+  policy: Pick<Policy, 'name' | 'dryRun'>,
+  full: ResourceOutcome[],
+) {
+  const { log, onOutcome } = deps;
+  const retain = deps.retainOutcomes === true;
+  const now = deps.now ?? Date.now;
+  return new ReportBuilder({
+    runId: input.runId,
+    policyName: policy.name,
+    dryRun: policy.dryRun,
+    startedAt: new Date(now()),
+    cap: withLimits(deps.limits).reportResourceCap,
+    ...(log || onOutcome || retain
+      ? {
+          onOutcome: (o: ResourceOutcome) => {
+            if (log) log(JSON.stringify({ runId: input.runId, resource: o }));
+            if (onOutcome) onOutcome(o);
+            if (retain) full.push({ ...o, keys: [...o.keys] });
+          },
+        }
+      : {}),
+  });
+}
+
+/** Builds the context of one run of `policy`; the tracker hears of every final outcome and abandoned batch. */
+export function createRunContext(
+  input: RunInput,
+  deps: RunDeps,
+  policy: Policy,
+  tracker: ContinuationTracker,
+): RunContext {
+  const limits = withLimits(deps.limits);
+  const signal = input.signal ? { signal: input.signal } : {};
+  const full: ResourceOutcome[] = [];
+  const report = reportFor(input, deps, policy, full);
+  const counters = { untagSent: 0, abandoned: 0 };
+  const rateLimiter =
+    deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
+  const list: ListContext = {
+    cloud: deps.cloud,
+    limits,
+    listLimit: pLimit(limits.listConcurrency),
+    rateLimiter,
+    count: (kind, n) => report.count(kind, n),
+    ...signal,
+  };
+  const executor = createExecutor(
+    {
+      cloud: deps.cloud,
+      limits,
+      rateLimiter,
+      runId: input.runId,
+      count: (kind, n) => {
+        if (kind === 'untag') counters.untagSent += n;
+        report.count(kind, n);
+      },
+      record: (o, keysRemoved) => {
+        tracker.settled(o);
+        report.record(o, keysRemoved);
+      },
+      error: (e) => report.error(e),
+      onAbandon: (batch) => {
+        counters.abandoned += batch.ids.length;
+        tracker.abandoned(batch);
+      },
+      ...signal,
+    },
+    policy.limits?.concurrency ?? limits.defaultConcurrency,
+  );
+  const planner = createPlanner({
+    maxIdsPerCall: limits.maxIdsPerCall,
+    maxKeysPerCall: limits.maxKeysPerCall,
+    bufferSize: limits.planBufferSize,
+  });
+  const writer = createBatchWriter({
+    planner,
+    executor,
+    ...signal,
+    untagSent: () => counters.untagSent,
+    ...(deps.journal ? { journal: deps.journal } : {}),
+    record: (o) => {
+      tracker.settled(o);
+      report.record(o);
+    },
+    error: (e) => report.error(e),
+  });
+  return {
+    runId: input.runId,
+    limits,
+    ...signal,
+    now: deps.now ?? Date.now,
+    report,
+    full,
+    list,
+    executor,
+    writer,
+    counters,
+  };
+}

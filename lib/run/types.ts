@@ -1,0 +1,52 @@
+/** What a run takes: the request (`RunInput`) and what it runs with (`RunDeps`). */
+import type { Limits, ResourceType } from '../catalog.ts';
+import type { CloudPort } from '../cloud/port.ts';
+import type { RateLimiter } from '../execute/rate-limiter.ts';
+import type { Policy } from '../policy/schema.ts';
+import type { Continuation, ResourceOutcome, ResourceRef, TaggedResource } from '../types.ts';
+import type { WriteJournal } from './writer.ts';
+
+export interface RunInput {
+  policy: Policy;
+  runId: string;
+  /** Fires a margin before the deadline: stop listing, finish in-flight work, return a continuation. */
+  signal?: AbortSignal;
+  /** Where an earlier run of the same policy stopped. */
+  continuation?: Continuation;
+  /** Only these resources (a Config event): listed by explicit ids. */
+  narrowTo?: ResourceRef[];
+}
+
+/** What `onProgress` hears: a page was listed (awaited before its resources are judged). */
+export interface RunProgress {
+  kind: 'page';
+  region: string;
+  type: ResourceType;
+  resources: TaggedResource[];
+}
+
+export interface RunDeps {
+  cloud: CloudPort;
+  limits?: Partial<Limits>;
+  /** Multiplies the published quotas the rate limiter starts from (tests, benchmarks). */
+  quotaScale?: number;
+  /** Buckets shared across runs (a warm FC instance keeps what it learned); default: fresh per run. */
+  rateLimiter?: RateLimiter;
+  /**
+   * Receives every resource's final outcome as one JSON line `{runId, resource}` when it is final
+   * (never a secret; resources outside `match` are only counted).
+   */
+  log?: (line: string) => void;
+  /** Receives every resource's final outcome as a value (the function batches them into log lines). */
+  onOutcome?: (o: ResourceOutcome) => void;
+  /**
+   * Keep every outcome and return it as `full` (the CLI and the demo show lists of small runs). Off by
+   * default: `full` is then `[]` and the run's memory does not grow with its resources.
+   */
+  retainOutcomes?: boolean;
+  /** Epoch ms clock. */
+  now?: () => number;
+  onProgress?: (p: RunProgress) => void | Promise<void>;
+  /** Hears every batch before it is submitted and after its outcome (lib/run/writer.ts). */
+  journal?: WriteJournal;
+}

@@ -1,0 +1,114 @@
+/**
+ * The write path of a run: selections go into the planner, the batches it completes go to the executor.
+ * Every batch on its way to the cloud passes `send`, the one seam where a write-ahead journal hooks in
+ * (`WriteJournal`): `beforeSubmit(batch)` is awaited before the executor sees the batch, and
+ * `afterOutcome(batch, outcomes)` hears its resources' outcomes once the batch has settled.
+ *
+ * Progress guarantee: past the deadline the executor abandons batches unsent (skipped/deadline). A run
+ * that reached its deadline without having sent a single write still sends one planned batch, so every
+ * hop of a continued run makes progress (a hop whose batches were all still in the planner would
+ * otherwise redo the same listing forever). It costs at most one call past the deadline.
+ */
+
+import type { ListUnit } from '../discover/types.ts';
+import type { Executor } from '../execute/execute.ts';
+import type { Planner } from '../plan.ts';
+import type { RemoveSelection } from '../select.ts';
+import type { ResourceOutcome, UntagBatch } from '../types.ts';
+
+/**
+ * A journal of the run's writes. `beforeSubmit` is awaited before the batch is submitted: when it
+ * rejects, the batch is not sent and its resources are reported `failed` (`JOURNAL_FAILED`), so no write
+ * happens without its record. `afterOutcome` hears every outcome of a settled batch (a resource split
+ * over several batches once per part); a rejection there is reported as a run error.
+ */
+export interface WriteJournal {
+  beforeSubmit(batch: UntagBatch): Promise<void> | void;
+  afterOutcome(batch: UntagBatch, outcomes: readonly ResourceOutcome[]): Promise<void> | void;
+}
+
+/** What the writer needs of the run: its planner and executor, the deadline, and where failures go. */
+export interface WriterDeps {
+  planner: Planner;
+  executor: Executor;
+  signal?: AbortSignal;
+  /** Untag attempts this run has sent so far (the progress guarantee reads it). */
+  untagSent: () => number;
+  journal?: WriteJournal;
+  /** A resource's final outcome when the writer itself decides it (the journal refused its batch). */
+  record: (o: ResourceOutcome) => void;
+  error: (e: { code: string; message: string; region?: string; type?: string; ids?: string[] }) => void;
+}
+
+/** Planner plus executor behind one seam. */
+export interface BatchWriter {
+  /** Takes one selection; resolves when the pipeline can take the next (executor backpressure). */
+  add(sel: RemoveSelection): Promise<void>;
+  /** A unit's listing ended: send what its planner group holds, so its writes overlap other units' listing. */
+  unitListed(unit: ListUnit): Promise<void>;
+  /** Sends everything still planned and resolves when every batch (and its journal entry) has settled. */
+  finish(): Promise<void>;
+}
+
+export function createBatchWriter(deps: WriterDeps): BatchWriter {
+  const { planner, executor, journal } = deps;
+  const settling = new Set<Promise<void>>();
+  let progressBatchSent = false;
+
+  const refuse = (batch: UntagBatch, e: unknown) => {
+    const message = `journal refused the batch: ${e instanceof Error ? e.message : String(e)}`;
+    for (const id of batch.ids)
+      deps.record({
+        region: batch.region,
+        type: batch.type,
+        id,
+        keys: batch.removes[id] ?? [],
+        status: 'failed',
+        code: 'JOURNAL_FAILED',
+        reason: message,
+      });
+    deps.error({ code: 'JOURNAL_FAILED', message, region: batch.region, type: batch.type, ids: [...batch.ids] });
+  };
+
+  const send = async (batch: UntagBatch, planned: boolean) => {
+    const guarantee = planned && !progressBatchSent && deps.untagSent() === 0 && deps.signal?.aborted === true;
+    if (guarantee) progressBatchSent = true;
+    if (journal) {
+      try {
+        await journal.beforeSubmit(batch);
+      } catch (e) {
+        refuse(batch, e);
+        return;
+      }
+    }
+    const outcomes = executor.submit(batch, guarantee ? { despiteDeadline: true } : undefined);
+    const settled = outcomes
+      .then((os) => journal?.afterOutcome(batch, os))
+      .then(
+        () => undefined,
+        (e: unknown) =>
+          deps.error({ code: 'JOURNAL_FAILED', message: `journal: ${e instanceof Error ? e.message : String(e)}` }),
+      )
+      .finally(() => settling.delete(settled));
+    settling.add(settled);
+  };
+
+  const sendAll = async (batches: UntagBatch[], planned: boolean) => {
+    for (const b of batches) await send(b, planned);
+  };
+
+  return {
+    async add(sel) {
+      await sendAll(planner.add(sel), false);
+      await executor.ready();
+    },
+    unitListed(unit) {
+      return sendAll(planner.flushGroup(unit.region, unit.type), true);
+    },
+    async finish() {
+      await sendAll(planner.flush(), true);
+      await executor.drain();
+      while (settling.size > 0) await Promise.all([...settling]);
+    },
+  };
+}
