@@ -9,6 +9,7 @@ import { type Command, type Io, parseCommandArgs } from './command.ts';
 import { cleanupCommands } from './commands/cleanup.ts';
 import { emulatorCommand } from './commands/emulator.ts';
 import { invokeCommand } from './commands/invoke.ts';
+import { restoreCommand, runsCommand } from './commands/restore.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { validateCommand } from './commands/validate.ts';
 import { UsageError } from './errors.ts';
@@ -18,6 +19,8 @@ import { VERSION } from './version.ts';
 export const COMMANDS: readonly Command[] = [
   validateCommand,
   ...cleanupCommands,
+  restoreCommand,
+  runsCommand,
   invokeCommand,
   schemaCommand,
   emulatorCommand,

@@ -18,6 +18,7 @@ import { QuotaBuckets } from './openapi/quotas.ts';
 import { demoResources } from './openapi/seed-demo.ts';
 import { NonceWindow, verifyAcs3 } from './openapi/signature.ts';
 import { createCloudState } from './openapi/state.ts';
+import { createOssService, type OssService } from './oss/index.ts';
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -46,6 +47,8 @@ export interface EmulatorOptions {
   behaviour?: BehaviourSettings;
   /** Largest request body accepted (default 64 MiB: bulk admin upserts are large). */
   maxBodyBytes?: number;
+  /** OSS buckets that exist from the start (the run store's; more with PutBucket or the admin API). */
+  ossBuckets?: string[];
 }
 
 export interface Emulator {
@@ -62,6 +65,8 @@ export interface Emulator {
   behaviour: Behaviour;
   credentials: EmulatorCredentialStore;
   fc: FcService;
+  /** The OSS subset (buckets, objects) the run store's OSS backend uses. */
+  oss: OssService;
   admin: EmulatorAdmin;
   close(): Promise<void>;
 }
@@ -108,6 +113,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     },
   });
+  const oss = createOssService({ credentials });
+  const ossBuckets = options.ossBuckets ?? [];
+  for (const b of ossBuckets) oss.createBucket(b);
 
   const seedDemo = () => {
     state.upsert(demoResources());
@@ -123,6 +131,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       tokens.clear();
       // Issued STS sessions survive: a function context handed out before the reset stays valid.
       fc.reset();
+      oss.reset();
+      for (const b of ossBuckets) oss.createBucket(b);
       if (opts.seed === 'demo') seedDemo();
     },
     upsert: (resources) => state.upsert(resources),
@@ -147,6 +157,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const routes: RouteHandler[] = [
     fc.handle,
+    oss.handle,
     createAdminRoutes(admin),
     createOpenApiGateway({
       state: () => state,
@@ -203,6 +214,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     behaviour,
     credentials,
     fc,
+    oss,
     admin,
     async close() {
       await fc.close();

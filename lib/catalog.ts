@@ -14,6 +14,8 @@ export const PRODUCTS = {
     version: '2023-02-28',
     untagAction: 'UntagResources',
     listTagsAction: 'ListTagResources',
+    /** Puts tags back (restore); takes a ClientToken where untag does. */
+    tagAction: 'TagResources',
     /** `regional`: one host per region. */
     endpoint: (region: string) => `vpcipam.${region}.aliyuncs.com`,
     clientToken: false,
@@ -26,6 +28,7 @@ export const PRODUCTS = {
     version: '2022-01-01',
     untagAction: 'UnTagResources',
     listTagsAction: 'ListTagResources',
+    tagAction: 'TagResources',
     /** `central`: one host; the region travels in `RegionId`. */
     endpoint: (_region: string) => 'vpcpeer.aliyuncs.com',
     clientToken: true,
@@ -38,6 +41,7 @@ export const PRODUCTS = {
     version: '2016-04-28',
     untagAction: 'UnTagResources',
     listTagsAction: 'ListTagResources',
+    tagAction: 'TagResources',
     /** The SDK's own choice: its endpoint map, else `vpc.<region>.aliyuncs.com` (lib/regions.ts). */
     endpoint: (region: string) => vpcHost(region),
     clientToken: false,
@@ -363,6 +367,20 @@ export const NOT_FOUND_CODE_PATTERNS: readonly RegExp[] = [
 
 /** Codes that say a batch was too large: split it. */
 export const BATCH_TOO_LARGE_CODE_PATTERNS: readonly RegExp[] = [/^NumberExceed\./, /^IllegalParamSize\./];
+
+/**
+ * Codes that say a TagResources call would take a resource over its tag limit (VpcPeer answers
+ * `NumberExceed.Tags`; VpcIpam and Vpc name no code on their pages: the VPC family's `QuotaExceeded.TagNum`).
+ */
+export const TAG_LIMIT_CODE_PATTERNS: readonly RegExp[] = [
+  /^QuotaExceeded\.TagNum$/,
+  /^NumberExceed\.Tags$/,
+  /^TagQuota/,
+];
+
+export function isTagLimitCode(code: string | undefined): boolean {
+  return code !== undefined && TAG_LIMIT_CODE_PATTERNS.some((re) => re.test(code));
+}
 
 /**
  * Named like throttling, yet a retry of the same call cannot succeed and says nothing about the rate:

@@ -24,6 +24,8 @@ export const SkipReason = {
   NotFound: 'not-found',
   Deadline: 'deadline',
   LimitExceeded: 'limit-exceeded',
+  /** `run --plan`: every planned key's value changed (or the key went) since the plan was made. */
+  ChangedSincePlan: 'changed-since-plan',
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 
@@ -71,6 +73,10 @@ export interface ResourceOutcome {
   reason?: string;
   code?: string;
   requestId?: string;
+  /** The values the removed (or, planned, to-be-removed) keys had: the journal's before-image. */
+  values?: Record<string, string>;
+  /** `run --plan`: planned keys left alone because their value changed since the plan. */
+  changed?: string[];
 }
 
 export interface CallCounts {

@@ -1,0 +1,35 @@
+/**
+ * Selection under a reviewed plan (pure): a resource loses only the keys the plan names, and only
+ * where the value it carries now is still the planned one. Whatever the policy would select now is
+ * irrelevant; reserved keys are never removed.
+ */
+import { isReservedKey } from '../catalog.ts';
+import { type Selection, SkipReason, type TaggedResource } from '../types.ts';
+import type { PlanDocument, PlannedResource } from './document.ts';
+
+export const planRef = (r: { region: string; type: string; id: string }) => `${r.region}\u0000${r.type}\u0000${r.id}`;
+
+export function indexPlan(plan: PlanDocument): Map<string, PlannedResource> {
+  return new Map(plan.resources.map((r) => [planRef(r), r]));
+}
+
+export interface PlanSelection {
+  selection: Selection;
+  /** Planned keys left alone because their value changed (or they went) since the plan. */
+  changed: string[];
+}
+
+export function selectFromPlan(resource: TaggedResource, planned: PlannedResource | undefined): PlanSelection {
+  const ref = { region: resource.region, type: resource.type, id: resource.id };
+  if (!planned) return { selection: { ...ref, action: 'skip', reason: 'not-matched', keys: [] }, changed: [] };
+  const keys: string[] = [];
+  const changed: string[] = [];
+  for (const key of Object.keys(planned.tags).sort()) {
+    if (isReservedKey(key)) continue;
+    if (Object.hasOwn(resource.tags, key) && resource.tags[key] === planned.tags[key]) keys.push(key);
+    else changed.push(key);
+  }
+  if (keys.length === 0)
+    return { selection: { ...ref, action: 'skip', reason: SkipReason.ChangedSincePlan, keys: changed }, changed };
+  return { selection: { ...ref, action: 'remove', keys, all: false }, changed };
+}
