@@ -3,15 +3,14 @@
  * (a duplicate, not a failure); a refused request (4xx other than timeout and throttling) will be refused
  * again; the rest (no answer, 5xx, 408, 429) may pass later. Messages lose every secret.
  */
+import { scrubSecrets } from '../secrets.ts';
 import type { InvokeFailure, InvokeOutcome } from './port.ts';
 
 const RETRYABLE_STATUS = new Set([408, 429]);
 
-/** Secrets never leave in a message (an SDK's transport error might echo a header). */
+/** Secrets never leave in a message (an SDK's transport error might echo a header): the one scrubber. */
 export function redact(message: string, secrets: ReadonlyArray<string | undefined>): string {
-  let out = message;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('***');
-  return out;
+  return scrubSecrets(message, secrets);
 }
 
 export interface SeenFailure {

@@ -15,6 +15,8 @@ export interface RunInput {
   continuation?: Continuation;
   /** Only these resources (a Config event): listed by explicit ids. */
   narrowTo?: ResourceRef[];
+  /** This invocation (FC's request id, kept across re-deliveries); default a fresh id: part of ClientTokens. */
+  invocationId?: string;
 }
 
 /** What `onProgress` hears: a page was listed (awaited before its resources are judged). */
