@@ -4,17 +4,22 @@
  * 1 partial failure (the report says `ok: false`), 2 bad input (nothing sent to the cloud).
  */
 import { randomUUID } from 'node:crypto';
+import { runJournaled } from '../../lib/journal/journaled-run.ts';
+import { buildPlan } from '../../lib/reviewed-plan/document.ts';
+import { planRunInput } from '../../lib/reviewed-plan/select.ts';
 import { type Command, type Io, requireString } from '../command.ts';
 import { countingPort } from '../counting-port.ts';
 import type { RunProgress } from '../engine.ts';
-import { ExitCode } from '../errors.ts';
+import { ExitCode, UsageError } from '../errors.ts';
 import type { Output } from '../output.ts';
+import { loadPlanFile, writePlanFile } from '../plan-file.ts';
+import { openCliStore } from '../store-option.ts';
 
 type Mode = 'plan' | 'run';
 
-const helpText = (
-  mode: Mode,
-) => `Usage: vpc-tag-cleanup ${mode} --policy FILE [--json] [--region R[,R...]] [--concurrency N] [--run-id ID]
+const helpText = (mode: Mode) => `Usage: vpc-tag-cleanup ${
+  mode === 'plan' ? 'plan --policy FILE [--out PLAN.json]' : 'run --policy FILE | --plan PLAN.json [--store S]'
+} [--json] [--region R[,R...]] [--concurrency N] [--run-id ID]
 
 ${
   mode === 'plan'
@@ -28,7 +33,17 @@ Credentials: the @alicloud/credentials default chain (ALIBABA_CLOUD_ACCESS_KEY_I
 ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN, then the CLI profile, then a RAM role).
 
 Options:
-  --policy FILE      the policy file (required)
+  --policy FILE      the policy file${mode === 'plan' ? ' (required)' : ''}
+${
+  mode === 'plan'
+    ? `  --out PLAN.json    write the reviewed plan: every (resource, key, value) that would go, the policy and
+                     its hash; "run --plan PLAN.json" then removes exactly those (and nothing else)`
+    : `  --plan PLAN.json   apply a reviewed plan instead of a policy: only its keys go, and only where the
+                     value is still the planned one (else skipped, changed-since-plan)
+  --store S          the run store for the journal of removed values and the report: a directory,
+                     oss://bucket/prefix, or none (no journal: the run cannot be restored). Default:
+                     VPC_TAG_CLEANUP_STORE, else ./.vpc-tag-cleanup/runs. Undo with "restore --run ID".`
+}
   --json             print the report as one JSON document (errors too) instead of a table
   --region R[,R...]  replace the policy's regions
   --concurrency N    replace the policy's limits.concurrency (write calls in flight)
@@ -51,6 +66,9 @@ export function makeCleanupCommand(mode: Mode): Command {
     help: helpText(mode),
     options: {
       policy: { type: 'string', short: 'p' },
+      ...(mode === 'plan'
+        ? { out: { type: 'string' as const } }
+        : { plan: { type: 'string' as const }, store: { type: 'string' as const } }),
       json: { type: 'boolean' },
       region: { type: 'string' },
       concurrency: { type: 'string' },
@@ -69,7 +87,7 @@ async function runPolicy(
   // Loaded here, not at the top: `--help` and bad arguments should not pay for the SDKs' load time.
   const [
     { defaultCredentialClient, resolveCredentials },
-    { createCloudPort, limitsFromEnv, runCleanup },
+    { createCloudPort, limitsFromEnv },
     { ProgressLine },
     { OutcomeTally },
     { renderChanges, renderReport },
@@ -82,12 +100,20 @@ async function runPolicy(
     import('../format/table.ts'),
     import('../policy-input.ts'),
   ]);
-  const file = requireString(mode, values, 'policy');
+  const planFile = typeof values.plan === 'string' ? values.plan : undefined;
+  if (planFile !== undefined && values.policy !== undefined)
+    throw new UsageError('run: give --policy or --plan, not both (a plan carries its policy)');
+  if (planFile !== undefined && values.region !== undefined)
+    throw new UsageError('run: --region does not apply to --plan (the plan names its resources)');
+  const reviewed = planFile !== undefined ? await loadPlanFile(planFile) : undefined;
+  const file = planFile ?? requireString(mode, values, 'policy');
   // The same function and the same overrides as `validate`: plan and run check a file identically.
-  const policy = await loadPolicy(file, {
-    ...overridesFrom(mode, values),
-    ...(mode === 'plan' ? { dryRun: true } : {}),
-  });
+  const policy = reviewed
+    ? reviewed.policy
+    : await loadPolicy(file, {
+        ...overridesFrom(mode, values),
+        ...(mode === 'plan' ? { dryRun: true } : {}),
+      });
   if (mode === 'run' && policy.dryRun) out.note(`note: ${file} says "dryRun": true, so nothing will be changed`);
 
   // The function's operator knobs apply here too (limits overrides, raised quotas).
@@ -117,29 +143,56 @@ async function runPolicy(
     progress.update(seen);
   });
   const runId = typeof values['run-id'] === 'string' ? values['run-id'] : randomUUID();
-  let result: Awaited<ReturnType<typeof runCleanup>>;
+  // The journal's store, opened (and its location checked) before any cloud call.
+  const { store } = mode === 'run' ? await openCliStore(values, io) : { store: undefined };
+  const outFile = typeof values.out === 'string' ? values.out : undefined;
+  let result: Awaited<ReturnType<typeof runJournaled>>;
   try {
     const onProgress = (p: RunProgress) => {
       seen.scanned += p.resources.length;
       progress.update(seen);
     };
-    result = await runCleanup(
-      { policy, runId, signal: controller.signal },
+    const input = reviewed
+      ? { ...planRunInput(reviewed), runId, signal: controller.signal }
+      : { policy, runId, signal: controller.signal };
+    result = await runJournaled(
+      input,
       {
         cloud,
         onProgress,
         // The table needs counts and a few examples, not every outcome; --json asks for every outcome.
         onOutcome: (o) => tally.add(o),
-        retainOutcomes: out.json,
+        retainOutcomes: out.json || outFile !== undefined,
         limits: envLimits.limits,
         ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}),
       },
+      { store, ...(reviewed ? { plan: reviewed } : {}) },
     );
   } finally {
     progress.done();
     process.off('SIGINT', onSignal);
   }
   const { report, full } = result;
+  for (const w of report.warnings ?? []) out.note(`warning: ${w}`);
+  if (outFile !== undefined && report.ok) {
+    const plan = buildPlan({
+      policy: { ...policy, dryRun: false },
+      runId,
+      createdAt: new Date(),
+      resources: full
+        .filter((o) => o.status === 'planned')
+        .map((o) => ({ region: o.region, type: o.type, id: o.id, tags: o.values ?? {} })),
+    });
+    await writePlanFile(outFile, plan);
+    const keys = plan.resources.reduce((n, r) => n + Object.keys(r.tags).length, 0);
+    out.note(
+      `plan written to ${outFile}: ${plan.resources.length} resources, ${keys} keys; apply it with: vpc-tag-cleanup run --plan ${outFile}`,
+    );
+  }
+  if (mode === 'run' && report.store && !report.dryRun && report.error?.code !== 'STORE_UNAVAILABLE')
+    out.note(
+      `journal and report in ${report.store}; undo with: vpc-tag-cleanup restore --run ${runId}${typeof values.store === 'string' ? ` --store ${values.store}` : ''}`,
+    );
 
   // Machines get every resource, not the capped list the function returns.
   out.answer(
