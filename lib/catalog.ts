@@ -412,3 +412,42 @@ export function isNotFoundCode(code: string | undefined): boolean {
 export function isBatchTooLargeCode(code: string | undefined): boolean {
   return code !== undefined && BATCH_TOO_LARGE_CODE_PATTERNS.some((re) => re.test(code));
 }
+
+/**
+ * Codes after which a write may have been applied although no success came back: the request may have
+ * reached the cloud (a reset or timeout after sending, a garbled answer, a server error). After such an
+ * attempt a batch that does not end in success is read back before anything is reported.
+ */
+export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ReadTimeout',
+  'RequestTimeoutError',
+  'SyntaxError',
+  'InternalError',
+  'ServiceUnavailable',
+  'UnknownError',
+  'SystemBusy',
+]);
+
+export function isOutcomeUnknownCode(code: string | undefined, statusCode?: number): boolean {
+  if (code !== undefined && OUTCOME_UNKNOWN_CODES.has(code)) return true;
+  return statusCode !== undefined && statusCode >= 500;
+}
+
+/**
+ * Parameter errors that name a tag key or a resource id (`IllegalParam.TagKey`, `InvalidTagKey`,
+ * `Forbidden.TagKeys`, ...): one key or one id refused fails the whole call, so the batch is split to
+ * isolate it, as on not-found. A cloud that refuses a key a resource lacks answers these too.
+ */
+export const SPLIT_PARAM_CODE_PATTERNS: readonly RegExp[] = [/TagKey/i, /ResourceId/i];
+
+export function isSplitParamCode(code: string | undefined): boolean {
+  return (
+    code !== undefined &&
+    !isNotFoundCode(code) &&
+    !isBatchTooLargeCode(code) &&
+    SPLIT_PARAM_CODE_PATTERNS.some((re) => re.test(code))
+  );
+}

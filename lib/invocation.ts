@@ -155,6 +155,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   if (deadline) request.signal = deadline.signal;
   if (run.continuation) request.continuation = run.continuation;
   if (run.narrowTo) request.narrowTo = run.narrowTo;
+  if (deps.context?.requestId) request.invocationId = deps.context.requestId;
   // Outcomes stream to the log as they become final, so the function's memory stays flat in resources.
   const resourceLog = createResourceLog(
     run.runId,

@@ -29,8 +29,8 @@ function keysToRemove(tags: Record<string, string>, policy: CompiledPolicy): str
  * `not-matched` (no keys); carries `protect.resourceTag` -> skip `protected-resource` listing the keys
  * that would have gone; no key left once protected and reserved keys are taken out -> skip
  * `nothing-to-remove`; otherwise remove the sorted keys. `all` (send `All=true`) only under
- * `remove.all`, when the policy protects no key and the resource carries no reserved key, so that
- * `All=true` can never take a key the policy keeps.
+ * `remove.all`, when the policy protects no key, has no `protect.resourceTag` and the resource carries
+ * no reserved key, so that `All=true` can never take a key the policy keeps, even one added after listing.
  */
 export function selectRemovals(resource: TaggedResource, policy: CompiledPolicy): Selection {
   const ref = { region: resource.region, type: resource.type, id: resource.id };
@@ -45,6 +45,11 @@ export function selectRemovals(resource: TaggedResource, policy: CompiledPolicy)
     return { ...ref, action: 'skip', reason: 'protected-resource', keys };
   if (keys.length === 0) return { ...ref, action: 'skip', reason: 'nothing-to-remove', keys };
 
-  const all = policy.removeAll && policy.protectedKeys.size === 0 && !Object.keys(tags).some(isReservedKey);
+  // A key added after listing goes too under All=true: only safe when no key and no resource tag protects.
+  const all =
+    policy.removeAll &&
+    policy.protectedKeys.size === 0 &&
+    policy.protectTag === undefined &&
+    !Object.keys(tags).some(isReservedKey);
   return { ...ref, action: 'remove', keys, all };
 }

@@ -73,6 +73,11 @@ export interface ResourceOutcome {
   reason?: string;
   code?: string;
   requestId?: string;
+  /**
+   * Keys that did go when the outcome is not `untagged` (a resource whose keys went over several calls
+   * and not all of them went); `keys` then lists the keys still on it.
+   */
+  removed?: string[];
   /** The values the removed (or, planned, to-be-removed) keys had: the journal's before-image. */
   values?: Record<string, string>;
   /** `run --plan`: planned keys left alone because their value changed since the plan. */

@@ -63,8 +63,13 @@ function requireExisting(store: Store, rules: TagRules, type: string, region: st
   }
 }
 
-/** UntagResources / UnTagResources. Returns how many tags were removed. */
-export function untag(store: Store, rules: TagRules, params: Record<string, string>, _behaviour?: Behaviour): number {
+/**
+ * UntagResources / UnTagResources. Returns how many tags were removed. Two behaviour switches decide what
+ * the docs leave open: `untagAbsentKey` (a named key a resource lacks: ignored, or the call refused with
+ * the product's tag-key code, nothing applied) and `vanishedInBatch` (an id that no longer exists:
+ * nothing applied, or the ids that exist changed before the not-found answer).
+ */
+export function untag(store: Store, rules: TagRules, params: Record<string, string>, behaviour?: Behaviour): number {
   const region = requireRegion(params);
   const type = resolveType(rules, params);
   const ids = resourceIds(rules, params, rules.untagMaxIds);
@@ -78,12 +83,26 @@ export function untag(store: Store, rules: TagRules, params: Record<string, stri
     refuse(rules.codes, 'missingTags', 'TagKey is mandatory unless All is true.');
   for (const k of named) checkKey(rules, k);
   checkDuplicates(rules, named);
-  requireExisting(store, rules, type, region, ids);
-
+  const existing = store.table(type, region);
+  const present = ids.filter((id) => existing?.has(id));
+  const partial = behaviour?.get('vanishedInBatch') === 'partial';
+  if (!partial || present.length === 0) requireExisting(store, rules, type, region, ids);
   const table = store.tableFor(type, region);
+
   const drop = new Set(named.map((k) => store.strings.find(k)).filter((i) => i >= 0));
+  if (!all && behaviour?.get('untagAbsentKey') === 'error') {
+    for (const id of present) {
+      const tags = table.tags.get(id)!;
+      const carried = new Set<number>();
+      for (let i = 0; i < tags.length; i += 2) carried.add(tags[i]!);
+      const absent = named.find((k) => !carried.has(store.strings.find(k)));
+      // The product's code for a refused tag key (VpcIpam/VpcPeer IllegalParam.TagKey, Vpc InvalidTagKey).
+      if (absent !== undefined)
+        refuse(rules.codes, 'badTagKey', `The tag key ${JSON.stringify(absent)} does not exist on resource ${id}.`);
+    }
+  }
   let removed = 0;
-  for (const id of ids) {
+  for (const id of present) {
     const tags = table.tags.get(id)!;
     const kept: PackedTags = [];
     for (let i = 0; i < tags.length; i += 2) {
@@ -95,6 +114,8 @@ export function untag(store: Store, rules: TagRules, params: Record<string, stri
     }
     if (kept.length !== tags.length) table.set(id, kept);
   }
+  // vanishedInBatch=partial: the ids that exist were changed above; the call still answers not-found.
+  if (present.length !== ids.length) requireExisting(store, rules, type, region, ids);
   return removed;
 }
 

@@ -1,41 +1,78 @@
 /**
  * Runs untag batches: write concurrency under its own p-limit (policy `limits.concurrency` or the
  * catalog default), each call through its rate bucket and the retry loop, the VpcPeer ClientToken made
- * once per batch before that loop. Every resource ends as a value: `untagged` (with the request id),
- * `skipped`/`not-found` (it vanished: the batch is halved until the vanished id is alone, salvaging the
- * rest), or `failed` (code, message, request id). Too-large answers split the batch as well. A failed
- * batch never stops the run.
+ * once per call before that loop. Every resource ends as one value: `untagged` (with the request id),
+ * `skipped` (`not-found`: it vanished; `deadline`: left for the continuation) or `failed` (code,
+ * message, request id). A failed batch never stops the run.
  *
- * Deadline: once `signal` fires, a batch not yet sent, or waiting for its bucket or a retry's backoff, is
- * abandoned (its resources `skipped`/`deadline`, `onAbandon` told so the run keeps its unit out of the
- * continuation's done list); calls already sent finish and count. So a deadline is honoured within about
- * one call's time. Memory: the p-limit queue is bounded by `ready()` (the pipeline waits below
- * `highWater` batches), and split resources wait in the parts merger only until their last part.
+ * The report is the truth, whatever the cloud does with a call it does not answer plainly:
+ * - after an attempt whose outcome is unknown (reset, timeout, server error: it may have been applied)
+ *   a batch that does not end in success is read back by `ResourceId.N`, and its resources reported as
+ *   the cloud shows them (their keys gone: `untagged`), on every product, ClientToken or not;
+ * - on not-found, and on a parameter error naming a key or a resource (one refused key, or a cloud that
+ *   refuses a key a resource lacks), the batch is read back and re-sent as calls whose resources each
+ *   carry every key named, split further (keys, then ids) when that shape was refused already; so a
+ *   vanished id does not cost the others their removal, whether the cloud applied nothing or changed the
+ *   others before answering, and one refused key fails only that key of that resource;
+ * - after not-found, a resource the read-back shows bare (no tag at all: stripped, or vanished) is asked
+ *   alone once more; after an unknown outcome it is taken as stripped (its keys are not on it either way).
+ * Once mixed key sets were refused and their split succeeded, later batches go out split by key set.
+ *
+ * Deadline: once `signal` fires, a call not yet sent, or waiting for its bucket or a retry's backoff, is
+ * not sent (its resources `skipped`/`deadline`, `onAbandon` told so the run keeps its unit out of the
+ * continuation's done list); calls already sent finish, and read-backs settle what they may have done.
+ * Memory: the p-limit queue is bounded by `ready()`, split resources wait in the parts merger only until
+ * their last part, and a batch's own bookkeeping is O(its ids).
  */
-import pLimit from 'p-limit';
-import { isBatchTooLargeCode, isNotFoundCode, type Limits, PRODUCTS } from '../catalog.ts';
+import pLimit, { type LimitFunction } from 'p-limit';
+import {
+  isBatchTooLargeCode,
+  isNotFoundCode,
+  isOutcomeUnknownCode,
+  isSplitParamCode,
+  type Limits,
+  PRODUCTS,
+} from '../catalog.ts';
 import type { CloudPort } from '../cloud/port.ts';
+import type { ListContext } from '../discover/list-call.ts';
+import { fetchTagsByIds } from '../discover/tag-list.ts';
 import type { ReportError, ResourceOutcome, UntagBatch } from '../types.ts';
 import { clientTokenFor } from './client-token.ts';
 import { createPartsMerger, type FinalOutcomeSink, type PartsMerger } from './parts.ts';
 import type { RateLimiter } from './rate-limiter.ts';
-import { DeadlineError, errorCode, withRetry } from './retry.ts';
+import { DeadlineError, errorCode, statusOf, withRetry } from './retry.ts';
 
 export interface ExecuteContext {
   cloud: CloudPort;
   limits: Limits;
   rateLimiter: RateLimiter;
   runId: string;
-  count: (kind: 'untag' | 'retried' | 'throttled', n: number) => void;
-  /** Final outcomes, one per resource (split resources merged first). */
+  /**
+   * The invocation whose listing the batches were computed from (FC's request id, kept across its
+   * re-deliveries; a fresh id per run otherwise): part of every ClientToken.
+   */
+  invocationId?: string;
+  count: (kind: 'untag' | 'list' | 'retried' | 'throttled', n: number) => void;
+  /** Final outcomes, one per resource (split resources merged first), with the keys that went. */
   record: FinalOutcomeSink;
   error: (e: ReportError) => void;
-  /** The run's deadline: cuts waits and stops batches not yet sent. */
+  /** The run's deadline: cuts waits and stops calls not yet sent. */
   signal?: AbortSignal;
-  /** Told of each batch abandoned at the deadline. */
+  /** Told of each batch (or part of one) abandoned at the deadline. */
   onAbandon?: (batch: UntagBatch) => void;
   /** Merges parts of split resources; `createExecutor` makes one (a bare `runBatch` falls back to `record`). */
   parts?: PartsMerger;
+  /** Read-backs' own list limiter (never the discovery one: never nested with a write slot's). */
+  readLimit?: LimitFunction;
+  /** What the run has learned about the cloud's untag API (shared by every batch of the run). */
+  learned?: Learned;
+}
+
+interface Learned {
+  /** A call naming keys some of its resources lack was refused, and the same keys went once split. */
+  mixedKeysRefused: boolean;
+  /** Parameter errors naming a key or a resource answered so far. */
+  keyErrors: number;
 }
 
 export interface Executor {
@@ -53,7 +90,12 @@ export interface Executor {
 }
 
 export function createExecutor(context: ExecuteContext, concurrency: number): Executor {
-  const ctx: ExecuteContext = { ...context, parts: context.parts ?? createPartsMerger(context.record) };
+  const ctx: ExecuteContext = {
+    ...context,
+    parts: context.parts ?? createPartsMerger(context.record),
+    readLimit: context.readLimit ?? pLimit(Math.max(1, context.limits.listConcurrency)),
+    learned: context.learned ?? { mixedKeysRefused: false, keyErrors: 0 },
+  };
   const limit = pLimit(Math.max(1, concurrency));
   const inFlight = new Set<Promise<void>>();
   const highWater = Math.max(4, concurrency * 4);
@@ -89,97 +131,393 @@ function withoutDeadline(ctx: ExecuteContext): ExecuteContext {
   return rest;
 }
 
-/** One batch, split on not-found or too-large answers; the halves run one after the other in the same slot. */
+/** How one resource of a batch fared over the calls the batch became. */
+interface Tally {
+  removed: Set<string>;
+  requestId?: string;
+  failure?: Failure;
+  skip?: { reason: 'not-found' | 'deadline'; code?: string };
+}
+
+interface Failure {
+  code: string;
+  message: string;
+  requestId?: string;
+}
+
+type Tallies = Map<string, Tally>;
+
+interface Step {
+  depth: number;
+  /** A bare resource asked alone: a tag-key refusal then says it exists without those keys. */
+  probe?: boolean;
+}
+
+/** Calls one batch may become (splits, re-sends, probes) before its rest is reported failed. */
+const MAX_DEPTH = 12;
+
+/** One batch to its resources' final outcomes (the calls it becomes run one after the other in its slot). */
 export async function runBatch(ctx: ExecuteContext, batch: UntagBatch): Promise<void> {
-  const emit = (o: ResourceOutcome) => {
-    const parts = batch.parts?.[o.id] ?? 1;
-    if (ctx.parts) ctx.parts.record(o, parts);
-    else ctx.record(o);
-  };
-  if (ctx.signal?.aborted) {
-    abandon(ctx, batch, emit);
-    return;
+  const tallies: Tallies = new Map();
+  const { parts: _parts, ...plain } = batch;
+  await resolve(ctx, plain, tallies, { depth: 0 });
+  for (const id of batch.ids) {
+    const o = outcomeOf(batch, id, tallies.get(id));
+    if (ctx.parts) ctx.parts.record(o, batch.parts?.[id] ?? 1);
+    else ctx.record(o, o.status === 'untagged' ? o.keys.length : (o.removed?.length ?? 0));
   }
+}
+
+function outcomeOf(batch: UntagBatch, id: string, t: Tally | undefined): ResourceOutcome {
+  const keys = batch.removes[id] ?? [];
+  const base = { region: batch.region, type: batch.type, id };
+  const removed = keys.filter((k) => t?.removed.has(k));
+  const left = keys.filter((k) => !t?.removed.has(k));
+  const went = removed.length > 0 ? { removed } : {};
+  if (t?.skip?.reason === 'not-found')
+    return {
+      ...base,
+      keys: left.length > 0 ? left : keys,
+      status: 'skipped',
+      reason: 'not-found',
+      ...(t.skip.code ? { code: t.skip.code } : {}),
+      ...went,
+    };
+  if (left.length === 0)
+    return { ...base, keys, status: 'untagged', ...(t?.requestId ? { requestId: t.requestId } : {}) };
+  if (t?.failure)
+    return {
+      ...base,
+      keys: left,
+      status: 'failed',
+      reason: t.failure.message,
+      code: t.failure.code,
+      ...(t.failure.requestId ? { requestId: t.failure.requestId } : {}),
+      ...went,
+    };
+  if (t?.skip) return { ...base, keys: left, status: 'skipped', reason: 'deadline', ...went };
+  return { ...base, keys: left, status: 'failed', reason: 'no outcome recorded', code: 'INTERNAL', ...went };
+}
+
+function tallyOf(tallies: Tallies, id: string): Tally {
+  let t = tallies.get(id);
+  if (!t) {
+    t = { removed: new Set() };
+    tallies.set(id, t);
+  }
+  return t;
+}
+
+function markRemoved(tallies: Tallies, id: string, keys: readonly string[], requestId?: string): void {
+  const t = tallyOf(tallies, id);
+  for (const k of keys) t.removed.add(k);
+  if (requestId) t.requestId = requestId;
+}
+
+type Sent =
+  | { ok: true; requestId: string }
+  | { ok: false; err: unknown; code: string; failure: Failure; uncertain: boolean };
+
+/** One call with its retries; `uncertain` when some attempt may have been applied without an answer. */
+async function send(ctx: ExecuteContext, batch: UntagBatch, signal: AbortSignal | undefined): Promise<Sent> {
   const product = PRODUCTS[batch.product];
   const action = product.untagAction;
   const params: Record<string, unknown> = { RegionId: batch.region, ResourceType: batch.type, ResourceId: batch.ids };
   if (batch.keys === 'all') params.All = true;
   else params.TagKey = batch.keys;
   // Made once, before the retry loop: every attempt of this call carries the same token.
-  if (product.clientToken) params.ClientToken = clientTokenFor(ctx.runId, action, batch);
+  if (product.clientToken) params.ClientToken = clientTokenFor(ctx.runId, action, batch, ctx.invocationId);
   const bucket = ctx.rateLimiter.bucket(batch.region, batch.product, action);
+  let uncertain = false;
   try {
     const res = await withRetry(
       async () => {
         ctx.count('untag', 1);
-        return ctx.cloud.call(batch.product, batch.region, action, params);
+        try {
+          return await ctx.cloud.call(batch.product, batch.region, action, params);
+        } catch (err) {
+          if (isOutcomeUnknownCode(errorCode(err), statusOf(err))) uncertain = true;
+          throw err;
+        }
       },
-      { limits: ctx.limits, bucket, count: ctx.count, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+      { limits: ctx.limits, bucket, count: ctx.count, ...(signal ? { signal } : {}) },
     );
-    for (const id of batch.ids) {
-      emit({
-        region: batch.region,
-        type: batch.type,
-        id,
-        keys: batch.removes[id] ?? [],
-        status: 'untagged',
-        requestId: res.requestId,
-      });
-    }
+    return { ok: true, requestId: res.requestId };
   } catch (err) {
-    if (err instanceof DeadlineError) {
-      abandon(ctx, batch, emit);
-      return;
-    }
-    const code = errorCode(err) ?? 'UnknownError';
-    if ((isNotFoundCode(code) || isBatchTooLargeCode(code)) && batch.ids.length > 1) {
-      const mid = Math.ceil(batch.ids.length / 2);
-      await runBatch(ctx, subBatch(batch, batch.ids.slice(0, mid)));
-      await runBatch(ctx, subBatch(batch, batch.ids.slice(mid)));
-      return;
-    }
+    const code = err instanceof DeadlineError ? err.code : (errorCode(err) ?? 'UnknownError');
+    if (isSplitParamCode(code) && ctx.learned) ctx.learned.keyErrors++;
     const requestId = (err as { requestId?: unknown }).requestId;
-    const message = err instanceof Error ? err.message : String(err);
-    const extra = typeof requestId === 'string' && requestId ? { requestId } : {};
-    for (const id of batch.ids) {
-      const base = { region: batch.region, type: batch.type, id, keys: batch.removes[id] ?? [], code, ...extra };
-      emit(
-        isNotFoundCode(code)
-          ? { ...base, status: 'skipped', reason: 'not-found' }
-          : { ...base, status: 'failed', reason: message },
-      );
-    }
-    if (!isNotFoundCode(code))
-      ctx.error({ code, message, region: batch.region, type: batch.type, ids: [...batch.ids], ...extra });
+    const failure: Failure = {
+      code,
+      message: err instanceof Error ? err.message : String(err),
+      ...(typeof requestId === 'string' && requestId ? { requestId } : {}),
+    };
+    return { ok: false, err, code, failure, uncertain };
   }
 }
 
-/** The deadline came before this batch was (re)sent: its resources are left for the continuation. */
-function abandon(ctx: ExecuteContext, batch: UntagBatch, emit: (o: ResourceOutcome) => void): void {
-  // Told first: the run looks up where these resources were listed before their outcomes settle them.
-  ctx.onAbandon?.(batch);
-  for (const id of batch.ids)
-    emit({
-      region: batch.region,
-      type: batch.type,
-      id,
-      keys: batch.removes[id] ?? [],
-      status: 'skipped',
-      reason: 'deadline',
-    });
+async function resolve(ctx: ExecuteContext, batch: UntagBatch, tallies: Tallies, step: Step): Promise<void> {
+  if (ctx.signal?.aborted && !step.probe) return abandon(ctx, batch, tallies);
+  if (ctx.learned?.mixedKeysRefused && !step.probe) {
+    const groups = byKeySet(batch, batch.removes, ctx.limits.maxIdsPerCall);
+    if (groups.length > 1) {
+      for (const g of groups) await resolve(ctx, g, tallies, step);
+      return;
+    }
+  }
+  const sent = await send(ctx, batch, step.probe ? undefined : ctx.signal);
+  if (sent.ok) {
+    for (const id of batch.ids) markRemoved(tallies, id, batch.removes[id] ?? [], sent.requestId);
+    return;
+  }
+  const { code, failure, uncertain } = sent;
+  if (sent.err instanceof DeadlineError) {
+    if (uncertain) return fromReadBack(ctx, batch, tallies, step, undefined);
+    return abandon(ctx, batch, tallies);
+  }
+  const [onlyId] = batch.ids;
+  if (isNotFoundCode(code)) {
+    if (batch.ids.length === 1 && onlyId !== undefined) {
+      tallyOf(tallies, onlyId).skip = { reason: 'not-found', code };
+      return;
+    }
+    return reconcile(ctx, batch, tallies, step, failure, false);
+  }
+  if (isBatchTooLargeCode(code) && batch.ids.length > 1) {
+    for (const half of halves(batch, 'ids')) await resolve(ctx, half, tallies, { depth: step.depth + 1 });
+    return;
+  }
+  if (isSplitParamCode(code)) {
+    // Asked alone because the read-back showed it bare: it exists, and none of these keys is on it.
+    if (step.probe && onlyId !== undefined) return markRemoved(tallies, onlyId, batch.removes[onlyId] ?? []);
+    if (pairsOf(batch) > 1) return reconcile(ctx, batch, tallies, step, failure, true);
+  }
+  if (uncertain) return fromReadBack(ctx, batch, tallies, step, failure);
+  fail(ctx, batch, tallies, failure);
 }
 
-function subBatch(batch: UntagBatch, ids: string[]): UntagBatch {
-  const removes: Record<string, string[]> = {};
-  for (const id of ids) removes[id] = batch.removes[id] ?? [];
-  const keys = batch.keys === 'all' ? 'all' : [...new Set(ids.flatMap((id) => removes[id] ?? []))].sort();
-  const { parts: _whole, ...rest } = batch;
-  const parts = batch.parts
-    ? Object.fromEntries(
-        ids.filter((id) => batch.parts?.[id] !== undefined).map((id) => [id, batch.parts?.[id] as number]),
-      )
-    : undefined;
-  return parts && Object.keys(parts).length > 0
-    ? { ...rest, ids, removes, keys, parts }
-    : { ...rest, ids, removes, keys };
+/**
+ * After an uncertain outcome: the keys the read-back shows gone went; bare resources are asked alone;
+ * the rest failed with `failure`, or (no failure: the deadline) are left for the continuation.
+ */
+async function fromReadBack(
+  ctx: ExecuteContext,
+  batch: UntagBatch,
+  tallies: Tallies,
+  step: Step,
+  failure: Failure | undefined,
+): Promise<void> {
+  const truth = await readBack(ctx, batch);
+  if (!truth) return failure ? fail(ctx, batch, tallies, unknownOutcome(failure)) : abandon(ctx, batch, tallies);
+  // A bare resource here lost its keys (ours, most likely; or it vanished with them): they are not on it.
+  const rest = await settleFromTruth(ctx, batch, tallies, step, truth, 'gone');
+  if (rest.ids.length === 0) return;
+  if (failure) fail(ctx, rest, tallies, failure);
+  else abandon(ctx, rest, tallies);
+}
+
+/**
+ * Not-found or a parameter error naming a key or a resource: read back, then re-send what is left as
+ * calls whose resources each carry every key named; a shape the cloud refused already is halved.
+ */
+async function reconcile(
+  ctx: ExecuteContext,
+  batch: UntagBatch,
+  tallies: Tallies,
+  step: Step,
+  failure: Failure,
+  keyError: boolean,
+): Promise<void> {
+  if (step.depth >= MAX_DEPTH) return fail(ctx, batch, tallies, failure);
+  const truth = await readBack(ctx, batch);
+  let rest: UntagBatch;
+  if (truth) rest = await settleFromTruth(ctx, batch, tallies, step, truth, 'probe');
+  else if (isNotFoundCode(failure.code) || keyError) rest = batch;
+  else return fail(ctx, batch, tallies, failure);
+  if (rest.ids.length === 0) return;
+  let subs = byKeySet(rest, rest.removes, ctx.limits.maxIdsPerCall);
+  const [only] = subs;
+  if (subs.length === 1 && only && sameShape(only, batch)) subs = halves(only, pairsKeys(only) > 1 ? 'keys' : 'ids');
+  const keyErrorsBefore = ctx.learned?.keyErrors ?? 0;
+  for (const sub of subs) await resolve(ctx, sub, tallies, { depth: step.depth + 1 });
+  // Mixed key sets refused, the same keys accepted once split: the cloud refuses keys a resource lacks.
+  if (keyError && ctx.learned && isMixed(batch) && ctx.learned.keyErrors === keyErrorsBefore)
+    ctx.learned.mixedKeysRefused = true;
+}
+
+/**
+ * Marks what the read-back shows gone, and returns the part of `batch` still to go (each resource with
+ * the keys it still carries). A bare resource (no tag at all) is taken as stripped (`gone`), or asked
+ * alone (`probe`) where it may have vanished (after not-found).
+ */
+async function settleFromTruth(
+  ctx: ExecuteContext,
+  batch: UntagBatch,
+  tallies: Tallies,
+  step: Step,
+  truth: Map<string, Set<string>>,
+  bareIs: 'gone' | 'probe',
+): Promise<UntagBatch> {
+  const removes: Record<string, string[]> = Object.create(null);
+  const ids: string[] = [];
+  const bare: string[] = [];
+  for (const id of batch.ids) {
+    const planned = batch.removes[id] ?? [];
+    const carried = truth.get(id);
+    if (!carried) {
+      if (bareIs === 'gone') markRemoved(tallies, id, planned);
+      else bare.push(id);
+      continue;
+    }
+    markRemoved(
+      tallies,
+      id,
+      planned.filter((k) => !carried.has(k)),
+    );
+    const still = planned.filter((k) => carried.has(k));
+    if (still.length > 0) {
+      ids.push(id);
+      removes[id] = still;
+    }
+  }
+  for (const id of bare) {
+    const probe = subBatch(batch, [id], { [id]: batch.removes[id] ?? [] });
+    if (step.depth + 1 >= MAX_DEPTH) {
+      fail(ctx, probe, tallies, {
+        code: 'OUTCOME_UNKNOWN',
+        message: 'the resource could not be read back after an uncertain answer',
+      });
+      continue;
+    }
+    await resolve(ctx, probe, tallies, { depth: step.depth + 1, probe: true });
+  }
+  return subBatch(batch, ids, removes);
+}
+
+/** Each resource's current keys (`ResourceId.N`, every page); a resource with no tag is absent. Undefined if the read fails. */
+async function readBack(ctx: ExecuteContext, batch: UntagBatch): Promise<Map<string, Set<string>> | undefined> {
+  const listCtx: ListContext = {
+    cloud: ctx.cloud,
+    limits: ctx.limits,
+    listLimit: ctx.readLimit ?? pLimit(1),
+    rateLimiter: ctx.rateLimiter,
+    count: ctx.count,
+  };
+  const out = new Map<string, Set<string>>();
+  const size = Math.max(1, ctx.limits.maxIdsPerListCall);
+  try {
+    for (let i = 0; i < batch.ids.length; i += size) {
+      const found = await fetchTagsByIds(listCtx, batch, batch.ids.slice(i, i + size));
+      for (const r of found) out.set(r.id, new Set(Object.keys(r.tags)));
+    }
+  } catch {
+    return undefined;
+  }
+  return out;
+}
+
+function unknownOutcome(failure: Failure): Failure {
+  return { ...failure, message: `${failure.message} (it may have been applied: the read-back failed too)` };
+}
+
+function fail(ctx: ExecuteContext, batch: UntagBatch, tallies: Tallies, failure: Failure): void {
+  for (const id of batch.ids) {
+    const t = tallyOf(tallies, id);
+    t.failure ??= failure;
+  }
+  ctx.error({
+    code: failure.code,
+    message: failure.message,
+    region: batch.region,
+    type: batch.type,
+    ids: [...batch.ids],
+    ...(failure.requestId ? { requestId: failure.requestId } : {}),
+  });
+}
+
+/** The deadline came before this call was (re)sent: its resources are left for the continuation. */
+function abandon(ctx: ExecuteContext, batch: UntagBatch, tallies: Tallies): void {
+  // Told first: the run looks up where these resources were listed before their outcomes settle them.
+  ctx.onAbandon?.(batch);
+  for (const id of batch.ids) {
+    const t = tallyOf(tallies, id);
+    t.skip ??= { reason: 'deadline' };
+  }
+}
+
+function pairsOf(batch: UntagBatch): number {
+  let n = 0;
+  for (const id of batch.ids) n += batch.removes[id]?.length ?? 0;
+  return Math.max(n, batch.ids.length);
+}
+
+function pairsKeys(batch: UntagBatch): number {
+  return batch.keys === 'all' ? 1 : batch.keys.length;
+}
+
+function keySetName(keys: readonly string[]): string {
+  return JSON.stringify([...keys].sort());
+}
+
+function isMixed(batch: UntagBatch): boolean {
+  if (batch.keys === 'all') return false;
+  const first = batch.ids[0];
+  const name = keySetName(first !== undefined ? (batch.removes[first] ?? []) : []);
+  return batch.ids.some((id) => keySetName(batch.removes[id] ?? []) !== name);
+}
+
+function sameShape(a: UntagBatch, b: UntagBatch): boolean {
+  if (a.ids.length !== b.ids.length || keySetName(a.ids) !== keySetName(b.ids)) return false;
+  if (a.keys === 'all' || b.keys === 'all') return a.keys === b.keys;
+  return keySetName(a.keys) === keySetName(b.keys);
+}
+
+/** Calls whose resources each carry every key named: one per distinct key set, at most `maxIds` ids each. */
+function byKeySet(batch: UntagBatch, removes: Record<string, string[]>, maxIds: number): UntagBatch[] {
+  if (batch.keys === 'all') return batch.ids.length > 0 ? [batch] : [];
+  const groups = new Map<string, string[]>();
+  for (const id of batch.ids) {
+    const name = keySetName(removes[id] ?? []);
+    const g = groups.get(name);
+    if (g) g.push(id);
+    else groups.set(name, [id]);
+  }
+  const out: UntagBatch[] = [];
+  for (const ids of groups.values())
+    for (let i = 0; i < ids.length; i += Math.max(1, maxIds))
+      out.push(subBatch(batch, ids.slice(i, i + maxIds), removes));
+  return out;
+}
+
+/** Two smaller calls: the keys in two halves (each to the resources that carry them), or the ids. */
+function halves(batch: UntagBatch, by: 'keys' | 'ids'): UntagBatch[] {
+  if (by === 'ids' || batch.keys === 'all') {
+    const mid = Math.ceil(batch.ids.length / 2);
+    return [batch.ids.slice(0, mid), batch.ids.slice(mid)]
+      .filter((ids) => ids.length > 0)
+      .map((ids) => subBatch(batch, ids, batch.removes));
+  }
+  const keys = [...batch.keys].sort();
+  const mid = Math.ceil(keys.length / 2);
+  const out: UntagBatch[] = [];
+  for (const half of [new Set(keys.slice(0, mid)), new Set(keys.slice(mid))]) {
+    const removes: Record<string, string[]> = Object.create(null);
+    const ids: string[] = [];
+    for (const id of batch.ids) {
+      const mine = (batch.removes[id] ?? []).filter((k) => half.has(k));
+      if (mine.length === 0) continue;
+      ids.push(id);
+      removes[id] = mine;
+    }
+    if (ids.length > 0) out.push(subBatch(batch, ids, removes));
+  }
+  return out;
+}
+
+/** `ids` of `batch`, each removing `removes[id]`; the keys sent are their union (or still `all`). */
+function subBatch(batch: UntagBatch, ids: string[], removes: Record<string, string[]>): UntagBatch {
+  const own: Record<string, string[]> = Object.create(null);
+  for (const id of ids) own[id] = [...(removes[id] ?? [])];
+  const keys = batch.keys === 'all' ? 'all' : [...new Set(ids.flatMap((id) => own[id] ?? []))].sort();
+  return { product: batch.product, region: batch.region, type: batch.type, ids, keys, removes: own };
 }

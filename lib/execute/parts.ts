@@ -4,13 +4,18 @@
  * under test limits) is planned as several parts, each batch saying how many parts its split ids have
  * (`UntagBatch.parts`). Only those resources are tracked here, until their last part is in: memory is
  * O(split resources in flight), never O(resources), and the report builder needs no per-resource map.
+ *
+ * A merged outcome tells what is true: `untagged` with every key only when every part went; otherwise
+ * the worst status of the parts that did not go (failed over skipped), its `keys` the keys still on the
+ * resource and `removed` the keys that went, so a resource cut by the deadline after its first part is
+ * not reported as done (the continuation removes the rest and reports it then).
  */
 import type { ResourceOutcome, ResourceStatus } from '../types.ts';
 
-/** Worst wins: a failed part makes the resource failed; any untagged part beats planned and skipped. */
-const RANK: Record<ResourceStatus, number> = { skipped: 0, planned: 1, untagged: 2, failed: 3 };
+/** Worst wins among the parts that did not go. */
+const RANK: Record<ResourceStatus, number> = { untagged: 0, skipped: 1, planned: 2, failed: 3 };
 
-/** Receives final outcomes; `keysRemoved` counts the keys that went (a merged outcome also lists the rest). */
+/** Receives final outcomes; `keysRemoved` counts the keys that went (the untagged keys, or `removed`). */
 export type FinalOutcomeSink = (outcome: ResourceOutcome, keysRemoved?: number) => void;
 
 /** Merges the parts of split resources into one outcome each; whole resources pass straight through. */
@@ -22,10 +27,17 @@ export interface PartsMerger {
 }
 
 interface Open {
-  outcome: ResourceOutcome;
-  keys: Set<string>;
-  left: number;
-  removed: number;
+  /** The worst part that did not go (undefined while every part went). */
+  worst: ResourceOutcome | undefined;
+  last: ResourceOutcome;
+  removed: Set<string>;
+  left: Set<string>;
+  pending: number;
+}
+
+/** The keys an outcome says went. */
+export function removedKeysOf(o: ResourceOutcome): readonly string[] {
+  return o.status === 'untagged' ? o.keys : (o.removed ?? []);
 }
 
 export function createPartsMerger(sink: FinalOutcomeSink): PartsMerger {
@@ -36,25 +48,33 @@ export function createPartsMerger(sink: FinalOutcomeSink): PartsMerger {
     },
     record(outcome, parts) {
       if (parts <= 1) {
-        sink(outcome);
+        sink(outcome, new Set(removedKeysOf(outcome)).size);
         return;
       }
       const ref = `${outcome.region}\u0000${outcome.type}\u0000${outcome.id}`;
-      // Parts carry disjoint key chunks, so an untagged part's keys add up without a set.
-      const removed = outcome.status === 'untagged' ? outcome.keys.length : 0;
       let o = open.get(ref);
       if (!o) {
-        o = { outcome, keys: new Set(outcome.keys), left: parts - 1, removed };
+        o = { worst: undefined, last: outcome, removed: new Set(), left: new Set(), pending: parts };
         open.set(ref, o);
-      } else {
-        for (const k of outcome.keys) o.keys.add(k);
-        o.left--;
-        o.removed += removed;
-        if (RANK[outcome.status] > RANK[o.outcome.status]) o.outcome = outcome;
       }
-      if (o.left > 0) return;
+      o.pending--;
+      o.last = outcome;
+      for (const k of removedKeysOf(outcome)) o.removed.add(k);
+      if (outcome.status !== 'untagged') {
+        for (const k of outcome.keys) o.left.add(k);
+        if (!o.worst || RANK[outcome.status] > RANK[o.worst.status]) o.worst = outcome;
+      }
+      if (o.pending > 0) return;
       open.delete(ref);
-      sink({ ...o.outcome, keys: [...o.keys].sort() }, o.removed);
+      const removed = [...o.removed].sort();
+      if (!o.worst) {
+        sink({ ...o.last, keys: removed }, removed.length);
+        return;
+      }
+      const { removed: _part, ...worst } = o.worst;
+      const merged: ResourceOutcome = { ...worst, keys: [...o.left].sort() };
+      if (removed.length > 0) merged.removed = removed;
+      sink(merged, removed.length);
     },
   };
 }

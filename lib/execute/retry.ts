@@ -23,7 +23,7 @@ export function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-function statusOf(err: unknown): number | undefined {
+export function statusOf(err: unknown): number | undefined {
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as CodedError).cause, depth++) {
     const s = (e as CodedError).statusCode;
     if (typeof s === 'number') return s;

@@ -3,6 +3,7 @@
  * them as options: the cloud port, the engine's tuning, the rate limiter, the deadline signal, the
  * report and its counters, the listing context, the planner, the executor and the batch writer.
  */
+import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { type Limits, withLimits } from '../catalog.ts';
 import type { ListContext } from '../discover/index.ts';
@@ -93,6 +94,7 @@ export function createRunContext(
       limits,
       rateLimiter,
       runId: input.runId,
+      invocationId: input.invocationId ?? randomUUID(),
       count: (kind, n) => {
         if (kind === 'untag') counters.untagSent += n;
         report.count(kind, n);

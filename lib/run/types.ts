@@ -23,6 +23,8 @@ export interface RunInput {
     select(resource: TaggedResource): { selection: Selection; changed?: string[] };
     unseen(): ResourceOutcome[];
   };
+  /** This invocation (FC's request id, kept across re-deliveries); default a fresh id: part of ClientTokens. */
+  invocationId?: string;
 }
 
 /** What `onProgress` hears: a page was listed (awaited before its resources are judged). */

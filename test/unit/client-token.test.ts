@@ -15,7 +15,7 @@ describe('clientTokenFor', () => {
     );
   });
 
-  it('differs when the run, action, region, type, ids or keys differ, and for all', () => {
+  it('differs when the run, invocation, action, region, type, ids or keys differ, and for all', () => {
     const base = clientTokenFor('run-1', 'UnTagResources', batch);
     const variants = [
       clientTokenFor('run-2', 'UnTagResources', batch),
@@ -25,8 +25,15 @@ describe('clientTokenFor', () => {
       clientTokenFor('run-1', 'UnTagResources', { ...batch, ids: ['pcc-1'] }),
       clientTokenFor('run-1', 'UnTagResources', { ...batch, keys: ['a'] }),
       clientTokenFor('run-1', 'UnTagResources', { ...batch, keys: 'all' }),
+      clientTokenFor('run-1', 'UnTagResources', batch, 'another-invocation'),
     ];
     expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
+  });
+
+  it('is the same for the same invocation (retries and FC re-deliveries)', () => {
+    expect(clientTokenFor('run-1', 'UnTagResources', batch, 'req-1')).toBe(
+      clientTokenFor('run-1', 'UnTagResources', { ...batch }, 'req-1'),
+    );
   });
 
   it('does not confuse a key list with ids that read the same when joined', () => {

@@ -101,19 +101,24 @@ describe('the planner, for any selections and limits', () => {
             }
           }
           // Settle the batches in a scrambled order, some failing: one final outcome per selection, the
-          // worst status of its parts, all its keys, and as removed the keys of its untagged parts.
+          // worst status of its parts, the keys that did not go (all keys when all went), and as removed
+          // the count of the keys of its untagged parts.
           const finals: Array<{ o: ResourceOutcome; removed: number | undefined }> = [];
           const merger = createPartsMerger((o, removed) => finals.push({ o, removed }));
           const order = batches
             .map((b, i) => ({ b, k: (i * 7919 + seed) % (batches.length + 1) }))
             .sort((x, y) => x.k - y.k);
-          const expected = new Map<string, { failed: boolean; removed: number }>();
+          const expected = new Map<string, { failed: boolean; removed: number; left: string[] }>();
           for (const [i, { b }] of order.entries()) {
             const fail = (i + seed) % 5 === 0;
             for (const id of b.ids) {
               const keys = b.removes[id] ?? [];
-              const e = expected.get(ref(b, id)) ?? { failed: false, removed: 0 };
-              expected.set(ref(b, id), { failed: e.failed || fail, removed: e.removed + (fail ? 0 : keys.length) });
+              const e = expected.get(ref(b, id)) ?? { failed: false, removed: 0, left: [] };
+              expected.set(ref(b, id), {
+                failed: e.failed || fail,
+                removed: e.removed + (fail ? 0 : keys.length),
+                left: fail ? [...e.left, ...keys] : e.left,
+              });
               merger.record(
                 { region: b.region, type: b.type, id, keys, status: fail ? 'failed' : 'untagged' },
                 b.parts?.[id] ?? 1,
@@ -128,9 +133,9 @@ describe('the planner, for any selections and limits', () => {
             const e = expected.get(name);
             expect(f.o.status).toBe(e?.failed ? 'failed' : 'untagged');
             if (!sel || sel.all) continue;
-            expect(f.o.keys).toEqual([...sel.keys].sort());
-            // Whole resources leave the count to the report (their keys); merged ones say it.
-            expect(f.removed).toBe((appearances.get(name) ?? 0) > 1 ? e?.removed : undefined);
+            // Untagged: every key; failed: the keys still on the resource (the parts that did not go).
+            expect(f.o.keys).toEqual(e?.failed ? [...(e?.left ?? [])].sort() : [...sel.keys].sort());
+            expect(f.removed).toBe(e?.removed);
           }
         },
       ),

@@ -56,13 +56,16 @@ describe('selectRemovals, for any policy and resource', () => {
     );
   });
 
-  it('allows all only under remove.all with no protected key and no reserved key on the resource', () => {
+  it('allows all only under remove.all with no protected key, no protect tag and no reserved key on the resource', () => {
     fc.assert(
       fc.property(policyArb, resourceArb('r0'), (policy, res) => {
         const sel = selectRemovals(res, policy);
         if (sel.action !== 'remove') return;
         const allowed =
-          policy.removeAll && policy.protectedKeys.size === 0 && !Object.keys(res.tags).some(isReservedKey);
+          policy.removeAll &&
+          policy.protectedKeys.size === 0 &&
+          policy.protectTag === undefined &&
+          !Object.keys(res.tags).some(isReservedKey);
         expect(sel.all).toBe(allowed);
       }),
       { numRuns: 500 },
