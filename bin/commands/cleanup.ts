@@ -76,6 +76,7 @@ async function runPolicy(
       createRateLimiter,
       createWriteEstimator,
       limitsFromEnv,
+      listingCost,
       resourceIdsNotFound,
       runCleanup,
       withLimits,
@@ -203,10 +204,18 @@ async function runPolicy(
 
   const estimate = estimator?.result();
   // Machines get every resource, not the capped list the function returns.
+  // A plan says what its listing costs, so a policy of many exact keys or ids shows its price (issue 12).
+  const cost = report.dryRun ? listingCost(policy) : undefined;
   out.answer(
-    { ...report, resources: full, resourcesTruncated: false, ...(estimate ? { estimate } : {}) },
+    {
+      ...report,
+      resources: full,
+      resourcesTruncated: false,
+      ...(cost ? { listingCost: cost } : {}),
+      ...(estimate ? { estimate } : {}),
+    },
     () =>
-      `${report.dryRun ? `${renderChanges(tally)}\n` : ''}${renderReport(report, tally)}${estimate ? renderEstimate(estimate) : ''}`,
+      `${cost ? `${renderChanges(tally)}\n${cost.summary}\n` : ''}${renderReport(report, tally)}${estimate ? renderEstimate(estimate) : ''}`,
   );
   if (interrupt.fired) return INTERRUPTED_EXIT;
   return report.ok ? ExitCode.Ok : ExitCode.PartialFailure;
