@@ -109,7 +109,7 @@ describe('the progress line on a TTY', () => {
     });
     const r = await cli(
       ['run', '--policy', policyFile(['IPAMPOOL']), '--concurrency', '1'],
-      { VPC_TAG_CLEANUP_LIMITS: '{"maxIdsPerCall":5,"retryBaseMs":50}' },
+      { VPC_TAG_CLEANUP_LIMITS: '{"maxIdsPerCall":5,"retryBaseMs":50}', VPC_TAG_CLEANUP_STORE: join(dir, 'store') },
       true,
     );
     await admin('PUT', '/__admin/faults', { rules: [] });
@@ -119,7 +119,9 @@ describe('the progress line on a TTY', () => {
     expect(lines[0]).toMatch(/^\rscanned 15 \(\d+(\.\d)?\/s\) · changed 0\/15 · calls \d+ · throttled 0 · ETA \d/);
     expect(lines.some((l) => / · throttled 1/.test(l))).toBe(true);
     expect(lines.some((l) => /changed [1-9]\d*\/15/.test(l))).toBe(true);
-    expect(r.stderr.endsWith('\r\x1b[K')).toBe(true);
+    // Erased after its last drawing, so notes and the report start on a clean line.
+    const lastDrawn = r.stderrChunks.findLastIndex((c) => c.startsWith('\rscanned'));
+    expect(r.stderrChunks.indexOf('\r\x1b[K', lastDrawn)).toBeGreaterThan(lastDrawn);
     expect(r.stdout).toContain('untagged 15');
   });
 });
