@@ -151,7 +151,7 @@ async function fc2Client(options: FcInvokerOptions): Promise<any> {
 }
 
 /** HTTP status of an fc2 error (it puts it only in the message: `... failed with 409. ...`). */
-function statusOf(error: unknown): number | undefined {
+function fc2HttpStatus(error: unknown): number | undefined {
   const match = /failed with (\d{3})/.exec(String((error as Error)?.message ?? ''));
   return match ? Number(match[1]) : undefined;
 }
@@ -173,7 +173,7 @@ export function createFcInvoker(options: FcInvokerOptions): Invoker {
         const requestId = response?.headers?.['x-fc-request-id'];
         return typeof requestId === 'string' ? { status: 'started', taskId, requestId } : { status: 'started', taskId };
       } catch (error) {
-        const httpStatus = statusOf(error);
+        const httpStatus = fc2HttpStatus(error);
         if (httpStatus === 409) return { status: 'duplicate', taskId };
         const code = String((error as { code?: unknown })?.code ?? (httpStatus ? `HTTP${httpStatus}` : 'InvokeFailed'));
         // A refused request (4xx other than timeout/throttling) will be refused again; the rest may pass later.

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Command, type Io, requireString } from '../command.ts';
 import { countingPort } from '../counting-port.ts';
-import type { RunProgress } from '../engine.ts';
 import { ExitCode, UsageError } from '../errors.ts';
+import type { RunProgress } from '../lib-api.ts';
 import type { Output } from '../output.ts';
 
 type Mode = 'plan' | 'run';
@@ -82,7 +82,7 @@ async function runPolicy(
     { INTERRUPTED_EXIT, interruptedOutcome, interruptedReport, watchInterrupt },
   ] = await Promise.all([
     import('../credentials.ts'),
-    import('../engine.ts'),
+    import('../lib-api.ts'),
     import('../format/progress.ts'),
     import('../format/summary.ts'),
     import('../format/table.ts'),
