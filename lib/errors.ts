@@ -48,6 +48,8 @@ export const RunErrorCode = {
   RunNotFound: 'RUN_NOT_FOUND',
   /** `restore`: a resource's tags could not be read back. */
   ReadFailed: 'READ_FAILED',
+  /** The function's configuration (an environment variable) is wrong: answered, never retried. */
+  InvalidConfig: 'INVALID_CONFIG',
   /** Anything thrown that is not one of the engine's errors. */
   Internal: 'INTERNAL',
 } as const;
@@ -186,15 +188,26 @@ export class CredentialsMissingError extends VpcTagCleanupError {
 /** A self-invocation (shard or continuation) failed in a way an FC retry of this invocation may fix. */
 export class SelfInvokeError extends VpcTagCleanupError {
   override readonly code = RunErrorCode.SelfInvokeFailed;
-  readonly outcomes: ReadonlyArray<{ taskId: string; status: string; code?: string }>;
+  readonly outcomes: ReadonlyArray<{ taskId?: string | undefined; status: string; code?: string }>;
 
-  constructor(outcomes: ReadonlyArray<{ taskId: string; status: string; code?: string }>) {
+  constructor(outcomes: ReadonlyArray<{ taskId?: string | undefined; status: string; code?: string }>) {
     const failed = outcomes.filter((o) => o.status === 'failed');
     super(
       RunErrorCode.SelfInvokeFailed,
-      `asynchronous self-invocation failed: ${failed.map((o) => `${o.taskId}: ${o.code ?? ''}`).join(', ')}`,
+      `asynchronous self-invocation failed: ${failed.map((o) => `${o.taskId ?? '(no task id)'}: ${o.code ?? ''}`).join(', ')}`,
     );
     this.outcomes = outcomes;
+  }
+}
+
+/** The invoker configuration is wrong: nothing an FC retry could fix, so it is answered, not thrown. */
+export class InvokerConfigError extends VpcTagCleanupError {
+  override readonly code = RunErrorCode.InvalidConfig;
+  readonly variable: string;
+
+  constructor(variable: string, message: string) {
+    super(RunErrorCode.InvalidConfig, message);
+    this.variable = variable;
   }
 }
 
@@ -207,6 +220,7 @@ for (const c of [
   UnlistableUnitError,
   CredentialsMissingError,
   SelfInvokeError,
+  InvokerConfigError,
 ])
   ERROR_CLASSES.set(c.name, c);
 
