@@ -44,6 +44,8 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliResul
           PATH: process.env.PATH ?? '',
           HOME: dir, // no profile file: the credentials chain stops at the environment
           VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint,
+          // The run store (journal) in the test's folder, not in the repository.
+          VPC_TAG_CLEANUP_STORE: join(dir, 'runs'),
           ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId,
           ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret,
           ...env,
@@ -72,7 +74,7 @@ async function inProcess(args: string[], env: Record<string, string> = {}): Prom
   const code = await main(args, {
     stdout: out.stream,
     stderr: err.stream,
-    env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, ...env },
+    env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, VPC_TAG_CLEANUP_STORE: join(dir, 'runs'), ...env },
   });
   return { code, stdout: out.chunks.join(''), stderr: err.chunks.join('') };
 }
@@ -301,7 +303,7 @@ describe('vpc-tag-cleanup schema and --help', () => {
 });
 
 describe('vpc-tag-cleanup invoke', () => {
-  it('sends the policy to the function through fc2 on the 3.0 path and prints its report', async () => {
+  it('sends the policy to the function through the invoker port on the 3.0 path and prints its report', async () => {
     await admin('POST', '/__admin/functions', {
       name: 'tag-cleanup',
       modulePath: join(ROOT, 'test/fixtures/cli/report-function.cjs'),
@@ -333,6 +335,13 @@ describe('vpc-tag-cleanup invoke', () => {
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('regions');
+    // A wrong invoker configuration is bad input too, naming the variable.
+    const wrongApi = await inProcess(['invoke', '--function', 'tag-cleanup', '--policy', file], {
+      ...env,
+      VPC_TAG_CLEANUP_FC_API: '2021-04-06',
+    });
+    expect(wrongApi.code).toBe(2);
+    expect(wrongApi.stderr).toContain('VPC_TAG_CLEANUP_FC_API');
     const after = await admin<{ invocations: unknown[] }>('GET', '/__admin/invocations');
     expect(after.invocations).toHaveLength(2);
   });
@@ -344,7 +353,7 @@ describe('vpc-tag-cleanup invoke, end to end', () => {
       name: 'vpc-tag-cleanup',
       modulePath: join(ROOT, 'functions/tag-cleanup/index.ts'),
       timeoutSeconds: 60,
-      env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint },
+      env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, VPC_TAG_CLEANUP_STORE: 'none' },
     });
     const env = { VPC_TAG_CLEANUP_FC_ENDPOINT: emu.url, ALIBABA_CLOUD_ACCOUNT_ID: emu.accountId };
     // The handler runs in this process and logs its report as JSON lines: keep them out of the test output.
