@@ -90,7 +90,12 @@ describe('tag keys named like prototype members', () => {
   it('the journal keeps the value of a removed "__proto__" tag, so restore puts it back', async () => {
     await h.seed(world('PeerConnection', 'pcc-protoj'));
     const store = createLocalStore(mkdtempSync(join(tmpdir(), 'vtc-proto-')));
-    const policy = { name: 'proto-journal', regions: [R], resourceTypes: ['PeerConnection'], remove: { keys: ['__proto__'] } };
+    const policy = {
+      name: 'proto-journal',
+      regions: [R],
+      resourceTypes: ['PeerConnection'],
+      remove: { keys: ['__proto__'] },
+    };
     const { report } = await runJournaled(
       { policy: policy as unknown as Policy, runId: 'proto-journal' },
       { cloud: h.cloud, limits: TEST_LIMITS, quotaScale: 50 },
@@ -98,7 +103,10 @@ describe('tag keys named like prototype members', () => {
     );
     expect(report.totals.keysRemoved).toBe(1);
     expect((await h.state('PeerConnection'))['pcc-protoj1']).toEqual({ CostCenter: 'a' });
-    const restored = await restoreRun({ runId: 'proto-journal', store }, { cloud: h.cloud, limits: TEST_LIMITS, quotaScale: 50 });
+    const restored = await restoreRun(
+      { runId: 'proto-journal', store },
+      { cloud: h.cloud, limits: TEST_LIMITS, quotaScale: 50 },
+    );
     expect(restored.totals).toMatchObject({ restored: 1, failed: 0 });
     expect((await h.state('PeerConnection'))['pcc-protoj1']).toEqual(tags({ CostCenter: 'a' }, 'keep-me'));
   });
