@@ -200,6 +200,11 @@ export interface Limits {
   readTimeoutMs: number;
   /** Stop scheduling this long before the FC timeout. */
   deadlineMarginMs: number;
+  /**
+   * Every cloud call ends this long before the FC timeout (at most half the margin): the time kept for
+   * the report and the continuation once the last call is cut. Calls are bounded by the time left.
+   */
+  deadlineReserveMs: number;
   /** Resources listed in the returned report; the full list goes to the log. */
   reportResourceCap: number;
   /** Share of a short FC timeout kept as the deadline margin when `deadlineMarginMs` would eat it. */
@@ -228,6 +233,7 @@ export const LIMITS: Readonly<Limits> = Object.freeze({
   connectTimeoutMs: 5_000,
   readTimeoutMs: 10_000,
   deadlineMarginMs: 20_000,
+  deadlineReserveMs: 2_000,
   reportResourceCap: 1_000,
   deadlineMarginShare: 0.2,
   maxContinuationHops: 10_000,
@@ -263,6 +269,7 @@ export const LIMIT_RANGES: Readonly<Record<keyof Limits, LimitRange>> = Object.f
   connectTimeoutMs: count(1, 600_000),
   readTimeoutMs: count(1, 600_000),
   deadlineMarginMs: count(0, 86_400_000),
+  deadlineReserveMs: count(0, 86_400_000),
   reportResourceCap: count(0),
   deadlineMarginShare: { min: 0, max: 0.9, integer: false },
   maxContinuationHops: count(0),

@@ -146,7 +146,11 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   const endpoint = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
   const cloud = createCloudPort(endpoint ? { credentials, endpoint, limits } : { credentials, limits });
   const request: Parameters<typeof runCleanup>[0] = { policy: effectivePolicy(run), runId: run.runId };
-  if (deadline) request.signal = deadline.signal;
+  if (deadline) {
+    request.signal = deadline.signal;
+    request.callsEndBy = deadline.callsEndBy;
+    request.writesEndBy = deadline.writesEndBy;
+  }
   if (run.continuation) request.continuation = run.continuation;
   if (run.narrowTo) request.narrowTo = run.narrowTo;
   if (deps.context?.requestId) request.invocationId = deps.context.requestId;

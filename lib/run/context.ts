@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { type Limits, withLimits } from '../catalog.ts';
 import type { ListContext } from '../discover/index.ts';
+import { boundedPort } from '../execute/bounded-port.ts';
 import { createExecutor, type Executor } from '../execute/execute.ts';
 import { createRateLimiter } from '../execute/rate-limiter.ts';
 import { createPlanner } from '../plan.ts';
@@ -74,8 +75,16 @@ export function createRunContext(
   const counters = { untagSent: 0, abandoned: 0 };
   const rateLimiter =
     deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
+  // Every call, list or write, ends before the invocation must (a call may outlast the deadline margin).
+  const cloud =
+    input.callsEndBy !== undefined
+      ? boundedPort(deps.cloud, {
+          callsEndBy: input.callsEndBy,
+          ...(input.writesEndBy !== undefined ? { writesEndBy: input.writesEndBy } : {}),
+        })
+      : deps.cloud;
   const list: ListContext = {
-    cloud: deps.cloud,
+    cloud,
     limits,
     listLimit: pLimit(limits.listConcurrency),
     rateLimiter,
@@ -84,7 +93,7 @@ export function createRunContext(
   };
   const executor = createExecutor(
     {
-      cloud: deps.cloud,
+      cloud,
       limits,
       rateLimiter,
       runId: input.runId,
