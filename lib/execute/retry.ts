@@ -62,8 +62,8 @@ export interface RetryOptions {
  */
 export class DeadlineError extends Error {
   readonly code = 'DEADLINE';
-  constructor() {
-    super('the deadline came before the call could be (re)sent');
+  constructor(message = 'the deadline came before the call could be (re)sent') {
+    super(message);
     this.name = 'DeadlineError';
   }
 }

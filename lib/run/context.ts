@@ -10,6 +10,7 @@ import type { ListContext } from '../discover/index.ts';
 import { boundedPort } from '../execute/bounded-port.ts';
 import { createExecutor, type Executor } from '../execute/execute.ts';
 import { createRateLimiter } from '../execute/rate-limiter.ts';
+import { createRunGuard, type RunStop } from '../execute/run-guard.ts';
 import { createPlanner } from '../plan.ts';
 import type { Policy } from '../policy/schema.ts';
 import { ReportBuilder } from '../report.ts';
@@ -31,6 +32,8 @@ export interface RunContext {
   writer: BatchWriter;
   /** Untag attempts sent, and resources of batches abandoned at the deadline, so far. */
   counters: { untagSent: number; abandoned: number };
+  /** Why the run stopped before its end (refused credentials, unreachable endpoint), if it did. */
+  stopped: () => RunStop | undefined;
 }
 
 /** The report of a run, its outcomes fanned out to the log, the caller's sink and `full` as they become final. */
@@ -69,20 +72,26 @@ export function createRunContext(
   tracker: ContinuationTracker,
 ): RunContext {
   const limits = withLimits(deps.limits);
-  const signal = input.signal ? { signal: input.signal } : {};
   const full: ResourceOutcome[] = [];
   const report = reportFor(input, deps, policy, full);
   const counters = { untagSent: 0, abandoned: 0 };
   const rateLimiter =
     deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
   // Every call, list or write, ends before the invocation must (a call may outlast the deadline margin).
-  const cloud =
+  const bounded =
     input.callsEndBy !== undefined
       ? boundedPort(deps.cloud, {
           callsEndBy: input.callsEndBy,
           ...(input.writesEndBy !== undefined ? { writesEndBy: input.writesEndBy } : {}),
         })
       : deps.cloud;
+  // Refused credentials or an unreachable endpoint stop the run at once: its signal fires as at a deadline.
+  const guard = createRunGuard(bounded, {
+    unreachableAttempts: limits.unreachableAttempts,
+    ...(input.signal ? { outer: input.signal } : {}),
+  });
+  const cloud = guard.port;
+  const signal = { signal: guard.signal };
   const list: ListContext = {
     cloud,
     limits,
@@ -111,6 +120,7 @@ export function createRunContext(
         counters.abandoned += batch.ids.length;
         tracker.abandoned(batch);
       },
+      stopped: () => guard.stopped() !== undefined,
       ...signal,
     },
     policy.limits?.concurrency ?? limits.defaultConcurrency,
@@ -143,5 +153,6 @@ export function createRunContext(
     executor,
     writer,
     counters,
+    stopped: guard.stopped,
   };
 }
