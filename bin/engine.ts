@@ -8,5 +8,6 @@ export { limitsFromEnv } from '../lib/limits-env.ts';
 export { policyJsonSchema } from '../lib/policy/json-schema.ts';
 export { parsePolicy } from '../lib/policy/parse.ts';
 export type { Policy } from '../lib/policy/schema.ts';
+export { resourceIdsNotFound } from '../lib/resource-ids-not-found.ts';
 export type { RunProgress } from '../lib/run.ts';
 export { runCleanup } from '../lib/run.ts';

@@ -5,7 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseJsonText } from '../lib/policy/json-text.ts';
 import { BadPolicyError } from './errors.ts';
+
+/** Aliases a YAML policy may expand: a real policy needs a handful; a bomb needs thousands. */
+const MAX_YAML_ALIASES = 100;
 
 export type PolicyFormat = 'json' | 'yaml';
 
@@ -18,22 +22,23 @@ export function formatOf(file: string): PolicyFormat {
 export function parsePolicyText(text: string, format: PolicyFormat, label: string): unknown {
   if (format === 'yaml') {
     try {
-      // Plain data only: no custom tags, duplicate keys are errors (as in JSON.parse they silently win).
-      return parseYaml(text, { uniqueKeys: true, prettyErrors: true });
+      // Plain data only: no custom tags, duplicate keys are errors (as in JSON.parse they silently win);
+      // an alias bomb ("billion laughs") stops at the library's alias budget.
+      return parseYaml(text, { uniqueKeys: true, prettyErrors: true, maxAliasCount: MAX_YAML_ALIASES });
     } catch (e) {
       if (e instanceof YAMLParseError) {
         const pos = e.linePos?.[0];
         const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
         throw new BadPolicyError(`${label}: not valid YAML${at}: ${e.message.split('\n')[0]}`, [], { cause: e });
       }
-      throw e;
+      // Any other failure of the parser (the alias budget's ReferenceError) is still bad input, not a crash.
+      const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+      throw new BadPolicyError(`${label}: not a usable YAML policy: ${first}`, [], { cause: e });
     }
   }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new BadPolicyError(`${label}: not valid JSON: ${(e as Error).message}`, [], { cause: e });
-  }
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw new BadPolicyError(`${label}: not valid JSON: ${parsed.message}`, []);
+  return parsed.value;
 }
 
 /** Reads and parses a policy file; `-` reads standard input. */
@@ -46,7 +51,15 @@ export async function readPolicyFile(file: string, stdin: () => Promise<string> 
     throw new BadPolicyError(`${file}: cannot read the policy file${code ? ` (${code})` : ''}`, [], { cause: e });
   }
   // A leading `{` means JSON whatever the extension says; stdin has no extension.
-  const format = file === '-' ? (text.trimStart().startsWith('{') ? 'json' : 'yaml') : formatOf(file);
+  const format =
+    file === '-'
+      ? text
+          .replace(/^\uFEFF/, '')
+          .trimStart()
+          .startsWith('{')
+        ? 'json'
+        : 'yaml'
+      : formatOf(file);
   return parsePolicyText(text, format, file === '-' ? 'stdin' : file);
 }
 

@@ -42,11 +42,18 @@ export function applyOverrides(raw: unknown, o: PolicyOverrides): unknown {
 
 /** Reads, overrides and validates; throws `BadPolicyError` naming the file and every bad field. */
 export async function loadPolicy(file: string, overrides: PolicyOverrides = {}): Promise<Policy> {
-  const raw = applyOverrides(await readPolicyFile(file), overrides);
-  const parsed = parsePolicy(raw);
+  return checkPolicy(await readPolicyFile(file), file, overrides);
+}
+
+/**
+ * The one check of validate, plan, run and `run --continue`: overrides applied to the raw value, the
+ * engine's `parsePolicy`, then `dryRun` forced (plan) on the valid result.
+ */
+export function checkPolicy(raw: unknown, label: string, overrides: PolicyOverrides = {}): Policy {
+  const parsed = parsePolicy(applyOverrides(raw, overrides));
   if (!parsed.ok) {
     const fields = parsed.issues.map((i) => i.path || '(root)').join(', ');
-    throw new BadPolicyError(`${file}: invalid policy (${fields})`, parsed.issues);
+    throw new BadPolicyError(`${label}: invalid policy (${fields})`, parsed.issues);
   }
   return overrides.dryRun === undefined ? parsed.policy : { ...parsed.policy, dryRun: overrides.dryRun };
 }

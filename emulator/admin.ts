@@ -4,8 +4,10 @@
  */
 import { BehaviourError, type BehaviourValues } from './behaviour.ts';
 import type { AdminResource, GenerateSpec, ReadRequest, RouteHandler } from './contracts.ts';
+import { isLoopback } from './loopback.ts';
 import type { CallFilter, CallStats, LoggedCall } from './openapi/call-log.ts';
 import { type FaultSpec, validateFaultSpec } from './openapi/faults.ts';
+import { checkGenerateSpec, GenerateSpecError } from './openapi/generate.ts';
 import type { QuotaSettings, QuotaView } from './openapi/quotas.ts';
 
 export interface EmulatorAdmin {
@@ -26,8 +28,6 @@ export interface EmulatorAdmin {
   setBehaviour(settings: unknown): BehaviourValues;
   behaviour(): BehaviourValues;
 }
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 class BadRequest extends Error {
   override readonly name = 'BadRequest';
@@ -76,7 +76,7 @@ export function createAdminRoutes(admin: EmulatorAdmin): RouteHandler {
   return async (r) => {
     const path = r.url.pathname;
     if (!path.startsWith('/__admin/')) return false;
-    if (!LOOPBACK.has(r.req.socket.remoteAddress ?? '')) {
+    if (!isLoopback(r.req.socket.remoteAddress)) {
       return json(r, 403, { error: 'the admin API answers loopback callers only' });
     }
     const route = `${r.req.method} ${path}`;
@@ -186,9 +186,9 @@ function validateQuotas(body: Record<string, unknown>): QuotaSettings {
 }
 
 function validateGenerate(value: unknown): GenerateSpec {
-  const spec = value as Partial<GenerateSpec> | null;
-  if (!spec || !Array.isArray(spec.types) || !Array.isArray(spec.regions) || typeof spec.count !== 'number') {
-    throw new BadRequest('generate needs types[], regions[] and count');
+  try {
+    return checkGenerateSpec(value);
+  } catch (e) {
+    throw e instanceof GenerateSpecError ? new BadRequest(e.message) : e;
   }
-  return spec as GenerateSpec;
 }

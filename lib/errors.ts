@@ -8,6 +8,8 @@
  * cannot go on. No message here ever holds a secret: `CloudCallError` scrubs what the SDK hands it.
  */
 
+import { scrubSecrets } from './secrets.ts';
+
 /** A problem with one field of the input, `path` in dotted form (`remove.keyPatterns[0]`, '' = root). */
 export interface IssueLike {
   path: string;
@@ -172,15 +174,9 @@ export function formatIssues(prefix: string, issues: readonly IssueLike[]): stri
 }
 
 /**
- * Scrubs what could be a credential from a message before it is stored: values of parameters and
- * headers named like secrets, tokens or signatures, and `Authorization` headers. SDK error messages
- * sometimes echo the request; this keeps those echoes out of reports and logs.
+ * Scrubs what could be a credential from a message before it is stored (the one scrubber,
+ * `lib/secrets.ts`: named values, and the known credentials in every encoding).
  */
 export function redactSecrets(text: string): string {
-  return text
-    .replace(/(authorization["']?\s*[:=]\s*["']?)[^"',;\n]+/gi, '$1[redacted]')
-    .replace(
-      /((?:access[-_]?key[-_]?secret|secret[-_]?access[-_]?key|accesskeysecret|security[-_]?token|securitytoken|x-acs-security-token|signature|client[-_]?secret|password)["']?\s*[:=]\s*["']?)[^"'&,;\s]+/gi,
-      '$1[redacted]',
-    );
+  return scrubSecrets(text);
 }

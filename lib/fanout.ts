@@ -12,6 +12,7 @@
  * 3.0-native client could replace it (the 3.0 gateway accepting the FC signature is inferred).
  */
 import { createHash } from 'node:crypto';
+import { scrubSecrets } from './secrets.ts';
 import { toSafeId } from './trigger/run-id.ts';
 import type { RunRequest, Shard } from './trigger/types.ts';
 import type { Continuation } from './types.ts';
@@ -181,7 +182,10 @@ export function createFcInvoker(options: FcInvokerOptions): Invoker {
           status: 'failed',
           taskId,
           code,
-          message: redact(String((error as Error)?.message ?? error), options),
+          message: scrubSecrets(String((error as Error)?.message ?? error), [
+            options.credentials.accessKeySecret,
+            options.credentials.securityToken,
+          ]),
           retryable,
         };
         if (httpStatus !== undefined) failed.httpStatus = httpStatus;
@@ -189,13 +193,4 @@ export function createFcInvoker(options: FcInvokerOptions): Invoker {
       }
     },
   };
-}
-
-/** Error messages never carry a secret (fc2's messages should not, but a transport error might echo headers). */
-function redact(message: string, options: FcInvokerOptions): string {
-  let out = message;
-  for (const secret of [options.credentials.accessKeySecret, options.credentials.securityToken]) {
-    if (secret) out = out.split(secret).join('***');
-  }
-  return out;
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type Command, type Io, requireString } from '../command.ts';
 import { countingPort } from '../counting-port.ts';
 import type { RunProgress } from '../engine.ts';
-import { ExitCode } from '../errors.ts';
+import { ExitCode, UsageError } from '../errors.ts';
 import type { Output } from '../output.ts';
 
 type Mode = 'plan' | 'run';
@@ -33,12 +33,14 @@ Options:
   --region R[,R...]  replace the policy's regions
   --concurrency N    replace the policy's limits.concurrency (write calls in flight)
   --run-id ID        run id for the report and the ClientTokens (default: a new UUID)
-
+${mode === 'run' ? '  --continue RUN     resume run RUN where Ctrl-C stopped it (its saved policy and run id;\n                     RUN is a run id in the local store, or the continuation.json file)\n' : ''}
 Environment: VPC_TAG_CLEANUP_LIMITS (JSON object of limit overrides, e.g. {"maxRetries":3}) and
 VPC_TAG_CLEANUP_QUOTA_SCALE (multiplier of the published rate quotas), as for the function.
 
+Ctrl-C stops sending (calls in flight finish), reports ok: false / INTERRUPTED and${mode === 'run' ? ' saves a\ncontinuation in the run store (VPC_TAG_CLEANUP_STORE, default ./.vpc-tag-cleanup/runs) for --continue.' : ' exits 130.'}
+
 Exit codes: 0 success, 1 partial failure (some resources failed, or the run stopped on a limit),
-2 bad input (bad arguments, unreadable or invalid policy; nothing was sent to the cloud).
+2 bad input (bad arguments, unreadable or invalid policy; nothing was sent to the cloud), 130 Ctrl-C.
 `;
 
 export function makeCleanupCommand(mode: Mode): Command {
@@ -55,6 +57,7 @@ export function makeCleanupCommand(mode: Mode): Command {
       region: { type: 'string' },
       concurrency: { type: 'string' },
       'run-id': { type: 'string' },
+      ...(mode === 'run' ? { continue: { type: 'string' } } : {}),
     },
     run: (values, io, out) => runPolicy(mode, values, io, out),
   };
@@ -69,11 +72,14 @@ async function runPolicy(
   // Loaded here, not at the top: `--help` and bad arguments should not pay for the SDKs' load time.
   const [
     { defaultCredentialClient, resolveCredentials },
-    { createCloudPort, limitsFromEnv, runCleanup },
+    { createCloudPort, limitsFromEnv, resourceIdsNotFound, runCleanup },
     { ProgressLine },
     { OutcomeTally },
     { renderChanges, renderReport },
-    { loadPolicy, overridesFrom },
+    { checkPolicy, overridesFrom },
+    { readPolicyFile },
+    { continuationPath, loadContinuation, saveContinuation },
+    { INTERRUPTED_EXIT, interruptedOutcome, interruptedReport, watchInterrupt },
   ] = await Promise.all([
     import('../credentials.ts'),
     import('../engine.ts'),
@@ -81,10 +87,19 @@ async function runPolicy(
     import('../format/summary.ts'),
     import('../format/table.ts'),
     import('../policy-input.ts'),
+    import('../policy-file.ts'),
+    import('../continuation-file.ts'),
+    import('../interrupt.ts'),
   ]);
-  const file = requireString(mode, values, 'policy');
+  const resume = typeof values.continue === 'string' ? await loadContinuation(io.env, values.continue) : undefined;
+  if (resume && typeof values.policy === 'string')
+    throw new UsageError(`${mode}: --continue resumes the policy it saved; leave out --policy`);
+  if (resume && typeof values['run-id'] === 'string' && values['run-id'] !== resume.runId)
+    throw new UsageError(`${mode}: --continue resumes run ${resume.runId}; --run-id must be left out or match it`);
+  const file = resume ? `--continue ${values.continue}` : requireString(mode, values, 'policy');
+  const raw = resume ? resume.policy : await readPolicyFile(file);
   // The same function and the same overrides as `validate`: plan and run check a file identically.
-  const policy = await loadPolicy(file, {
+  const policy = checkPolicy(raw, file, {
     ...overridesFrom(mode, values),
     ...(mode === 'plan' ? { dryRun: true } : {}),
   });
@@ -107,8 +122,10 @@ async function runPolicy(
   });
 
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
+  const interrupt = watchInterrupt(controller, () => {
+    progress.done();
+    out.note('interrupted: finishing the calls in flight, sending nothing new (Ctrl-C again to quit at once)');
+  });
   const progress = new ProgressLine(io.stderr);
   const seen = { scanned: 0, batchesDone: 0 };
   const tally = new OutcomeTally();
@@ -116,7 +133,10 @@ async function runPolicy(
     seen.batchesDone++;
     progress.update(seen);
   });
-  const runId = typeof values['run-id'] === 'string' ? values['run-id'] : randomUUID();
+  // Which of match.resourceIds the run met: the others are reported one by one.
+  const wanted = new Set(policy.match?.resourceIds ?? []);
+  const metIds = new Set<string>();
+  const runId = resume?.runId ?? (typeof values['run-id'] === 'string' ? values['run-id'] : randomUUID());
   let result: Awaited<ReturnType<typeof runCleanup>>;
   try {
     const onProgress = (p: RunProgress) => {
@@ -124,12 +144,15 @@ async function runPolicy(
       progress.update(seen);
     };
     result = await runCleanup(
-      { policy, runId, signal: controller.signal },
+      { policy, runId, signal: controller.signal, ...(resume ? { continuation: resume.continuation } : {}) },
       {
         cloud,
         onProgress,
         // The table needs counts and a few examples, not every outcome; --json asks for every outcome.
-        onOutcome: (o) => tally.add(o),
+        onOutcome: (o) => {
+          if (wanted.has(o.id)) metIds.add(o.id);
+          tally.add(interrupt.fired ? interruptedOutcome(o) : o);
+        },
         retainOutcomes: out.json,
         limits: envLimits.limits,
         ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}),
@@ -137,15 +160,32 @@ async function runPolicy(
     );
   } finally {
     progress.done();
-    process.off('SIGINT', onSignal);
+    interrupt.dispose();
   }
-  const { report, full } = result;
+  let { report, full } = result;
+  // Only a run that listed everything can say an id is not there.
+  if (!report.continuation && !report.error && wanted.size > 0) {
+    const missing = resourceIdsNotFound(policy, metIds);
+    if (missing.length > 0) report = { ...report, ok: false, errors: [...report.errors, ...missing] };
+  }
+  if (interrupt.fired) {
+    let hint: string | undefined;
+    if (report.continuation && !report.dryRun) {
+      const path = continuationPath(io.env, runId);
+      await saveContinuation(path, { version: 1, runId, policy: raw, continuation: report.continuation });
+      hint = `resume with: vpc-tag-cleanup run --continue ${runId}`;
+    }
+    report = interruptedReport(report, hint);
+    full = full.map(interruptedOutcome);
+    if (hint) out.note(hint);
+  }
 
   // Machines get every resource, not the capped list the function returns.
   out.answer(
     { ...report, resources: full, resourcesTruncated: false },
     () => `${report.dryRun ? `${renderChanges(tally)}\n` : ''}${renderReport(report, tally)}`,
   );
+  if (interrupt.fired) return INTERRUPTED_EXIT;
   return report.ok ? ExitCode.Ok : ExitCode.PartialFailure;
 }
 

@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FcService, FcServiceOptions, ReadRequest } from '../contracts.ts';
+import { isLoopback } from '../loopback.ts';
 import { AsyncQueue } from './async-queue.ts';
 import { EnvOverlay } from './env-overlay.ts';
 import { sendFcError } from './errors.ts';
@@ -66,8 +67,6 @@ function headerValue(r: ReadRequest, name: string): string | undefined {
   const v = r.req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 const INVOKE_3 = /^\/2023-03-30\/functions\/([^/]+)\/invocations$/;
 const INVOKE_2 = /^\/2016-08-15\/services\/([^/]+)\/functions\/([^/]+)\/invocations$/;
@@ -223,7 +222,7 @@ export function createFcService(options: FcServiceOptions & FcExtraOptions): FcS
     const method = r.req.method ?? 'GET';
     const path = url.pathname.replace(/\/+$/, '');
     // Registering a function runs arbitrary code from a path: never for a remote caller.
-    if (!LOOPBACK.has(r.req.socket.remoteAddress ?? '')) {
+    if (!isLoopback(r.req.socket.remoteAddress)) {
       return sendJson(res, 403, { error: 'the admin API answers loopback callers only' });
     }
     try {

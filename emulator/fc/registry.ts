@@ -78,9 +78,14 @@ export function toFunctionConfig(input: unknown): FunctionConfig {
  * `import()` with `module.exports` under `default`, hence the fallback.
  */
 export async function loadHandler(config: FunctionConfig): Promise<FcHandler> {
-  const mod = (await import(pathToFileURL(config.modulePath).href)) as Record<string, unknown> & {
-    default?: Record<string, unknown>;
-  };
+  let mod: Record<string, unknown> & { default?: Record<string, unknown> };
+  try {
+    mod = (await import(pathToFileURL(config.modulePath).href)) as typeof mod;
+  } catch (e) {
+    // A path that does not load is the caller's mistake (400), not the emulator's failure.
+    const detail = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    throw new FunctionSpecError(`modulePath ${config.modulePath} does not load: ${detail}`, { cause: e });
+  }
   const fn = mod[config.exportName] ?? mod.default?.[config.exportName];
   if (typeof fn !== 'function') {
     throw new FunctionSpecError(`${config.modulePath} has no function export '${config.exportName}'`);

@@ -11,6 +11,43 @@ import { idPrefixOf } from './tables.ts';
 const VALUES_PER_KEY = 8;
 export const ID_DIGITS = 8;
 
+/**
+ * Most resources one generate request makes (count x types x regions): the scale bench's 1,000,000 fit
+ * in two requests; 1e8 would block the event loop for a minute and 2e7 exhausts a 256 MB heap.
+ */
+export const MAX_GENERATED_PER_REQUEST = 1_000_000;
+/** Largest key pool (`keyCount` or `keys`): a resource carries at most 20 tags, so a bigger pool adds nothing. */
+export const MAX_GENERATE_KEY_POOL = 10_000;
+
+/** A generate spec that cannot run; the admin API answers it 400. */
+export class GenerateSpecError extends Error {
+  override readonly name = 'GenerateSpecError';
+}
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isCount = (v: unknown, max: number): v is number =>
+  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+
+/** Checks a generate spec from the outside (admin body or in-process call); throws `GenerateSpecError`. */
+export function checkGenerateSpec(value: unknown): GenerateSpec {
+  const spec = value as Partial<GenerateSpec> | null;
+  if (!spec || typeof spec !== 'object' || !isStringArray(spec.types) || !isStringArray(spec.regions))
+    throw new GenerateSpecError('generate needs types[] and regions[] (strings) and count');
+  const cells = Math.max(1, spec.types.length * spec.regions.length);
+  if (!isCount(spec.count, MAX_GENERATED_PER_REQUEST) || spec.count * cells > MAX_GENERATED_PER_REQUEST)
+    throw new GenerateSpecError(
+      `generate.count must be an integer >= 0 with count x types x regions <= ${MAX_GENERATED_PER_REQUEST} (got ${String(spec.count)} x ${cells})`,
+    );
+  if (spec.keyCount !== undefined && !isCount(spec.keyCount, MAX_GENERATE_KEY_POOL))
+    throw new GenerateSpecError(`generate.keyCount must be an integer from 0 to ${MAX_GENERATE_KEY_POOL}`);
+  if (spec.keys !== undefined && (!isStringArray(spec.keys) || spec.keys.length > MAX_GENERATE_KEY_POOL))
+    throw new GenerateSpecError(`generate.keys must be at most ${MAX_GENERATE_KEY_POOL} strings`);
+  const range = spec.tagsPerResource;
+  if (range !== undefined && (!Array.isArray(range) || range.length !== 2 || !range.every((n) => isCount(n, 20))))
+    throw new GenerateSpecError('generate.tagsPerResource must be [min, max], integers from 0 to 20');
+  return spec as GenerateSpec;
+}
+
 /** Counters per type survive between calls so a second generate adds rather than overwrites. */
 export type Sequences = Map<string, number>;
 

@@ -7,7 +7,7 @@ import { Behaviour } from '../behaviour.ts';
 import type { AdminResource, ApiAnswer, ApiCall, CloudState, GenerateSpec, ProductName } from '../contracts.ts';
 import type { ActionTable } from './actions.ts';
 import { CloudError, COMMON } from './cloud-errors.ts';
-import { generate, type Sequences } from './generate.ts';
+import { checkGenerateSpec, generate, type Sequences } from './generate.ts';
 import { Store } from './store.ts';
 import { API_VERSIONS, DEFAULT_REGION } from './tables.ts';
 import { vpcActions } from './vpc.ts';
@@ -77,7 +77,7 @@ export function createCloudState(options: { behaviour?: Behaviour } = {}): Local
     },
     generate(spec: GenerateSpec): number {
       const before = store.count();
-      generate(store, spec, seq);
+      generate(store, checkGenerateSpec(spec), seq);
       store.recount();
       return store.count() - before;
     },

@@ -6,6 +6,7 @@
  */
 import { isRetryableCode } from '../catalog.ts';
 import { CloudCallError } from '../errors.ts';
+import { scrubSecrets } from '../secrets.ts';
 
 interface SdkErrorShape {
   name?: unknown;
@@ -61,7 +62,7 @@ export function toCloudCallError(err: unknown, ctx: CallContext): CloudCallError
 
   const init = {
     code,
-    message: scrub(
+    message: scrubSecrets(
       `${ctx.product} ${ctx.action} (${ctx.region}) failed: ${code}${statusCode ? ` (HTTP ${statusCode})` : ''}: ${message}`,
       ctx.secrets,
     ),
@@ -74,10 +75,4 @@ export function toCloudCallError(err: unknown, ctx: CallContext): CloudCallError
     ...(requestId !== undefined ? { requestId } : {}),
   };
   return new CloudCallError(init);
-}
-
-function scrub(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
-  return out;
 }

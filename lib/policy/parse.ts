@@ -13,6 +13,7 @@ import {
   productOf,
   RESERVED_KEY_PREFIXES,
 } from '../catalog.ts';
+import { parseJsonText } from './json-text.ts';
 import { type Policy, PolicySchema, RemoveAllSchema, RemoveKeysSchema } from './schema.ts';
 
 /** One problem with a policy. `path` is dotted (`remove.keyPatterns[0]`, `match.tags[1].key`), '' for the root. */
@@ -205,14 +206,9 @@ export function parsePolicy(input: unknown): ParseResult {
   try {
     let root = input;
     if (typeof input === 'string') {
-      try {
-        root = JSON.parse(input);
-      } catch (e) {
-        return {
-          ok: false,
-          issues: [{ path: '', message: `is not valid JSON (${e instanceof Error ? e.message : String(e)})` }],
-        };
-      }
+      const parsed = parseJsonText(input);
+      if (!parsed.ok) return { ok: false, issues: [{ path: '', message: `is not valid JSON (${parsed.message})` }] };
+      root = parsed.value;
     }
     if (!isRecord(root))
       return {
