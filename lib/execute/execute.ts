@@ -87,6 +87,8 @@ export interface Executor {
   submit(batch: UntagBatch, options?: { despiteDeadline?: boolean }): Promise<ResourceOutcome[]>;
   /** Resolves when queued work is small enough to accept more (backpressure for the pipeline). */
   ready(): Promise<void>;
+  /** Write slots with nothing running or queued for them (the run then takes a full batch from the planner). */
+  readonly free: number;
   /** Resolves when every submitted batch has settled. */
   drain(): Promise<void>;
 }
@@ -121,6 +123,9 @@ export function createExecutor(context: ExecuteContext, concurrency: number): Ex
     },
     async ready() {
       while (inFlight.size >= highWater) await Promise.race(inFlight);
+    },
+    get free() {
+      return Math.max(0, limit.concurrency - limit.activeCount - limit.pendingCount);
     },
     async drain() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);

@@ -100,6 +100,12 @@ export function createBatchWriter(deps: WriterDeps): BatchWriter {
   return {
     async add(sel) {
       await sendAll(planner.add(sel), false);
+      // A free write slot takes a full call now instead of waiting for the planner's buffer to fill.
+      while (executor.free > 0 && !deps.signal?.aborted) {
+        const full = planner.takeFull(sel.region, sel.type);
+        if (!full) break;
+        await send(full, false);
+      }
       await executor.ready();
     },
     unitListed(unit) {

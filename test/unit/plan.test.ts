@@ -242,3 +242,28 @@ describe('createPlanner over many regions and types', () => {
     expect(planProblems(sels, out, limits)).toEqual([]);
   });
 });
+
+describe('takeFull', () => {
+  it('gives a full call as soon as the buffer holds one, and nothing while it cannot fill one', () => {
+    const planner = createPlanner({ ...limits, bufferSize: 1_000 });
+    const sels = Array.from({ length: 45 }, (_, i) => sel(`p${i}`, [`k${i % 2}`]));
+    for (const s of sels.slice(0, 19)) planner.add(s);
+    expect(planner.takeFull('cn-hangzhou', 'IPAMPOOL')).toBeUndefined();
+    for (const s of sels.slice(19)) planner.add(s);
+    const full = planner.takeFull('cn-hangzhou', 'IPAMPOOL');
+    expect(full?.ids).toHaveLength(20);
+    expect(planner.pending).toBe(25);
+    const rest = planner.flush();
+    expect(planProblems(sels, [full as NonNullable<typeof full>, ...rest], limits)).toEqual([]);
+  });
+
+  it('leaves the buffer as it was when no full call fits the key limit', () => {
+    const planner = createPlanner({ ...limits, bufferSize: 1_000 });
+    // 30 resources, each with 2 keys of its own: any 20 of them need 40 keys.
+    const sels = Array.from({ length: 30 }, (_, i) => sel(`p${i}`, [`a${i}`, `b${i}`]));
+    for (const s of sels) planner.add(s);
+    expect(planner.takeFull('cn-hangzhou', 'IPAMPOOL')).toBeUndefined();
+    expect(planner.pending).toBe(30);
+    expect(planProblems(sels, planner.flush(), limits)).toEqual([]);
+  });
+});

@@ -44,6 +44,7 @@ function fakeExecutor(events: string[], opts: { aborted?: () => boolean } = {}):
     },
     async ready() {},
     async drain() {},
+    free: 0,
   };
 }
 
