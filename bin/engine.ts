@@ -6,6 +6,7 @@
 export { createCloudPort } from '../lib/cloud/client.ts';
 export { limitsFromEnv } from '../lib/limits-env.ts';
 export { policyJsonSchema } from '../lib/policy/json-schema.ts';
+export { listingCost } from '../lib/policy/listing-cost.ts';
 export { parsePolicy } from '../lib/policy/parse.ts';
 export type { Policy } from '../lib/policy/schema.ts';
 export { resourceIdsNotFound } from '../lib/resource-ids-not-found.ts';

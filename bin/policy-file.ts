@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { POLICY_CAPS } from '../lib/catalog.ts';
 import { parseJsonText } from '../lib/policy/json-text.ts';
 import { BadPolicyError } from './errors.ts';
 
@@ -50,6 +51,12 @@ export async function readPolicyFile(file: string, stdin: () => Promise<string> 
     const code = (e as NodeJS.ErrnoException).code;
     throw new BadPolicyError(`${file}: cannot read the policy file${code ? ` (${code})` : ''}`, [], { cause: e });
   }
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > POLICY_CAPS.policyBytes)
+    throw new BadPolicyError(
+      `${file}: is ${bytes} bytes; a policy may be at most ${POLICY_CAPS.policyBytes} bytes`,
+      [],
+    );
   // A leading `{` means JSON whatever the extension says; stdin has no extension.
   const format =
     file === '-'

@@ -244,6 +244,24 @@ export const LIMITS: Readonly<Limits> = Object.freeze({
   planBufferSize: 2_000,
 });
 
+/**
+ * Caps on a policy's size, checked at the edge. Each exact key costs one list stream per (region, Vpc
+ * type without a typed list), each 20 resource ids one list call per (region, type); the caps keep a
+ * policy's listing cost within what one invocation can afford, and a pasted dump from being accepted.
+ */
+export const POLICY_CAPS = Object.freeze({
+  regions: 64,
+  resourceTypes: 64,
+  removeKeys: 100,
+  keyPatterns: 50,
+  protectKeys: 200,
+  matchResourceIds: 10_000,
+  /** `Tag.N` of the list APIs takes at most 20 pairs. */
+  matchTags: 20,
+  /** A policy as text (JSON or YAML), UTF-8 bytes. */
+  policyBytes: 1_048_576,
+});
+
 /** What an override of one limit may be (`VPC_TAG_CLEANUP_LIMITS`): a value outside is reported and ignored. */
 export interface LimitRange {
   min: number;

@@ -14,11 +14,19 @@ function carries(tags: Record<string, string>, filter: { key: string; value?: st
   return filter.value === undefined || tags[filter.key] === filter.value;
 }
 
+/**
+ * Keys no untag call can remove: the reserved (system) ones, and "" (UnTagResources accepts an empty
+ * `TagKey.N`, but TagResources never makes such a key, so the call removes nothing: never claim it).
+ */
+function unremovable(key: string): boolean {
+  return key === '' || isReservedKey(key);
+}
+
 /** Keys of `tags` the policy would remove, protection aside from the resource tag; sorted. */
 function keysToRemove(tags: Record<string, string>, policy: CompiledPolicy): string[] {
   const out: string[] = [];
   for (const key of Object.keys(tags)) {
-    if (isReservedKey(key) || policy.protectedKeys.has(key)) continue;
+    if (unremovable(key) || policy.protectedKeys.has(key)) continue;
     if (policy.removeAll || policy.keys.has(key) || policy.patterns.some((re) => re.test(key))) out.push(key);
   }
   return out.sort();
@@ -30,7 +38,7 @@ function keysToRemove(tags: Record<string, string>, policy: CompiledPolicy): str
  * that would have gone; no key left once protected and reserved keys are taken out -> skip
  * `nothing-to-remove`; otherwise remove the sorted keys. `all` (send `All=true`) only under
  * `remove.all`, when the policy protects no key, has no `protect.resourceTag` and the resource carries
- * no reserved key, so that `All=true` can never take a key the policy keeps, even one added after listing.
+ * no reserved or empty key, so that `All=true` can never take a key the policy keeps, even one added after listing.
  */
 export function selectRemovals(resource: TaggedResource, policy: CompiledPolicy): Selection {
   const ref = { region: resource.region, type: resource.type, id: resource.id };
@@ -50,6 +58,6 @@ export function selectRemovals(resource: TaggedResource, policy: CompiledPolicy)
     policy.removeAll &&
     policy.protectedKeys.size === 0 &&
     policy.protectTag === undefined &&
-    !Object.keys(tags).some(isReservedKey);
+    !Object.keys(tags).some(unremovable);
   return { ...ref, action: 'remove', keys, all };
 }

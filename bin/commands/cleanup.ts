@@ -72,7 +72,7 @@ async function runPolicy(
   // Loaded here, not at the top: `--help` and bad arguments should not pay for the SDKs' load time.
   const [
     { defaultCredentialClient, resolveCredentials },
-    { createCloudPort, limitsFromEnv, resourceIdsNotFound, runCleanup },
+    { createCloudPort, limitsFromEnv, listingCost, resourceIdsNotFound, runCleanup },
     { ProgressLine },
     { OutcomeTally },
     { renderChanges, renderReport },
@@ -181,9 +181,11 @@ async function runPolicy(
   }
 
   // Machines get every resource, not the capped list the function returns.
+  // A plan says what its listing costs, so a policy of many exact keys or ids shows its price (issue 12).
+  const cost = report.dryRun ? listingCost(policy) : undefined;
   out.answer(
-    { ...report, resources: full, resourcesTruncated: false },
-    () => `${report.dryRun ? `${renderChanges(tally)}\n` : ''}${renderReport(report, tally)}`,
+    { ...report, resources: full, resourcesTruncated: false, ...(cost ? { listingCost: cost } : {}) },
+    () => `${cost ? `${renderChanges(tally)}\n${cost.summary}\n` : ''}${renderReport(report, tally)}`,
   );
   if (interrupt.fired) return INTERRUPTED_EXIT;
   return report.ok ? ExitCode.Ok : ExitCode.PartialFailure;

@@ -9,6 +9,7 @@ import {
   isResourceType,
   keyRuleViolation,
   listerOf,
+  POLICY_CAPS,
   type ProductId,
   productOf,
   RESERVED_KEY_PREFIXES,
@@ -206,6 +207,14 @@ export function parsePolicy(input: unknown): ParseResult {
   try {
     let root = input;
     if (typeof input === 'string') {
+      const bytes = Buffer.byteLength(input, 'utf8');
+      if (bytes > POLICY_CAPS.policyBytes)
+        return {
+          ok: false,
+          issues: [
+            { path: '', message: `is ${bytes} bytes; a policy may be at most ${POLICY_CAPS.policyBytes} bytes` },
+          ],
+        };
       const parsed = parseJsonText(input);
       if (!parsed.ok) return { ok: false, issues: [{ path: '', message: `is not valid JSON (${parsed.message})` }] };
       root = parsed.value;

@@ -7,7 +7,7 @@
  * lister under a pattern policy) live in `parse.ts`; the schema holds what one field can say alone.
  */
 import { z } from 'zod';
-import { RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
+import { POLICY_CAPS, RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
 import { isKnownRegion, regionsNear } from '../regions.ts';
 import { keyPatternProblem, MAX_KEY_PATTERN_LENGTH } from './key-pattern.ts';
 
@@ -17,6 +17,9 @@ export { keyPatternProblem, MAX_KEY_PATTERN_LENGTH } from './key-pattern.ts';
 export const REGION_ID_PATTERN = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
+
+/** `at most N entries (why)`: the message of a capped array (POLICY_CAPS). */
+const cap = (n: number, why: string) => `must have at most ${n} entries (${why})`;
 
 /** Why `id` cannot be a region of a policy, or undefined when it is a known region id. */
 export function regionProblem(id: string): string | undefined {
@@ -65,9 +68,17 @@ export const RemoveAllSchema = z.strictObject({
 /** `{ keys?, keyPatterns? }`, at least one of them non-empty. */
 export const RemoveKeysSchema = z
   .strictObject({
-    keys: z.array(nonEmpty).optional().describe('Exact tag keys to remove.'),
+    keys: z
+      .array(nonEmpty)
+      .max(
+        POLICY_CAPS.removeKeys,
+        cap(POLICY_CAPS.removeKeys, 'each exact key can cost one list stream per region and Vpc type'),
+      )
+      .optional()
+      .describe(`Exact tag keys to remove (at most ${POLICY_CAPS.removeKeys}).`),
     keyPatterns: z
       .array(KeyPatternSchema)
+      .max(POLICY_CAPS.keyPatterns, cap(POLICY_CAPS.keyPatterns, 'every key of every resource is matched against each'))
       .optional()
       .describe(
         `Regular expressions in RE2 syntax (at most ${MAX_KEY_PATTERN_LENGTH} characters; no lookaround or backreferences), found anywhere in each resource's actual keys unless anchored.`,
@@ -88,21 +99,28 @@ export const PolicySchema = z.strictObject({
   regions: z
     .array(RegionIdSchema)
     .min(1, 'needs at least one region')
+    .max(POLICY_CAPS.regions, cap(POLICY_CAPS.regions, 'more than there are regions'))
     .describe('Region ids to clean, e.g. cn-hangzhou.'),
   resourceTypes: z
     .array(z.enum(RESOURCE_TYPE_NAMES as [ResourceType, ...ResourceType[]], 'is not a known resource type'))
     .min(1, 'needs at least one resource type')
+    .max(POLICY_CAPS.resourceTypes, cap(POLICY_CAPS.resourceTypes, 'more than there are resource types'))
     .describe('Resource types to clean.'),
   match: z
     .strictObject({
       resourceIds: z
         .array(nonEmpty)
         .min(1, 'must not be empty when given')
+        .max(
+          POLICY_CAPS.matchResourceIds,
+          cap(POLICY_CAPS.matchResourceIds, 'every 20 ids cost one list call per region and type'),
+        )
         .optional()
-        .describe('Only these resource ids.'),
+        .describe(`Only these resource ids (at most ${POLICY_CAPS.matchResourceIds}).`),
       tags: z
         .array(TagFilterSchema)
         .min(1, 'must not be empty when given')
+        .max(POLICY_CAPS.matchTags, cap(POLICY_CAPS.matchTags, 'the list APIs take at most 20 tag filters'))
         .optional()
         .describe('Only resources carrying all of these tags.'),
     })
@@ -115,7 +133,11 @@ export const PolicySchema = z.strictObject({
   remove: RemoveSchema.describe('What to remove: `{keys?, keyPatterns?}` (one non-empty) or `{all: true}`.'),
   protect: z
     .strictObject({
-      keys: z.array(nonEmpty).optional().describe('Keys never removed.'),
+      keys: z
+        .array(nonEmpty)
+        .max(POLICY_CAPS.protectKeys, cap(POLICY_CAPS.protectKeys, 'a resource carries at most 20 tags'))
+        .optional()
+        .describe('Keys never removed.'),
       resourceTag: TagFilterSchema.optional().describe('A resource carrying this tag is left alone.'),
     })
     .optional()
