@@ -5,4 +5,6 @@
  */
 
 export { createCloudPort } from './cloud/client.ts';
+export { runJournaled } from './journal/journaled-run.ts';
 export { runCleanup } from './run.ts';
+export { openRunStore } from './store/from-env.ts';

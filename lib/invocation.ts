@@ -142,10 +142,16 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   }
 
   const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, undefined, limits);
-  const { runCleanup, createCloudPort } = await loadEngine();
+  const { runJournaled, createCloudPort, openRunStore } = await loadEngine();
   const endpoint = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
+  const policy = effectivePolicy(run);
+  // The function writes only with a run store (the journal makes every run undoable), or when told not to.
+  const storeText = deps.env.VPC_TAG_CLEANUP_STORE?.trim();
+  if (!storeText && !policy.dryRun) return { report: storeRequired(run, deps), limits };
+  const opened = await openRunStore(storeText || 'none', deps.env, credentials, deps.context?.region);
+  if (!opened.ok) return { report: storeRefused(run, deps, opened.message), limits };
   const cloud = createCloudPort(endpoint ? { credentials, endpoint, limits } : { credentials, limits });
-  const request: Parameters<typeof runCleanup>[0] = { policy: effectivePolicy(run), runId: run.runId };
+  const request: Parameters<typeof runJournaled>[0] = { policy, runId: run.runId };
   if (deadline) {
     request.signal = deadline.signal;
     request.callsEndBy = deadline.callsEndBy;
@@ -161,11 +167,12 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     deps.log,
   );
   const onOutcome = (o: ResourceOutcome) => resourceLog.add(o);
-  const { report } = await runCleanup(
+  const { report } = await runJournaled(
     request,
     fromEnv.quotaScale !== undefined
       ? { cloud, limits, quotaScale: fromEnv.quotaScale, onOutcome }
       : { cloud, limits, onOutcome },
+    { store: opened.store },
   );
   resourceLog.flush();
   if (run.notes) report.notes = run.notes;
@@ -195,6 +202,27 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     }
   }
   return { report, limits };
+}
+
+/** A run that would write, but the function has no run store and was not told to go without one. */
+function storeRequired(run: RunRequest, deps: InvocationDeps): Report {
+  return storeRefused(
+    run,
+    deps,
+    'the function writes only with a run store for its journal: set VPC_TAG_CLEANUP_STORE to oss://bucket/prefix (or to none to run without a journal, and without undo)',
+    'STORE_REQUIRED',
+  );
+}
+
+function storeRefused(run: RunRequest, deps: InvocationDeps, message: string, code = 'INVALID_STORE'): Report {
+  const report = new ReportBuilder({
+    runId: run.runId,
+    policyName: run.policy.name,
+    dryRun: run.policy.dryRun,
+    startedAt: new Date(deps.startedMs),
+    cap: 0,
+  }).build({ now: new Date(), error: { code, message } });
+  return report;
 }
 
 function fanOutReport(

@@ -12,7 +12,7 @@
  * executor's `highWater` batches, split resources until their last part, and the `maxResources` buffer
  * (at most `maxResources` selections).
  */
-import { type CompiledPolicy, compilePolicy } from './policy/compile.ts';
+import { compilePolicy } from './policy/compile.ts';
 import { type PolicyIssue, parsePolicy } from './policy/parse.ts';
 import type { Policy } from './policy/schema.ts';
 import type { ReportBuilder } from './report.ts';
@@ -23,7 +23,7 @@ import { listUnits, unitsOf } from './run/list-units.ts';
 import { directSink, dryRunSink, type SinkEnd, type WriteSink } from './run/sink.ts';
 import type { RunDeps, RunInput } from './run/types.ts';
 import { selectRemovals } from './select.ts';
-import type { Continuation, Report, ResourceOutcome, TaggedResource } from './types.ts';
+import type { Continuation, Report, ResourceOutcome, Selection, TaggedResource } from './types.ts';
 
 export type { RunDeps, RunInput, RunProgress } from './run/types.ts';
 export type { WriteJournal } from './run/writer.ts';
@@ -46,6 +46,11 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
   const tracker = createContinuationTracker(unitsOf(policy, input.narrowTo), before);
   const ctx = createRunContext(input, deps, policy, tracker);
   const sink = chooseSink(ctx, policy, tracker, limit);
+  const select = input.reviewedPlan
+    ? (r: TaggedResource) => input.reviewedPlan?.select(r) ?? { selection: selectRemovals(r, compiled) }
+    : (r: TaggedResource) => ({ selection: selectRemovals(r, compiled) });
+  // With a journal every removed key is named in the call, so its value is in the journal: never All=true.
+  const explicitKeys = deps.journal !== undefined;
 
   await listUnits({
     ctx,
@@ -54,9 +59,15 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     mutating: sink.mutating,
     ...(input.narrowTo ? { narrowTo: input.narrowTo } : {}),
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
-    judge: (resource, page) => judge(ctx.report, compiled, sink, resource, page),
+    judge: (resource, page) => judge(ctx.report, select, sink, resource, page, explicitKeys),
     unitListed: (unit) => sink.unitListed(unit),
   });
+  // A reviewed plan's resources that were never listed carry none of their planned keys any more.
+  if (input.reviewedPlan && !tracker.stopped)
+    for (const o of input.reviewedPlan.unseen()) {
+      ctx.report.matched();
+      ctx.report.record(o);
+    }
   const end = await sink.finish(tracker.stopped);
 
   // A run stopped by refused credentials or an unreachable endpoint says so once, and is not continued.
@@ -85,15 +96,16 @@ function chooseSink(
   return limit.phase === 'count' ? countingSink(deps, limit.counted) : budgetSink(deps, limit.used);
 }
 
-/** Selection's verdict on one resource: skipped ones are recorded, the others go to the sink. */
+/** Selection's verdict on one resource: skipped ones are recorded, the others go to the sink with their values. */
 async function judge(
   report: ReportBuilder,
-  compiled: CompiledPolicy,
+  select: (r: TaggedResource) => { selection: Selection; changed?: string[] },
   sink: WriteSink,
   resource: TaggedResource,
   page: number,
+  explicitKeys: boolean,
 ): Promise<void> {
-  const sel = selectRemovals(resource, compiled);
+  const { selection: sel, changed } = select(resource);
   if (sel.action === 'skip') {
     if (sel.reason !== 'not-matched') report.matched();
     report.record({
@@ -103,11 +115,14 @@ async function judge(
       keys: sel.keys,
       status: 'skipped',
       reason: sel.reason,
+      ...(changed && changed.length > 0 ? { changed } : {}),
     });
     return;
   }
   report.matched();
-  await sink.take(sel, page);
+  const values: Record<string, string> = {};
+  for (const k of sel.keys) if (Object.hasOwn(resource.tags, k)) values[k] = resource.tags[k] as string;
+  await sink.take({ ...sel, values, ...(explicitKeys ? { all: false } : {}) }, page);
 }
 
 /** What a later run resumes from: none once the run is over, a fresh start for the limit's write phase. */

@@ -37,7 +37,7 @@ export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
  * call may send `All=true`.
  */
 export type Selection =
-  | (ResourceRef & { action: 'remove'; keys: string[]; all: boolean })
+  | (ResourceRef & { action: 'remove'; keys: string[]; all: boolean; values?: Record<string, string> })
   | (ResourceRef & { action: 'skip'; reason: SkipReason; keys: string[] });
 
 /** One untag call: at most `maxIdsPerCall` ids and `maxKeysPerCall` keys, one region and type. */
@@ -188,6 +188,10 @@ export interface Report {
   };
   /** Event-driven runs: events of the batch that were left out, and why. */
   notes?: string[];
+  /** Conditions the operator must know of on every run (e.g. the journal is off: nothing to restore from). */
+  warnings?: string[];
+  /** Where the run's journal and report are (`restore --run <runId> --store <store>`). */
+  store?: string;
 }
 
 /** A report for bad input: answered, never thrown, zero cloud calls. */

@@ -4,17 +4,22 @@
  * 1 partial failure (the report says `ok: false`), 2 bad input (nothing sent to the cloud).
  */
 import { randomUUID } from 'node:crypto';
+import { runJournaled } from '../../lib/journal/journaled-run.ts';
+import { buildPlan } from '../../lib/reviewed-plan/document.ts';
+import { planRunInput } from '../../lib/reviewed-plan/select.ts';
 import { type Command, type Io, requireString } from '../command.ts';
 import { countingPort } from '../counting-port.ts';
 import type { RunProgress } from '../engine.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import type { Output } from '../output.ts';
+import { loadPlanFile, writePlanFile } from '../plan-file.ts';
+import { openCliStore } from '../store-option.ts';
 
 type Mode = 'plan' | 'run';
 
-const helpText = (
-  mode: Mode,
-) => `Usage: vpc-tag-cleanup ${mode} --policy FILE [--json] [--region R[,R...]] [--concurrency N] [--run-id ID]
+const helpText = (mode: Mode) => `Usage: vpc-tag-cleanup ${
+  mode === 'plan' ? 'plan --policy FILE [--out PLAN.json]' : 'run --policy FILE | --plan PLAN.json [--store S]'
+} [--json] [--region R[,R...]] [--concurrency N] [--run-id ID]
 
 ${
   mode === 'plan'
@@ -28,7 +33,17 @@ Credentials: the @alicloud/credentials default chain (ALIBABA_CLOUD_ACCESS_KEY_I
 ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN, then the CLI profile, then a RAM role).
 
 Options:
-  --policy FILE      the policy file (required)
+  --policy FILE      the policy file${mode === 'plan' ? ' (required)' : ''}
+${
+  mode === 'plan'
+    ? `  --out PLAN.json    write the reviewed plan: every (resource, key, value) that would go, the policy and
+                     its hash; "run --plan PLAN.json" then removes exactly those (and nothing else)`
+    : `  --plan PLAN.json   apply a reviewed plan instead of a policy: only its keys go, and only where the
+                     value is still the planned one (else skipped, changed-since-plan)
+  --store S          the run store for the journal of removed values and the report: a directory,
+                     oss://bucket/prefix, or none (no journal: the run cannot be restored). Default:
+                     VPC_TAG_CLEANUP_STORE, else ./.vpc-tag-cleanup/runs. Undo with "restore --run ID".`
+}
   --json             print the report as one JSON document (errors too) instead of a table
   --region R[,R...]  replace the policy's regions
   --concurrency N    replace the policy's limits.concurrency (write calls in flight)
@@ -57,7 +72,13 @@ export function makeCleanupCommand(mode: Mode): Command {
       region: { type: 'string' },
       concurrency: { type: 'string' },
       'run-id': { type: 'string' },
-      ...(mode === 'run' ? { continue: { type: 'string' } } : {}),
+      ...(mode === 'run'
+        ? {
+            continue: { type: 'string' as const },
+            plan: { type: 'string' as const },
+            store: { type: 'string' as const },
+          }
+        : { out: { type: 'string' as const } }),
     },
     run: (values, io, out) => runPolicy(mode, values, io, out),
   };
@@ -72,7 +93,7 @@ async function runPolicy(
   // Loaded here, not at the top: `--help` and bad arguments should not pay for the SDKs' load time.
   const [
     { defaultCredentialClient, resolveCredentials },
-    { createCloudPort, limitsFromEnv, listingCost, resourceIdsNotFound, runCleanup },
+    { createCloudPort, limitsFromEnv, listingCost, resourceIdsNotFound },
     { ProgressLine },
     { OutcomeTally },
     { renderChanges, renderReport },
@@ -96,13 +117,21 @@ async function runPolicy(
     throw new UsageError(`${mode}: --continue resumes the policy it saved; leave out --policy`);
   if (resume && typeof values['run-id'] === 'string' && values['run-id'] !== resume.runId)
     throw new UsageError(`${mode}: --continue resumes run ${resume.runId}; --run-id must be left out or match it`);
-  const file = resume ? `--continue ${values.continue}` : requireString(mode, values, 'policy');
-  const raw = resume ? resume.policy : await readPolicyFile(file);
+  const planFile = typeof values.plan === 'string' ? values.plan : undefined;
+  if (planFile !== undefined && (values.policy !== undefined || resume))
+    throw new UsageError('run: give --policy, --plan or --continue, one of them (a plan carries its policy)');
+  if (planFile !== undefined && values.region !== undefined)
+    throw new UsageError('run: --region does not apply to --plan (the plan names its resources)');
+  const reviewed = planFile !== undefined ? await loadPlanFile(planFile) : undefined;
+  const file = resume ? `--continue ${values.continue}` : (planFile ?? requireString(mode, values, 'policy'));
+  const raw = resume ? resume.policy : reviewed ? reviewed.policy : await readPolicyFile(file);
   // The same function and the same overrides as `validate`: plan and run check a file identically.
-  const policy = checkPolicy(raw, file, {
-    ...overridesFrom(mode, values),
-    ...(mode === 'plan' ? { dryRun: true } : {}),
-  });
+  const policy = reviewed
+    ? reviewed.policy
+    : checkPolicy(raw, file, {
+        ...overridesFrom(mode, values),
+        ...(mode === 'plan' ? { dryRun: true } : {}),
+      });
   if (mode === 'run' && policy.dryRun) out.note(`note: ${file} says "dryRun": true, so nothing will be changed`);
 
   // The function's operator knobs apply here too (limits overrides, raised quotas).
@@ -137,14 +166,20 @@ async function runPolicy(
   const wanted = new Set(policy.match?.resourceIds ?? []);
   const metIds = new Set<string>();
   const runId = resume?.runId ?? (typeof values['run-id'] === 'string' ? values['run-id'] : randomUUID());
-  let result: Awaited<ReturnType<typeof runCleanup>>;
+  // The journal's store, opened (and its location checked) before any cloud call.
+  const { store } = mode === 'run' ? await openCliStore(values, io) : { store: undefined };
+  const outFile = typeof values.out === 'string' ? values.out : undefined;
+  let result: Awaited<ReturnType<typeof runJournaled>>;
   try {
     const onProgress = (p: RunProgress) => {
       seen.scanned += p.resources.length;
       progress.update(seen);
     };
-    result = await runCleanup(
-      { policy, runId, signal: controller.signal, ...(resume ? { continuation: resume.continuation } : {}) },
+    const input = reviewed
+      ? { ...planRunInput(reviewed), runId, signal: controller.signal }
+      : { policy, runId, signal: controller.signal, ...(resume ? { continuation: resume.continuation } : {}) };
+    result = await runJournaled(
+      input,
       {
         cloud,
         onProgress,
@@ -153,10 +188,11 @@ async function runPolicy(
           if (wanted.has(o.id)) metIds.add(o.id);
           tally.add(interrupt.fired ? interruptedOutcome(o) : o);
         },
-        retainOutcomes: out.json,
+        retainOutcomes: out.json || outFile !== undefined,
         limits: envLimits.limits,
         ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}),
       },
+      { store, ...(reviewed ? { plan: reviewed } : {}) },
     );
   } finally {
     progress.done();
@@ -179,6 +215,26 @@ async function runPolicy(
     full = full.map(interruptedOutcome);
     if (hint) out.note(hint);
   }
+  for (const w of report.warnings ?? []) out.note(`warning: ${w}`);
+  if (outFile !== undefined && report.ok) {
+    const plan = buildPlan({
+      policy: { ...policy, dryRun: false },
+      runId,
+      createdAt: new Date(),
+      resources: full
+        .filter((o) => o.status === 'planned')
+        .map((o) => ({ region: o.region, type: o.type, id: o.id, tags: o.values ?? {} })),
+    });
+    await writePlanFile(outFile, plan);
+    const keys = plan.resources.reduce((n, r) => n + Object.keys(r.tags).length, 0);
+    out.note(
+      `plan written to ${outFile}: ${plan.resources.length} resources, ${keys} keys; apply it with: vpc-tag-cleanup run --plan ${outFile}`,
+    );
+  }
+  if (mode === 'run' && report.store && !report.dryRun && report.error?.code !== 'STORE_UNAVAILABLE')
+    out.note(
+      `journal and report in ${report.store}; undo with: vpc-tag-cleanup restore --run ${runId}${typeof values.store === 'string' ? ` --store ${values.store}` : ''}`,
+    );
 
   // Machines get every resource, not the capped list the function returns.
   // A plan says what its listing costs, so a policy of many exact keys or ids shows its price (issue 12).

@@ -7,13 +7,14 @@
  * Memory: a selection's values are held from `note` until its last part's outcome, the same span the
  * run holds the selection itself (planner buffers, executor batches in flight).
  */
+import type { RemoveSelection } from '../select.ts';
 import type { ResourceOutcome, UntagBatch } from '../types.ts';
 import { refKey } from './reader.ts';
 import type { Journal } from './writer.ts';
 
 export interface RunJournal {
-  /** The values of `keys` on a resource about to be handed to the planner. */
-  note(ref: { region: string; type: string; id: string }, keys: readonly string[], tags: Record<string, string>): void;
+  /** A selection about to be handed to the planner, with the listed values of its keys. */
+  note(sel: RemoveSelection): void;
   beforeSubmit(batch: UntagBatch): Promise<void>;
   afterOutcome(batch: UntagBatch, outcomes: readonly ResourceOutcome[]): void;
   /** The listed values of an outcome's keys (undefined when the run did not note the resource). */
@@ -27,10 +28,8 @@ export function createRunJournal(journal: Journal): RunJournal {
   const images = new Map<string, { tags: Record<string, string>; seen: number }>();
   return {
     journal,
-    note(ref, keys, tags) {
-      const picked: Record<string, string> = {};
-      for (const k of keys) if (Object.hasOwn(tags, k)) picked[k] = tags[k] as string;
-      images.set(refKey(ref), { tags: picked, seen: 0 });
+    note(sel) {
+      images.set(refKey(sel), { tags: sel.values ?? {}, seen: 0 });
     },
     beforeSubmit(batch) {
       return journal.intend(batch, (id) => images.get(refKey({ region: batch.region, type: batch.type, id }))?.tags);

@@ -23,6 +23,8 @@ export interface Journal {
   intend(batch: UntagBatch, values: (id: string) => Record<string, string> | undefined): Promise<void>;
   /** Notes a resource's final outcome (written later, in a group). */
   outcome(o: ResourceOutcome): void;
+  /** Writes the run record now: a store that cannot be written is found before the run's first call. */
+  open(): Promise<void>;
   /** Writes what is still buffered; rejects when that fails. */
   close(): Promise<void>;
   /** The first store failure, once there was one. */
@@ -137,6 +139,11 @@ export function createJournal(opts: JournalOptions): Journal {
         ...(o.code !== undefined ? { code: o.code } : {}),
         ...(o.requestId !== undefined ? { requestId: o.requestId } : {}),
       });
+    },
+    open() {
+      const p = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
+      kick();
+      return p;
     },
     async close() {
       if (writing) await writing;

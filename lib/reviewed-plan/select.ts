@@ -4,7 +4,7 @@
  * irrelevant; reserved keys are never removed.
  */
 import { isReservedKey } from '../catalog.ts';
-import { type Selection, SkipReason, type TaggedResource } from '../types.ts';
+import { type ResourceOutcome, type Selection, SkipReason, type TaggedResource } from '../types.ts';
 import type { PlanDocument, PlannedResource } from './document.ts';
 
 export const planRef = (r: { region: string; type: string; id: string }) => `${r.region}\u0000${r.type}\u0000${r.id}`;
@@ -32,4 +32,38 @@ export function selectFromPlan(resource: TaggedResource, planned: PlannedResourc
   if (keys.length === 0)
     return { selection: { ...ref, action: 'skip', reason: SkipReason.ChangedSincePlan, keys: changed }, changed };
   return { selection: { ...ref, action: 'remove', keys, all: false }, changed };
+}
+
+/**
+ * What `runCleanup` needs to execute a plan: the plan's policy (dry run off), its resources as
+ * `narrowTo` (listed by id, nothing else), selection by the plan, and the planned resources listing
+ * never met (gone, or carrying no tag at all any more: each planned key changed since the plan).
+ */
+export function planRunInput(plan: PlanDocument) {
+  const index = indexPlan(plan);
+  const seen = new Set<string>();
+  return {
+    policy: { ...plan.policy, dryRun: false },
+    narrowTo: plan.resources.map((r) => ({ region: r.region, type: r.type, id: r.id })),
+    reviewedPlan: {
+      select(resource: TaggedResource) {
+        const ref = planRef(resource);
+        seen.add(ref);
+        return selectFromPlan(resource, index.get(ref));
+      },
+      unseen(): ResourceOutcome[] {
+        return plan.resources
+          .filter((r) => !seen.has(planRef(r)))
+          .map((r) => ({
+            region: r.region,
+            type: r.type,
+            id: r.id,
+            keys: Object.keys(r.tags).sort(),
+            status: 'skipped' as const,
+            reason: SkipReason.ChangedSincePlan,
+            changed: Object.keys(r.tags).sort(),
+          }));
+      },
+    },
+  };
 }

@@ -75,6 +75,12 @@ export function createRunContext(
   const full: ResourceOutcome[] = [];
   const report = reportFor(input, deps, policy, full);
   const counters = { untagSent: 0, abandoned: 0 };
+  // Removed values ride on outcomes that removed something (the journal remembers them per resource).
+  const withValues = (o: ResourceOutcome): ResourceOutcome => {
+    if (o.status !== 'untagged' || !deps.journal?.valuesOf) return o;
+    const values = deps.journal.valuesOf(o);
+    return values ? { ...o, values } : o;
+  };
   const rateLimiter =
     deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
   // Every call, list or write, ends before the invocation must (a call may outlast the deadline margin).
@@ -113,7 +119,7 @@ export function createRunContext(
       },
       record: (o, keysRemoved) => {
         tracker.settled(o);
-        report.record(o, keysRemoved);
+        report.record(withValues(o), keysRemoved);
       },
       error: (e) => report.error(e),
       onAbandon: (batch) => {
@@ -138,7 +144,7 @@ export function createRunContext(
     ...(deps.journal ? { journal: deps.journal } : {}),
     record: (o) => {
       tracker.settled(o);
-      report.record(o);
+      report.record(withValues(o));
     },
     error: (e) => report.error(e),
   });

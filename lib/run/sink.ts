@@ -39,7 +39,14 @@ export function dryRunSink(report: ReportBuilder): WriteSink {
   return {
     mutating: false,
     async take(sel) {
-      report.record({ region: sel.region, type: sel.type, id: sel.id, keys: sel.keys, status: 'planned' });
+      report.record({
+        region: sel.region,
+        type: sel.type,
+        id: sel.id,
+        keys: sel.keys,
+        status: 'planned',
+        ...(sel.values ? { values: sel.values } : {}),
+      });
     },
     async unitListed() {},
     async finish() {

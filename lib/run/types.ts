@@ -3,7 +3,7 @@ import type { Limits, ResourceType } from '../catalog.ts';
 import type { CloudPort } from '../cloud/port.ts';
 import type { RateLimiter } from '../execute/rate-limiter.ts';
 import type { Policy } from '../policy/schema.ts';
-import type { Continuation, ResourceOutcome, ResourceRef, TaggedResource } from '../types.ts';
+import type { Continuation, ResourceOutcome, ResourceRef, Selection, TaggedResource } from '../types.ts';
 import type { WriteJournal } from './writer.ts';
 
 export interface RunInput {
@@ -15,6 +15,14 @@ export interface RunInput {
   continuation?: Continuation;
   /** Only these resources (a Config event): listed by explicit ids. */
   narrowTo?: ResourceRef[];
+  /**
+   * `run --plan` (lib/reviewed-plan/): selection by the plan instead of the policy, and the plan's
+   * resources that listing never met (recorded once listing is over, unless the deadline cut it).
+   */
+  reviewedPlan?: {
+    select(resource: TaggedResource): { selection: Selection; changed?: string[] };
+    unseen(): ResourceOutcome[];
+  };
   /** This invocation (FC's request id, kept across re-deliveries); default a fresh id: part of ClientTokens. */
   invocationId?: string;
   /** Epoch ms by which every cloud call must have ended (FC's timeout minus a reserve): calls are bounded by it. */

@@ -25,6 +25,12 @@ import type { ResourceOutcome, UntagBatch } from '../types.ts';
 export interface WriteJournal {
   beforeSubmit(batch: UntagBatch): Promise<void> | void;
   afterOutcome(batch: UntagBatch, outcomes: readonly ResourceOutcome[]): Promise<void> | void;
+  /** Hears each selection (with its listed `values`) before the planner takes it: the before-image. */
+  note?(sel: RemoveSelection): void;
+  /** The listed values of an outcome's keys, put on the outcome so the report and the log carry them. */
+  valuesOf?(o: ResourceOutcome): Record<string, string> | undefined;
+  /** Writes what the journal still buffers, once every batch settled; a rejection is a run error. */
+  close?(): Promise<void>;
 }
 
 /** What the writer needs of the run: its planner and executor, the deadline, and where failures go. */
@@ -99,6 +105,7 @@ export function createBatchWriter(deps: WriterDeps): BatchWriter {
 
   return {
     async add(sel) {
+      journal?.note?.(sel);
       await sendAll(planner.add(sel), false);
       // A free write slot takes a full call now instead of waiting for the planner's buffer to fill.
       while (executor.free > 0 && !deps.signal?.aborted) {
@@ -115,6 +122,12 @@ export function createBatchWriter(deps: WriterDeps): BatchWriter {
       await sendAll(planner.flush(), true);
       await executor.drain();
       while (settling.size > 0) await Promise.all([...settling]);
+      if (journal?.close)
+        await journal
+          .close()
+          .catch((e: unknown) =>
+            deps.error({ code: 'JOURNAL_FAILED', message: `journal: ${e instanceof Error ? e.message : String(e)}` }),
+          );
     },
   };
 }

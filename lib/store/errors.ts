@@ -12,7 +12,8 @@ export class StoreError extends VpcTagCleanupError {
   constructor(location: string, what: string, cause: unknown) {
     const backendCode = codeOf(cause);
     const detail = cause instanceof Error ? cause.message : String(cause);
-    super('STORE_UNAVAILABLE', redactSecrets(`run store ${location}: ${what} failed: ${detail}`), { cause });
+    const coded = backendCode && !detail.includes(backendCode) ? ` (${backendCode})` : '';
+    super('STORE_UNAVAILABLE', redactSecrets(`run store ${location}: ${what} failed${coded}: ${detail}`), { cause });
     this.name = 'StoreError';
     this.location = location;
     if (backendCode) this.backendCode = backendCode;

@@ -44,6 +44,8 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliResul
           PATH: process.env.PATH ?? '',
           HOME: dir, // no profile file: the credentials chain stops at the environment
           VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint,
+          // The run store (journal) in the test's folder, not in the repository.
+          VPC_TAG_CLEANUP_STORE: join(dir, 'runs'),
           ALIBABA_CLOUD_ACCESS_KEY_ID: emu.accessKeyId,
           ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.accessKeySecret,
           ...env,
@@ -72,7 +74,7 @@ async function inProcess(args: string[], env: Record<string, string> = {}): Prom
   const code = await main(args, {
     stdout: out.stream,
     stderr: err.stream,
-    env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, ...env },
+    env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, VPC_TAG_CLEANUP_STORE: join(dir, 'runs'), ...env },
   });
   return { code, stdout: out.chunks.join(''), stderr: err.chunks.join('') };
 }
@@ -344,7 +346,7 @@ describe('vpc-tag-cleanup invoke, end to end', () => {
       name: 'vpc-tag-cleanup',
       modulePath: join(ROOT, 'functions/tag-cleanup/index.ts'),
       timeoutSeconds: 60,
-      env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint },
+      env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, VPC_TAG_CLEANUP_STORE: 'none' },
     });
     const env = { VPC_TAG_CLEANUP_FC_ENDPOINT: emu.url, ALIBABA_CLOUD_ACCOUNT_ID: emu.accountId };
     // The handler runs in this process and logs its report as JSON lines: keep them out of the test output.

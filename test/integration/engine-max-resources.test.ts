@@ -76,7 +76,11 @@ describe('maxResources over a run longer than one invocation', () => {
 describe('maxResources over a fanned-out run', () => {
   /** Runs the function's invocation in process; self-invocations (shards, hops) run the same way. */
   async function invokeFunction(policyInput: PolicyInput) {
-    const env = { VPC_TAG_CLEANUP_ENDPOINT: h.emu.endpoint, VPC_TAG_CLEANUP_FANOUT: '1' };
+    const env = {
+      VPC_TAG_CLEANUP_ENDPOINT: h.emu.endpoint,
+      VPC_TAG_CLEANUP_FANOUT: '1',
+      VPC_TAG_CLEANUP_STORE: 'none',
+    };
     const reports: Report[] = [];
     const running: Promise<void>[] = [];
     const invoke = async (payload: unknown) => {

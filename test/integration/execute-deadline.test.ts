@@ -45,7 +45,7 @@ it('keeps every call within the time an FC invocation has left, so its report is
     function: { name: '', handler: 'index.handler', memory: 512, timeout: 2 },
   };
   const { report } = await runInvocation(decoded.run, {
-    env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint },
+    env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, VPC_TAG_CLEANUP_STORE: 'none' },
     context: context as never,
     startedMs,
     log: () => {},

@@ -42,7 +42,13 @@ async function register(timeoutSeconds: number, env: Record<string, string> = {}
     modulePath: bundle.bundlePath,
     timeoutSeconds,
     maxAsyncRetryAttempts: 2,
-    env: { VPC_TAG_CLEANUP_ENDPOINT: h.endpoint, VPC_TAG_CLEANUP_FC_ENDPOINT: h.url, ...env },
+    // Shards and continuation hops journal to the emulator's OSS, each as a writer of its own.
+    env: {
+      VPC_TAG_CLEANUP_ENDPOINT: h.endpoint,
+      VPC_TAG_CLEANUP_FC_ENDPOINT: h.url,
+      VPC_TAG_CLEANUP_STORE: 'oss://fanout-runs/runs',
+      ...env,
+    },
   });
   expect(answer.function).toMatchObject({ name: NAME });
 }
@@ -76,7 +82,10 @@ async function expectAllClean() {
 }
 
 beforeAll(async () => {
-  [h, bundle] = await Promise.all([startEmulator({ seed: 'none', quotaScale: 4 }), buildBundle()]);
+  [h, bundle] = await Promise.all([
+    startEmulator({ seed: 'none', quotaScale: 4, ossBuckets: ['fanout-runs'] }),
+    buildBundle(),
+  ]);
   fc = fc3Client(h.accountId, {
     accessKeyID: h.accessKeyId,
     accessKeySecret: h.accessKeySecret,

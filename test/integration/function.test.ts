@@ -80,11 +80,14 @@ function configEvent(
 beforeAll(async () => {
   [h, bundle] = await Promise.all([startEmulator({ seed: 'none' }), buildBundle()]);
   process.env.VPC_TAG_CLEANUP_ENDPOINT = h.endpoint;
+  // These tests are about the handler, not the journal (test/integration/function-store.test.ts is).
+  process.env.VPC_TAG_CLEANUP_STORE = 'none';
   process.env.VPC_TAG_CLEANUP_POLICY = JSON.stringify(envPolicy);
 });
 
 afterAll(async () => {
   delete process.env.VPC_TAG_CLEANUP_ENDPOINT;
+  delete process.env.VPC_TAG_CLEANUP_STORE;
   delete process.env.VPC_TAG_CLEANUP_POLICY;
   await h?.close();
   await bundle?.dispose();

@@ -23,11 +23,13 @@ beforeAll(async () => {
     endpoint: h.emu.url,
   });
   process.env.VPC_TAG_CLEANUP_ENDPOINT = h.emu.endpoint;
+  process.env.VPC_TAG_CLEANUP_STORE = 'none';
   // The handler logs its report as JSON lines: keep them out of the test output.
   vi.spyOn(console, 'log').mockImplementation(() => {});
 });
 afterAll(async () => {
   delete process.env.VPC_TAG_CLEANUP_ENDPOINT;
+  delete process.env.VPC_TAG_CLEANUP_STORE;
   vi.restoreAllMocks();
   await h?.close();
   await bundle?.dispose();
@@ -113,7 +115,11 @@ describe('an FC async re-delivery through the emulator FC API (@alicloud/fc2, 20
         modulePath: bundle.bundlePath,
         timeoutSeconds: 60,
         maxAsyncRetryAttempts: 2,
-        env: { VPC_TAG_CLEANUP_ENDPOINT: h.emu.endpoint, VPC_TAG_CLEANUP_FC_ENDPOINT: h.emu.url },
+        env: {
+          VPC_TAG_CLEANUP_ENDPOINT: h.emu.endpoint,
+          VPC_TAG_CLEANUP_FC_ENDPOINT: h.emu.url,
+          VPC_TAG_CLEANUP_STORE: 'none',
+        },
       });
       expect(registered.function).toMatchObject({ name: NAME });
       const payload = { policy: world.policy, runId: `fc-redelivery-${seed}` };

@@ -1,0 +1,118 @@
+/**
+ * A run with its journal: the run store's `<runId>/` gets the journal (every removed value, durable
+ * before its call is sent), the executed plan for `run --plan`, and the final report. The store is
+ * probed (the run record written) before the first cloud call, so a store that cannot be written stops
+ * the run before it starts; one that fails mid-run stops its writes (lib/run/writer.ts refuses batches
+ * whose record could not be made). Without a store the run goes on only when the caller said so
+ * (`VPC_TAG_CLEANUP_STORE=none`), and its report warns.
+ */
+import { redactSecrets } from '../errors.ts';
+import { parsePolicy } from '../policy/parse.ts';
+import type { PlanDocument } from '../reviewed-plan/document.ts';
+import { policyHash } from '../reviewed-plan/document.ts';
+import { type RunDeps, type RunInput, runCleanup } from '../run.ts';
+import type { RunStore } from '../store/port.ts';
+import { runIdProblem, StoreKeys } from '../store/port.ts';
+import type { Report, ResourceOutcome } from '../types.ts';
+import { createRunJournal } from './run-journal.ts';
+import { createJournal } from './writer.ts';
+
+export const NO_JOURNAL_WARNING =
+  'the run store is off (VPC_TAG_CLEANUP_STORE=none): removed values are not journaled and this run cannot be restored';
+
+export interface JournaledRunOptions {
+  /** The run store; undefined only when the caller turned it off explicitly. */
+  store: RunStore | undefined;
+  /** `run --plan`: the plan executed, kept as `<runId>/plan.json`. */
+  plan?: PlanDocument;
+  now?: () => number;
+}
+
+export async function runJournaled(
+  input: RunInput,
+  deps: RunDeps,
+  opts: JournaledRunOptions,
+): Promise<{ report: Report; full: ResourceOutcome[] }> {
+  const parsed = parsePolicy(input.policy);
+  // A policy that does not validate is answered by the run itself, before any store or cloud call.
+  if (!parsed.ok) return runCleanup(input, deps);
+  const dry = parsed.policy.dryRun;
+  const { store } = opts;
+  if (!store) {
+    const result = await runCleanup(input, deps);
+    if (!dry) result.report.warnings = [...(result.report.warnings ?? []), NO_JOURNAL_WARNING];
+    return result;
+  }
+  if (dry) return runCleanup(input, deps);
+  const problem = runIdProblem(input.runId);
+  if (problem)
+    return refused(
+      input,
+      `run id ${JSON.stringify(input.runId)} ${problem} (it names the run's folder in the store)`,
+      'INVALID_RUN_ID',
+      opts,
+    );
+  const journal = createJournal({
+    store,
+    runId: input.runId,
+    policy: input.policy.name,
+    policyHash: policyHash(parsed.policy),
+    ...(opts.plan ? { planHash: opts.plan.planHash } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  try {
+    await journal.open();
+    if (opts.plan) await store.put(StoreKeys.plan(input.runId), `${JSON.stringify(opts.plan)}\n`);
+  } catch (e) {
+    return refused(
+      input,
+      `the run store cannot be written, so no tag was removed: ${message(e)}`,
+      'STORE_UNAVAILABLE',
+      opts,
+    );
+  }
+  const result = await runCleanup(input, { ...deps, journal: createRunJournal(journal) });
+  result.report.store = store.location;
+  try {
+    await store.put(StoreKeys.report(input.runId), `${JSON.stringify(result.report)}\n`);
+  } catch (e) {
+    result.report.ok = false;
+    result.report.errors.push({ code: 'STORE_UNAVAILABLE', message: `the report could not be stored: ${message(e)}` });
+  }
+  return result;
+}
+
+const message = (e: unknown) => redactSecrets(e instanceof Error ? e.message : String(e));
+
+function refused(
+  input: RunInput,
+  text: string,
+  code: string,
+  opts: JournaledRunOptions,
+): { report: Report; full: ResourceOutcome[] } {
+  const now = new Date((opts.now ?? Date.now)());
+  return {
+    report: {
+      ok: false,
+      runId: input.runId,
+      policy: input.policy?.name ?? '',
+      dryRun: false,
+      startedAt: now.toISOString(),
+      durationMs: 0,
+      totals: {
+        scanned: 0,
+        matched: 0,
+        untagged: 0,
+        keysRemoved: 0,
+        skipped: 0,
+        failed: 0,
+        calls: { list: 0, untag: 0, throttled: 0, retried: 0 },
+      },
+      resources: [],
+      errors: [],
+      error: { code, message: text },
+      ...(opts.store ? { store: opts.store.location } : {}),
+    },
+    full: [],
+  };
+}
