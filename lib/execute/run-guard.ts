@@ -9,23 +9,11 @@
  */
 import { isAuthFailureCode, isUnreachableCode } from '../catalog.ts';
 import type { CloudPort } from '../cloud/port.ts';
-import { DeadlineError, errorCode } from './retry.ts';
+import { RunErrorCode, type RunStop, RunStoppedError } from '../errors.ts';
+import { errorCode } from './retry.ts';
 
-/** Why the run stopped: the report's run-level `error`. */
-export interface RunStop {
-  code: 'AUTH_FAILED' | 'ENDPOINT_UNREACHABLE';
-  message: string;
-  /** The cloud's (or the network's) code that stopped it. */
-  cause: string;
-}
-
-/** A call not sent because the run has stopped (a deadline to the stages: nothing applied). */
-export class RunStoppedError extends DeadlineError {
-  constructor(readonly stop: RunStop) {
-    super(`not sent: the run stopped (${stop.code})`);
-    this.name = 'RunStoppedError';
-  }
-}
+export type { RunStop } from '../errors.ts';
+export { RunStoppedError } from '../errors.ts';
 
 export interface RunGuard {
   port: CloudPort;
@@ -56,14 +44,14 @@ export function createRunGuard(cloud: CloudPort, opts: { unreachableAttempts: nu
         const message = err instanceof Error ? err.message : String(err);
         if (isAuthFailureCode(code)) {
           halt({
-            code: 'AUTH_FAILED',
+            code: RunErrorCode.AuthFailed,
             cause: code ?? '',
             message: `the cloud refused the credentials or permissions (${code}); the run stopped at the first refusal: ${message}`,
           });
         } else if (isUnreachableCode(code)) {
           if (++unreachableInARow >= Math.max(1, opts.unreachableAttempts))
             halt({
-              code: 'ENDPOINT_UNREACHABLE',
+              code: RunErrorCode.EndpointUnreachable,
               cause: code ?? '',
               message: `the endpoint cannot be reached (${code}, ${unreachableInARow} calls in a row); the run stopped: ${message}`,
             });
