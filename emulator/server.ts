@@ -11,12 +11,12 @@ import { createFcService } from './fc/index.ts';
 import { CallLog } from './openapi/call-log.ts';
 import { ClientTokens } from './openapi/client-token.ts';
 import { createCredentialStore, type EmulatorCredentialStore } from './openapi/credentials.ts';
-import { errorBody, newRequestId } from './openapi/errors.ts';
+import { errorBody, GatewayRefusal, newRequestId } from './openapi/errors.ts';
 import { FaultInjector, validateFaultSpec } from './openapi/faults.ts';
 import { createOpenApiGateway } from './openapi/gateway.ts';
 import { QuotaBuckets } from './openapi/quotas.ts';
 import { demoResources } from './openapi/seed-demo.ts';
-import { NonceWindow } from './openapi/signature.ts';
+import { NonceWindow, verifyAcs3 } from './openapi/signature.ts';
 import { createCloudState } from './openapi/state.ts';
 import { createOssService, type OssService } from './oss/index.ts';
 
@@ -97,7 +97,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const nonces = new NonceWindow();
   let endpoint = '';
 
-  const fc = createFcService({ credentials, accountId, region, endpoint: () => endpoint, behaviour });
+  const fc = createFcService({
+    credentials,
+    accountId,
+    region,
+    endpoint: () => endpoint,
+    behaviour,
+    // FC 3.0's InvokeFunction signed ACS3 is checked as the OpenAPI gateway checks it (same keys, same nonces).
+    verifyAcs3: (request) => {
+      try {
+        return { ok: true, scheme: 'acs3', ...verifyAcs3(request, credentials, nonces, Date.now()) };
+      } catch (e) {
+        if (e instanceof GatewayRefusal) return { ok: false, status: e.status, code: e.code, message: e.message };
+        throw e;
+      }
+    },
+  });
   const oss = createOssService({ credentials });
   const ossBuckets = options.ossBuckets ?? [];
   for (const b of ossBuckets) oss.createBucket(b);

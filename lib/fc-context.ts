@@ -8,6 +8,8 @@ export interface FcContext {
   requestId?: string;
   credentials?: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string };
   function?: { name?: string; handler?: string; memory?: number; timeout?: number };
+  /** Kept by FC 3.0 for 2.0 compatibility; the 2016-08-15 invoker's default service. */
+  service?: { name?: string };
   region?: string;
   accountId?: string;
   retryCount?: number;

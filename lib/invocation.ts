@@ -1,7 +1,7 @@
 /**
  * One decoded run inside one FC invocation: fan it out, or run it to the deadline and hand the rest on.
- * The handler calls this and nothing else; the engine (`run.ts`, the SDK-backed cloud port) and
- * `@alicloud/fc2` are loaded on first use, so the function's module init stays small (cold start).
+ * The handler calls this and nothing else; the engine (`run.ts`, the SDK-backed cloud port) and the FC
+ * SDK behind the invoker port are loaded on first use, so the function's module init stays small (cold start).
  *
  * Throws only what an FC retry can fix: credentials missing from the context, or a self-invocation that
  * failed for a reason that may pass (network, throttling, 5xx). Retrying is safe: run ids, ClientTokens
@@ -16,9 +16,10 @@ import {
 } from './cloud/credentials.ts';
 import { deadlineFor } from './deadline.ts';
 import { VpcTagCleanupError } from './errors.ts';
-import { continueRun, createFcInvoker, fanOut, type InvokeOutcome, type Invoker, shouldFanOut } from './fanout.ts';
+import { continuationTaskId, continueRun, fanOut, type InvokeOutcome, type Invoker, shouldFanOut } from './fanout.ts';
 import type { FcContext } from './fc-context.ts';
 import { insideFc } from './fc-context.ts';
+import { createInvoker, type InvokerEnv, invokerConfigFromEnv } from './invoker/index.ts';
 import { limitsFromEnv } from './limits-env.ts';
 import { createResourceLog, type LogSink, logJson } from './log.ts';
 import { ReportBuilder } from './report.ts';
@@ -44,15 +45,15 @@ export class SelfInvokeError extends VpcTagCleanupError {
     const failed = outcomes.filter((o) => o.status === 'failed');
     super(
       'SELF_INVOKE_FAILED',
-      `asynchronous self-invocation failed: ${failed.map((o) => `${o.taskId}: ${o.status === 'failed' ? o.code : ''}`).join(', ')}`,
+      `asynchronous self-invocation failed: ${failed.map((o) => `${o.taskId ?? '(no task id)'}: ${o.status === 'failed' ? o.code : ''}`).join(', ')}`,
     );
     this.name = 'SelfInvokeError';
     this.outcomes = outcomes;
   }
 }
 
-/** The environment variables an invocation reads. */
-export interface InvocationEnv {
+/** The environment variables an invocation reads (the invoker's: lib/invoker/index.ts). */
+export interface InvocationEnv extends InvokerEnv {
   VPC_TAG_CLEANUP_ENDPOINT?: string | undefined;
   VPC_TAG_CLEANUP_FC_ENDPOINT?: string | undefined;
   VPC_TAG_CLEANUP_FANOUT?: string | undefined;
@@ -73,7 +74,7 @@ export interface InvocationDeps {
   startedMs: number;
   log: LogSink;
   limits?: Partial<Limits>;
-  /** Replaces the fc2 invoker (a 3.0-native client, or a test double of the port). */
+  /** Replaces the configured invoker (a test double of the port). */
   invoker?: Invoker;
 }
 
@@ -97,26 +98,42 @@ function credentialsFor(context: FcContext | undefined): CredentialsSource {
   return resolveCredentials(undefined);
 }
 
+/** The invoker configuration is wrong: nothing an FC retry could fix, so it is answered, not thrown. */
+export class InvokerConfigError extends VpcTagCleanupError {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super('INVALID_CONFIG', message);
+    this.name = 'InvokerConfigError';
+    this.variable = variable;
+  }
+}
+
 async function invokerFor(deps: InvocationDeps, credentials: CredentialsSource): Promise<Invoker | undefined> {
   if (deps.invoker) return deps.invoker;
   const { context, env } = deps;
   if (!context?.accountId || !context.region) return undefined;
+  const config = invokerConfigFromEnv(env, context.service?.name);
+  if (!config.ok) throw new InvokerConfigError(config.variable, config.message);
   const creds: CloudCredentials = typeof credentials === 'function' ? await credentials() : credentials;
-  return createFcInvoker({
-    credentials: creds,
-    accountId: context.accountId,
-    region: context.region,
-    endpoint: env.VPC_TAG_CLEANUP_FC_ENDPOINT || undefined,
-  });
+  return createInvoker(
+    {
+      credentials: creds,
+      accountId: context.accountId,
+      region: context.region,
+      endpoint: env.VPC_TAG_CLEANUP_FC_ENDPOINT || undefined,
+      internal: true,
+    },
+    config.config,
+  );
 }
 
 function functionName(deps: InvocationDeps): string | undefined {
   return deps.context?.function?.name || deps.env.FC_FUNCTION_NAME || undefined;
 }
 
-const asRecord = (o: InvokeOutcome) => {
+const asRecord = (taskId: string, o: InvokeOutcome) => {
   const out: { taskId: string; status: InvokeOutcome['status']; requestId?: string; code?: string; message?: string } =
-    { taskId: o.taskId, status: o.status };
+    { taskId, status: o.status };
   if (o.status === 'started' && o.requestId) out.requestId = o.requestId;
   if (o.status === 'failed') Object.assign(out, { code: o.code, message: o.message });
   return out;
@@ -135,6 +152,21 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   const limits: Limits = { ...LIMITS, ...fromEnv.limits, ...deps.limits };
   const credentials = credentialsFor(deps.context);
   const name = functionName(deps);
+  // A wrong invoker configuration is refused before any cloud call (a retry by FC cannot fix it).
+  const invokerConfig = invokerConfigFromEnv(deps.env, deps.context?.service?.name);
+  if (name && !deps.invoker && !invokerConfig.ok) {
+    const builder = new ReportBuilder({
+      runId: run.runId,
+      policyName: run.policy.name,
+      dryRun: run.policy.dryRun,
+      startedAt: new Date(deps.startedMs),
+      cap: limits.reportResourceCap,
+    });
+    return {
+      report: builder.build({ now: new Date(), error: { code: 'INVALID_CONFIG', message: invokerConfig.message } }),
+      limits,
+    };
+  }
 
   if (shouldFanOut(run, deps.env) && name) {
     const invoker = await invokerFor(deps, credentials);
@@ -186,7 +218,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     const invoker = await invokerFor(deps, credentials);
     if (invoker) {
       const outcome = await continueRun(run, continuation, invoker, name);
-      report.continuedBy = asRecord(outcome);
+      report.continuedBy = asRecord(continuationTaskId(run.runId, run.shard, continuation.hop), outcome);
       if (outcome.status === 'failed') {
         if (outcome.retryable) {
           // The retry repeats this run (idempotently); log what this attempt did before FC sees the throw.
@@ -242,6 +274,6 @@ function fanOutReport(
       builder.error({ code: s.outcome.code, message: s.outcome.message, region: s.regions.join(',') });
   }
   const report = builder.build({ now: new Date() });
-  report.shards = starts.map((s) => ({ regions: s.regions, ...asRecord(s.outcome) }));
+  report.shards = starts.map((s) => ({ regions: s.regions, ...asRecord(s.taskId, s.outcome) }));
   return { report };
 }

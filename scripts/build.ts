@@ -4,8 +4,8 @@
  *
  * Cold start is dominated by compiling the bundle (a single 5 MB file takes ~0.4 s to compile before
  * any of it runs), so what a run may not need ships as separate files that `dist/index.js` requires on
- * first use: `engine.js` (the engine and the SDK-backed cloud port), `fc2.js` (`@alicloud/fc2`, for
- * fan-out and continuation), `credentials.js` (the default credential chain, used only outside FC). Each
+ * first use: `engine.js` (the engine and the SDK-backed cloud port), `fc3.js` (the FC 3.0 invoker on
+ * `@alicloud/fc20230330`) and `fc2.js` (the `@alicloud/fc2` invoker), for fan-out and continuation, `credentials.js` (the default credential chain, used only outside FC). Each
  * is a dynamic `import()` in the sources, rewritten here to a `require` of the sibling file.
  *
  * `--eager` (or `buildFunction({ eager: true })`) builds `dist-eager/`: one file from an entry that
@@ -24,7 +24,8 @@ export const EAGER_ENTRY = path.join(root, 'bench/eager-entry.ts');
 /** Dynamic imports that become their own files: specifier -> [output file, entry bundled into it]. */
 const LAZY_CHUNKS: Readonly<Record<string, { file: string; entry: string }>> = {
   './engine.ts': { file: 'engine.js', entry: path.join(root, 'lib/engine.ts') },
-  '@alicloud/fc2': { file: 'fc2.js', entry: '@alicloud/fc2' },
+  './fc3.ts': { file: 'fc3.js', entry: path.join(root, 'lib/invoker/fc3.ts') },
+  './fc2.ts': { file: 'fc2.js', entry: path.join(root, 'lib/invoker/fc2.ts') },
   '@alicloud/credentials': { file: 'credentials.js', entry: '@alicloud/credentials' },
 };
 

@@ -3,20 +3,38 @@
  * request id). The policy is validated here first, so a bad one exits 2 before any call.
  */
 
+import { createInvoker, type InvokeFailure, invokerConfigFromEnv } from '../../lib/invoker/index.ts';
 import type { Report } from '../../lib/types.ts';
 import { type Command, requireString } from '../command.ts';
 import { ExitCode, RefusedInputError, UsageError } from '../errors.ts';
+
+/**
+ * FC refused the call or never answered. Shaped like the SDKs' errors (code, statusCode, data.Message,
+ * data.RequestId) so bin/describe-error.ts tells it like any cloud refusal: a 4xx exits 2, the rest 1.
+ */
+class FcInvokeError extends Error {
+  override readonly name = 'FcInvokeError';
+  readonly code: string;
+  readonly statusCode: number | undefined;
+  readonly data: { Message: string; RequestId?: string };
+  constructor(f: InvokeFailure) {
+    super(f.message);
+    this.code = f.code;
+    this.statusCode = f.httpStatus;
+    this.data = { Message: f.message, ...(f.requestId ? { RequestId: f.requestId } : {}) };
+  }
+}
 
 const TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 
 export const invokeCommand: Command = {
   name: 'invoke',
-  summary: 'run a policy in the deployed function through @alicloud/fc2',
+  summary: 'run a policy in the deployed function (FC 3.0 SDK, or fc2 for the 2016-08-15 API)',
   help: `Usage: vpc-tag-cleanup invoke --function NAME --policy FILE [--async] [--region R] [--account-id ID] [--run-id ID] [--json]
 
 Sends {"policy": <policy>, "runId"?: ID} to the FC 3.0 function NAME
-(POST /2023-03-30/functions/NAME/invocations through @alicloud/fc2). The policy is checked locally
-first. Synchronous by default: prints the function's report and exits 0 or 1 on its "ok".
+(POST /2023-03-30/functions/NAME/invocations through @alicloud/fc20230330, ACS3-signed), the same
+invoker the function uses for fan-out and continuations. The policy is checked locally first. Synchronous by default: prints the function's report and exits 0 or 1 on its "ok".
 With --async, FC queues the invocation and the command prints the request id; with --run-id as well,
 the run id is also the async task id, so sending the same run twice is refused by FC.
 
@@ -30,7 +48,11 @@ Options:
   --json            print the function's answer as one JSON document (errors too)
 
 Environment: VPC_TAG_CLEANUP_FC_ENDPOINT (http://host:port) sends the call there instead of
-https://ACCOUNT.REGION.fc.aliyuncs.com. Credentials: the @alicloud/credentials default chain.
+https://ACCOUNT.REGION.fc.aliyuncs.com. VPC_TAG_CLEANUP_FC_API=2016-08-15 with
+VPC_TAG_CLEANUP_FC_SERVICE=SVC invokes /2016-08-15/services/SVC/functions/NAME through @alicloud/fc2;
+VPC_TAG_CLEANUP_FC_SIGNATURE=auto|acs3|fc picks the signature on the 2023-03-30 path (default auto:
+ACS3, then the FC scheme once if the gateway refuses ACS3). Credentials: the @alicloud/credentials
+default chain.
 `,
   options: {
     function: { type: 'string', short: 'f' },
@@ -58,30 +80,40 @@ https://ACCOUNT.REGION.fc.aliyuncs.com. Credentials: the @alicloud/credentials d
         'invoke: with --async, --run-id is the task id and must match [A-Za-z_][A-Za-z0-9_-]* (at most 128)',
       );
 
-    // Loaded here: `--help` should not pay for fc2's load time.
-    const [{ resolveCredentials }, { invokeFunction }, { renderReport }, { loadPolicy }] = await Promise.all([
+    const config = invokerConfigFromEnv(io.env);
+    if (!config.ok) throw new UsageError(`invoke: ${config.message}`);
+
+    // Loaded here: `--help` should not pay for the SDKs' load time (the invoker loads its SDK on first call).
+    const [{ resolveCredentials }, { renderReport }, { loadPolicy }] = await Promise.all([
       import('../credentials.ts'),
-      import('../fc-invoker.ts'),
       import('../format/table.ts'),
       import('../policy-input.ts'),
     ]);
     const policy = await loadPolicy(file);
     const credentials = await resolveCredentials();
-    const endpoint = io.env.VPC_TAG_CLEANUP_FC_ENDPOINT || undefined;
-    const result = await invokeFunction(
-      { accountId, region, functionName, ...(endpoint ? { endpoint } : {}) },
-      credentials,
-      runId === undefined ? { policy } : { policy, runId },
-      values.async === true ? { async: true, ...(runId ? { taskId: runId } : {}) } : {},
+    const invoker = createInvoker(
+      { credentials, accountId, region, endpoint: io.env.VPC_TAG_CLEANUP_FC_ENDPOINT || undefined, timeoutMs: 900_000 },
+      config.config,
     );
-
+    const payload = runId === undefined ? { policy } : { policy, runId };
     if (values.async === true) {
+      const started = await invoker.invokeAsync(functionName, payload, runId);
+      if (started.status === 'failed') throw new FcInvokeError(started);
+      if (started.status === 'duplicate') {
+        out.answer(
+          { ok: false, accepted: false, duplicate: true, taskId: runId ?? null },
+          `not sent again: FC already holds task ${runId}`,
+        );
+        return ExitCode.PartialFailure;
+      }
       out.answer(
-        { ok: true, accepted: true, requestId: result.requestId ?? null },
-        `accepted: request id ${result.requestId ?? '(none)'}`,
+        { ok: true, accepted: true, requestId: started.requestId ?? null },
+        `accepted: request id ${started.requestId ?? '(none)'}`,
       );
       return ExitCode.Ok;
     }
+    const result = await invoker.invokeSync(functionName, payload);
+    if (result.status === 'failed') throw new FcInvokeError(result);
     const raw = typeof result.data === 'string' ? result.data : JSON.stringify(result.data, null, 2);
     if (result.errorType) {
       // The function threw (HTTP 200 with X-Fc-Error-Type): its body says why.

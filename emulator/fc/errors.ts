@@ -1,7 +1,8 @@
 /**
- * FC's error answers. The body carries `ErrorCode`/`ErrorMessage` because `@alicloud/fc2` reads exactly
- * those to build `err.code` (its `lib/client.js`); FC's error-code page prints them lower-camel
- * (`errorCode`), so both spellings are sent.
+ * FC's error answers, in the shape of the API version the request used. 2016-08-15: `ErrorCode`/
+ * `ErrorMessage` (what `@alicloud/fc2` reads to build `err.code`, its `lib/client.js`) plus the lower-camel
+ * spelling FC's error-code page prints. 2023-03-30: `{Code, Message, RequestId}`, the FC 3.0 "Error"
+ * struct (api-fc-2023-03-30-struct-error), which the FC 3.0 SDK's openapi-core reads.
  */
 import type { ServerResponse } from 'node:http';
 
@@ -41,17 +42,37 @@ export const FC_ERRORS = {
 
 export type FcErrorCode = keyof typeof FC_ERRORS;
 
-/** Write an FC error answer. */
-export function sendFcError(res: ServerResponse, requestId: string, code: FcErrorCode, detail = ''): void {
+/** Which API's error shape an answer takes. */
+export const FC_API = { v2: '2016-08-15', v3: '2023-03-30' } as const;
+export type FcApi = (typeof FC_API)[keyof typeof FC_API];
+
+/** Write an FC error answer from the table. */
+export function sendFcError(
+  res: ServerResponse,
+  requestId: string,
+  code: FcErrorCode,
+  detail = '',
+  api: FcApi = FC_API.v2,
+): void {
   const spec = FC_ERRORS[code];
-  const message = spec.message(detail);
-  const body = JSON.stringify({
-    ErrorCode: code,
-    ErrorMessage: message,
-    errorCode: code,
-    errorMessage: message,
-  });
-  res.writeHead(spec.status, {
+  sendFcErrorRaw(res, requestId, spec.status, code, spec.message(detail), api);
+}
+
+/** Write an FC error answer with any code (the 3.0 path's ACS3 refusals carry the POP gateway's codes). */
+export function sendFcErrorRaw(
+  res: ServerResponse,
+  requestId: string,
+  status: number,
+  code: string,
+  message: string,
+  api: FcApi,
+): void {
+  const body = JSON.stringify(
+    api === FC_API.v3
+      ? { Code: code, Message: message, RequestId: requestId }
+      : { ErrorCode: code, ErrorMessage: message, errorCode: code, errorMessage: message },
+  );
+  res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
     'x-fc-request-id': requestId,

@@ -19,12 +19,12 @@ import type { ServerResponse } from 'node:http';
 import type { FcService, FcServiceOptions, ReadRequest } from '../contracts.ts';
 import { isLoopback } from '../loopback.ts';
 import { AsyncQueue } from './async-queue.ts';
+import { type Acs3Verifier, verifyInvocation } from './auth.ts';
 import { EnvOverlay } from './env-overlay.ts';
-import { sendFcError } from './errors.ts';
+import { FC_API, type FcApi, sendFcError, sendFcErrorRaw } from './errors.ts';
 import { InvocationBook, type InvocationRecord } from './invocations.ts';
 import { type FunctionConfig, FunctionSpecError, loadHandler, toFunctionConfig } from './registry.ts';
 import { type AttemptOutcome, encodeResult, runAttempt } from './runner.ts';
-import { verifyFcSignature } from './signature.ts';
 
 export type { InvocationRecord } from './invocations.ts';
 export type { FunctionConfig, FunctionSpec } from './registry.ts';
@@ -45,6 +45,8 @@ export interface FcExtraOptions {
   echoLogs?: boolean;
   /** Bound on how long `close()` waits for in-flight work. */
   closeTimeoutMs?: number;
+  /** ACS3 verification for the 2023-03-30 path (without it, that path takes the FC signature only). */
+  verifyAcs3?: Acs3Verifier;
 }
 
 export interface FcServiceWithAdmin extends FcService {
@@ -134,29 +136,34 @@ export function createFcService(options: FcServiceOptions & FcExtraOptions): FcS
     };
   }
 
-  async function invoke(r: ReadRequest, functionName: string): Promise<void> {
+  async function invoke(r: ReadRequest, functionName: string, api: FcApi): Promise<void> {
     const { res } = r;
     const requestId = newRequestId();
-    const verdict = verifyFcSignature(
+    const verdict = verifyInvocation(
+      api,
+      options.behaviour?.get('fcInvokeSignature') ?? 'fc',
+      {
+        method: r.req.method ?? 'POST',
+        path: r.url.pathname,
+        query: r.url.searchParams,
+        headers: r.req.headers,
+        body: r.body,
+      },
       options.credentials,
-      r.req.method ?? 'POST',
-      r.url.pathname,
-      r.req.headers,
-      r.body,
-      r.url.pathname.includes('/proxy/') ? r.url.searchParams : undefined,
+      options.verifyAcs3,
     );
-    if (!verdict.ok) return sendFcError(res, requestId, verdict.code, verdict.detail);
+    if (!verdict.ok) return sendFcErrorRaw(res, requestId, verdict.status, verdict.code, verdict.message, api);
     if (r.req.method !== 'POST')
-      return sendFcError(res, requestId, 'PathNotSupported', `${r.req.method} ${r.url.pathname}`);
+      return sendFcError(res, requestId, 'PathNotSupported', `${r.req.method} ${r.url.pathname}`, api);
     const config = registry.get(functionName);
-    if (!config) return sendFcError(res, requestId, 'FunctionNotFound', functionName);
+    if (!config) return sendFcError(res, requestId, 'FunctionNotFound', functionName, api);
     const type = (headerValue(r, 'x-fc-invocation-type') ?? 'Sync').toLowerCase();
     if (type !== 'sync' && type !== 'async') {
-      return sendFcError(res, requestId, 'InvalidArgument', `invalid X-Fc-Invocation-Type '${type}'`);
+      return sendFcError(res, requestId, 'InvalidArgument', `invalid X-Fc-Invocation-Type '${type}'`, api);
     }
     const isAsync = type === 'async';
     const limit = isAsync ? FC_LIMITS.asyncPayloadBytes : FC_LIMITS.syncPayloadBytes;
-    if (r.body.length > limit) return sendFcError(res, requestId, 'EntityTooLarge', String(limit));
+    if (r.body.length > limit) return sendFcError(res, requestId, 'EntityTooLarge', String(limit), api);
     const rec: InvocationRecord = {
       requestId,
       functionName,
@@ -171,10 +178,10 @@ export function createFcService(options: FcServiceOptions & FcExtraOptions): FcS
       const taskId = headerValue(r, 'x-fc-async-task-id') ?? headerValue(r, 'x-fc-stateful-async-invocation-id');
       if (taskId !== undefined) {
         if (!FC_LIMITS.taskIdPattern.test(taskId)) {
-          return sendFcError(res, requestId, 'InvalidArgument', `invalid async task id '${taskId}'`);
+          return sendFcError(res, requestId, 'InvalidArgument', `invalid async task id '${taskId}'`, api);
         }
         const key = `${functionName}/${taskId}`;
-        if (taskIds.has(key)) return sendFcError(res, requestId, 'StatefulAsyncInvocationAlreadyExists', taskId);
+        if (taskIds.has(key)) return sendFcError(res, requestId, 'StatefulAsyncInvocationAlreadyExists', taskId, api);
         taskIds.add(key);
         rec.taskId = taskId;
       }
@@ -273,16 +280,17 @@ export function createFcService(options: FcServiceOptions & FcExtraOptions): FcS
       }
       const v3 = INVOKE_3.exec(path);
       if (v3) {
-        await invoke(r, decodeURIComponent(v3[1] as string));
+        await invoke(r, decodeURIComponent(v3[1] as string), FC_API.v3);
         return true;
       }
       const v2 = INVOKE_2.exec(path);
       if (v2) {
-        await invoke(r, decodeURIComponent(v2[2] as string));
+        await invoke(r, decodeURIComponent(v2[2] as string), FC_API.v2);
         return true;
       }
       if (path.startsWith('/2023-03-30/') || path.startsWith('/2016-08-15/')) {
-        sendFcError(r.res, newRequestId(), 'PathNotSupported', `${r.req.method} ${path}`);
+        const api = path.startsWith('/2023-03-30/') ? FC_API.v3 : FC_API.v2;
+        sendFcError(r.res, newRequestId(), 'PathNotSupported', `${r.req.method} ${path}`, api);
         return true;
       }
       return false;

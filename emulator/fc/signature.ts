@@ -58,9 +58,10 @@ export function verifyFcSignature(
 ): SignatureVerdict {
   const auth = header(headers, 'authorization');
   if (auth === '') return { ok: false, code: 'MissingRequiredHeader', detail: 'Authorization' };
-  if (header(headers, 'date') === '') return { ok: false, code: 'MissingRequiredHeader', detail: 'Date' };
+  // The scheme first: a request signed another way (ACS3) does not match, whatever headers it carries.
   const m = /^FC ([^:]+):(.+)$/.exec(auth);
   if (!m) return { ok: false, code: 'SignatureNotMatch', detail: '' };
+  if (header(headers, 'date') === '') return { ok: false, code: 'MissingRequiredHeader', detail: 'Date' };
   const accessKeyId = m[1] as string;
   const given = m[2] as string;
   const secret = credentials.secretFor(accessKeyId);

@@ -303,7 +303,7 @@ describe('vpc-tag-cleanup schema and --help', () => {
 });
 
 describe('vpc-tag-cleanup invoke', () => {
-  it('sends the policy to the function through fc2 on the 3.0 path and prints its report', async () => {
+  it('sends the policy to the function through the invoker port on the 3.0 path and prints its report', async () => {
     await admin('POST', '/__admin/functions', {
       name: 'tag-cleanup',
       modulePath: join(ROOT, 'test/fixtures/cli/report-function.cjs'),
@@ -335,6 +335,13 @@ describe('vpc-tag-cleanup invoke', () => {
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('regions');
+    // A wrong invoker configuration is bad input too, naming the variable.
+    const wrongApi = await inProcess(['invoke', '--function', 'tag-cleanup', '--policy', file], {
+      ...env,
+      VPC_TAG_CLEANUP_FC_API: '2021-04-06',
+    });
+    expect(wrongApi.code).toBe(2);
+    expect(wrongApi.stderr).toContain('VPC_TAG_CLEANUP_FC_API');
     const after = await admin<{ invocations: unknown[] }>('GET', '/__admin/invocations');
     expect(after.invocations).toHaveLength(2);
   });

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
 import { type Fc2Client, fc2Client, fc3Client, fcErrorOf } from '../support/fc2-client.ts';
+import { type Fc3TestClient, fc3ErrorOf, fc3SdkClient } from '../support/fc3-client.ts';
 
 const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures/fc', name);
 
@@ -23,6 +24,7 @@ interface Invocation {
 let h: Emulator;
 let v3: Fc2Client;
 let v2: Fc2Client;
+let sdk: Fc3TestClient;
 
 async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${h.url}${path}`, {
@@ -43,10 +45,11 @@ async function waitIdle(timeoutMs = 10_000): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startEmulator({ quotas: false });
+  h = await startEmulator({ quotas: false, behaviour: { fcInvokeSignature: 'either' } });
   const config = { accessKeyID: h.accessKeyId, accessKeySecret: h.accessKeySecret, region: h.region, endpoint: h.url };
   v3 = fc3Client(h.accountId, config);
   v2 = fc2Client(h.accountId, config);
+  sdk = fc3SdkClient({ accessKeyId: h.accessKeyId, accessKeySecret: h.accessKeySecret, url: h.url });
 });
 afterAll(async () => {
   await h.close();
@@ -184,12 +187,10 @@ describe('FC invoke, async', () => {
 
   it('refuses a reused task id with 409, on the 3.0 header and the 2.0 header', async () => {
     const async = { 'x-fc-invocation-type': 'Async' };
-    await v3.post('/functions/echo/invocations', '{}', { ...async, 'x-fc-async-task-id': 'task_1' });
-    const again = await fcErrorOf(
-      v3.post('/functions/echo/invocations', '{}', { ...async, 'x-fc-async-task-id': 'task_1' }),
-    );
-    expect(again.code).toBe('StatefulAsyncInvocationAlreadyExists');
-    expect(again.message).toContain('failed with 409');
+    const first = await sdk.invoke('echo', '{}', { xFcInvocationType: 'Async', xFcAsyncTaskId: 'task_1' });
+    expect(first.statusCode).toBe(202);
+    const again = await fc3ErrorOf(sdk.invoke('echo', '{}', { xFcInvocationType: 'Async', xFcAsyncTaskId: 'task_1' }));
+    expect(again).toMatchObject({ code: 'StatefulAsyncInvocationAlreadyExists', statusCode: 409 });
     await v2.invokeFunction('svc', 'echo', '{}', { ...async, 'x-fc-stateful-async-invocation-id': 'task_2' });
     const again2 = await fcErrorOf(
       v2.invokeFunction('svc', 'echo', '{}', { ...async, 'x-fc-stateful-async-invocation-id': 'task_2' }),
@@ -233,54 +234,59 @@ describe('FC context credentials', () => {
 });
 
 describe('FC refusals', () => {
-  it('refuses a wrong secret with SignatureNotMatch 403', async () => {
-    const bad = fc3Client(h.accountId, {
+  it("answers the 3.0 path in the FC 3.0 Error shape {Code, Message, RequestId}, the 2.0 path in fc2's", async () => {
+    const e3 = await fc3ErrorOf(sdk.invoke('nope', '{}'));
+    expect(e3).toMatchObject({ code: 'FunctionNotFound', statusCode: 404 });
+    expect(Object.keys(e3.data).sort()).toEqual(['Code', 'Message', 'RequestId']);
+    expect(e3.requestId).toBe(e3.data.RequestId);
+    expect(e3.data.Message).toBe("function 'nope' does not exist");
+    const e2 = await fcErrorOf(v2.invokeFunction('svc', 'nope', '{}'));
+    expect(e2).toMatchObject({ code: 'FunctionNotFound', name: 'FCFunctionNotFoundError' });
+    expect(e2.message).toContain('failed with 404');
+  });
+
+  it('refuses a wrong secret: SignatureDoesNotMatch for ACS3 on 3.0, SignatureNotMatch 403 for FC on 2.0', async () => {
+    const bad = fc3SdkClient({ accessKeyId: h.accessKeyId, accessKeySecret: 'wrong', url: h.url });
+    expect(await fc3ErrorOf(bad.invoke('echo', '{}'))).toMatchObject({ code: 'SignatureDoesNotMatch' });
+    const badV2 = fc2Client(h.accountId, {
       accessKeyID: h.accessKeyId,
       accessKeySecret: 'wrong',
       region: h.region,
       endpoint: h.url,
     });
-    const e = await fcErrorOf(bad.post('/functions/echo/invocations', '{}'));
+    const e = await fcErrorOf(badV2.invokeFunction('svc', 'echo', '{}'));
     expect(e).toMatchObject({ code: 'SignatureNotMatch', name: 'FCSignatureNotMatchError' });
     expect(e.message).toContain('failed with 403');
   });
 
-  it('refuses an unknown access key with InvalidAccessKeyID', async () => {
-    const bad = fc3Client(h.accountId, {
+  it('refuses an unknown access key on both paths', async () => {
+    const bad = fc3SdkClient({ accessKeyId: 'LTAI-nobody', accessKeySecret: 'x', url: h.url });
+    expect(await fc3ErrorOf(bad.invoke('echo', '{}'))).toMatchObject({ code: 'InvalidAccessKeyId.NotFound' });
+    const badV2 = fc2Client(h.accountId, {
       accessKeyID: 'LTAI-nobody',
       accessKeySecret: 'x',
       region: h.region,
       endpoint: h.url,
     });
-    expect((await fcErrorOf(bad.post('/functions/echo/invocations', '{}'))).code).toBe('InvalidAccessKeyID');
+    expect((await fcErrorOf(badV2.invokeFunction('svc', 'echo', '{}'))).code).toBe('InvalidAccessKeyID');
   });
 
   it('accepts an issued STS session and refuses it with a wrong security token', async () => {
     const s = h.credentials.issueSession();
-    const base = { accessKeyID: s.accessKeyId, accessKeySecret: s.accessKeySecret, region: h.region, endpoint: h.url };
-    const ok = await fc3Client(h.accountId, { ...base, securityToken: s.securityToken }).post(
-      '/functions/echo/invocations',
-      '{}',
-    );
+    const ok = await fc3SdkClient({ ...s, url: h.url }).invoke('echo', '{}');
     expect((ok.data as any).event).toEqual({});
+    const forged = await fc3ErrorOf(fc3SdkClient({ ...s, securityToken: 'forged', url: h.url }).invoke('echo', '{}'));
+    expect(forged.code).toBe('InvalidSecurityToken.Malformed');
+    const base = { accessKeyID: s.accessKeyId, accessKeySecret: s.accessKeySecret, region: h.region, endpoint: h.url };
     const e = await fcErrorOf(
-      fc3Client(h.accountId, { ...base, securityToken: 'forged' }).post('/functions/echo/invocations', '{}'),
+      fc2Client(h.accountId, { ...base, securityToken: 'forged' }).invokeFunction('svc', 'echo', '{}'),
     );
     expect(e.code).toBe('AccessDenied');
   });
 
-  it('answers FunctionNotFound 404 for an unknown function on both paths', async () => {
-    const e3 = await fcErrorOf(v3.post('/functions/nope/invocations', '{}'));
-    expect(e3.code).toBe('FunctionNotFound');
-    expect(e3.message).toContain('failed with 404');
-    expect((await fcErrorOf(v2.invokeFunction('svc', 'nope', '{}'))).code).toBe('FunctionNotFound');
-  });
-
   it('refuses an async payload over 128 KB with EntityTooLarge', async () => {
-    const e = await fcErrorOf(
-      v3.post('/functions/echo/invocations', 'x'.repeat(128 * 1024 + 1), { 'x-fc-invocation-type': 'Async' }),
-    );
-    expect(e.code).toBe('EntityTooLarge');
+    const e = await fc3ErrorOf(sdk.invoke('echo', 'x'.repeat(128 * 1024 + 1), { xFcInvocationType: 'Async' }));
+    expect(e).toMatchObject({ code: 'EntityTooLarge', statusCode: 400 });
   });
 });
 
@@ -324,7 +330,7 @@ describe('FC admin API', () => {
     ]);
     expect((await admin('DELETE', '/__admin/functions/boom')).status).toBe(200);
     expect((await admin('DELETE', '/__admin/functions/boom')).status).toBe(404);
-    expect((await fcErrorOf(v3.post('/functions/boom/invocations', '{}'))).code).toBe('FunctionNotFound');
+    expect((await fc3ErrorOf(sdk.invoke('boom', '{}'))).code).toBe('FunctionNotFound');
     await v3.post('/functions/echo/invocations', '{}');
     expect(await invocations()).toHaveLength(1);
     await admin('DELETE', '/__admin/invocations');

@@ -99,7 +99,10 @@ describe('maxResources over a fanned-out run', () => {
     const invoker: Invoker = {
       async invokeAsync(_name, payload, taskId) {
         running.push(invoke(payload));
-        return { status: 'started', taskId };
+        return taskId === undefined ? { status: 'started' } : { status: 'started', taskId };
+      },
+      async invokeSync() {
+        throw new Error('fan-out never invokes synchronously');
       },
     };
     await invoke({ policy: policyInput, runId: 'fan' });

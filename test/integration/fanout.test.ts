@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
+import { createInvoker } from '../../lib/invoker/index.ts';
 import { type Fc2Client, fc3Client } from '../support/fc2-client.ts';
 import {
   adminJson,
@@ -53,8 +54,21 @@ async function register(timeoutSeconds: number, env: Record<string, string> = {}
   expect(answer.function).toMatchObject({ name: NAME });
 }
 
-/** One manual asynchronous invocation through @alicloud/fc2 on the FC 3.0 path. */
-async function invokeAsync(payload: unknown, taskId: string) {
+/** One manual asynchronous invocation on the FC 3.0 path: FC-signed through @alicloud/fc2, or through the FC 3.0 SDK. */
+async function invokeAsync(payload: unknown, taskId: string, via: 'fc2' | 'fc20230330' = 'fc2') {
+  if (via === 'fc20230330') {
+    const sdk = createInvoker(
+      {
+        credentials: { accessKeyId: h.accessKeyId, accessKeySecret: h.accessKeySecret },
+        accountId: h.accountId,
+        region: h.region,
+        endpoint: h.url,
+      },
+      { api: '2023-03-30', signature: 'acs3' },
+    );
+    expect(await sdk.invokeAsync(NAME, payload, taskId)).toMatchObject({ status: 'started', taskId });
+    return;
+  }
   const response = await fc.post(`/functions/${NAME}/invocations`, JSON.stringify(payload), {
     'x-fc-invocation-type': 'Async',
     'x-fc-async-task-id': taskId,
@@ -159,38 +173,47 @@ describe('fan-out and continuation through FC asynchronous invocations', () => {
     await expectAllClean();
   });
 
-  it('finishes a run cut by a short timeout through continuations', async () => {
-    // 600 pools per region are 30 untag calls; at twice the published 300 calls/min for IPAM UntagResources
-    // (10/s) they take 3 s, three times the 1 s that a 3 s timeout less a 2 s margin leaves an invocation.
-    // A planner buffer of one batch keeps the work written after the deadline within the margin.
-    h.admin.upsert(seed(600, 30));
-    await register(3, {
-      VPC_TAG_CLEANUP_LIMITS: JSON.stringify({ deadlineMarginMs: 2000, deadlineMarginShare: 0.7, planBufferSize: 20 }),
-      VPC_TAG_CLEANUP_QUOTA_SCALE: '2',
-    });
-    const policy = {
-      name: 'long',
-      regions,
-      resourceTypes: ['IPAMPOOL', 'PeerConnection'],
-      remove: { keys: ['tmp'] },
-      fanOut: true,
-      limits: { concurrency: 1 },
-    };
-    await invokeAsync({ policy, runId: 'long-1' }, 'long-1');
-    await waitIdle(60_000);
+  it.each(['fc', 'acs3'] as const)(
+    'finishes a run cut by a short timeout through fan-out and continuations (fcInvokeSignature=%s)',
+    async (mode) => {
+      // 600 pools per region are 30 untag calls; at twice the published 300 calls/min for IPAM UntagResources
+      // (10/s) they take 3 s, three times the 1 s that a 3 s timeout less a 2 s margin leaves an invocation.
+      // A planner buffer of one batch keeps the work written after the deadline within the margin.
+      h.admin.upsert(seed(600, 30));
+      await register(3, {
+        VPC_TAG_CLEANUP_LIMITS: JSON.stringify({
+          deadlineMarginMs: 2000,
+          deadlineMarginShare: 0.7,
+          planBufferSize: 20,
+        }),
+        VPC_TAG_CLEANUP_QUOTA_SCALE: '2',
+      });
+      const policy = {
+        name: 'long',
+        regions,
+        resourceTypes: ['IPAMPOOL', 'PeerConnection'],
+        remove: { keys: ['tmp'] },
+        fanOut: true,
+        limits: { concurrency: 1 },
+      };
+      // Under acs3 every invocation (this one, the shards', the hops') must be ACS3-signed: FC-signed ones are refused.
+      h.behaviour.set({ fcInvokeSignature: mode });
+      await invokeAsync({ policy, runId: 'long-1' }, 'long-1', mode === 'acs3' ? 'fc20230330' : 'fc2');
+      await waitIdle(60_000);
 
-    const all = await invocations();
-    const hops = all.filter((i) => /-hop-\d+$/.test(i.taskId ?? ''));
-    expect(hops.length).toBeGreaterThanOrEqual(3);
-    // Every invocation handed off before its timeout: none was killed and retried.
-    expect(all.map((i) => [i.taskId, i.status, i.attempts])).toEqual(all.map((i) => [i.taskId, 'succeeded', 1]));
-    // Each shard's chain ends in a report without a continuation.
-    for (const region of regions) {
-      const chain = all.filter(
-        (i) => i.taskId === `long-1-shard-${region}` || i.taskId?.startsWith(`long-1-${region}-hop-`),
-      );
-      expect(chain.some((i) => i.status === 'succeeded' && i.result && !i.result.continuation)).toBe(true);
-    }
-    await expectAllClean();
-  });
+      const all = await invocations();
+      const hops = all.filter((i) => /-hop-\d+$/.test(i.taskId ?? ''));
+      expect(hops.length).toBeGreaterThanOrEqual(3);
+      // Every invocation handed off before its timeout: none was killed and retried.
+      expect(all.map((i) => [i.taskId, i.status, i.attempts])).toEqual(all.map((i) => [i.taskId, 'succeeded', 1]));
+      // Each shard's chain ends in a report without a continuation.
+      for (const region of regions) {
+        const chain = all.filter(
+          (i) => i.taskId === `long-1-shard-${region}` || i.taskId?.startsWith(`long-1-${region}-hop-`),
+        );
+        expect(chain.some((i) => i.status === 'succeeded' && i.result && !i.result.continuation)).toBe(true);
+      }
+      await expectAllClean();
+    },
+  );
 });

@@ -28,10 +28,14 @@ function recordingInvoker(): Invoker & { sent: Array<{ name: string; payload: Se
   return {
     sent,
     async invokeAsync(name, payload, taskId) {
+      if (taskId === undefined) throw new Error('fan-out and continuation always name a task id');
       if (seen.has(taskId)) return { status: 'duplicate', taskId };
       seen.add(taskId);
-      sent.push({ name, payload, taskId });
+      sent.push({ name, payload: payload as SelfPayload, taskId });
       return { status: 'started', taskId, requestId: `req-${sent.length}` };
+    },
+    async invokeSync() {
+      throw new Error('fan-out and continuation never invoke synchronously');
     },
   };
 }
