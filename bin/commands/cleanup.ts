@@ -8,8 +8,8 @@ import { runJournaled } from '../../lib/journal/journaled-run.ts';
 import { buildPlan } from '../../lib/reviewed-plan/document.ts';
 import { planRunInput } from '../../lib/reviewed-plan/select.ts';
 import { type Command, type Io, requireString } from '../command.ts';
-import type { RunProgress } from '../engine.ts';
 import { ExitCode, UsageError } from '../errors.ts';
+import type { RunProgress } from '../lib-api.ts';
 import type { Output } from '../output.ts';
 import { loadPlanFile, writePlanFile } from '../plan-file.ts';
 import { openCliStore } from '../store-option.ts';
@@ -111,7 +111,7 @@ async function runPolicy(
     { RunMeter },
   ] = await Promise.all([
     import('../credentials.ts'),
-    import('../engine.ts'),
+    import('../lib-api.ts'),
     import('../format/progress.ts'),
     import('../format/summary.ts'),
     import('../format/table.ts'),
