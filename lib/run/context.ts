@@ -14,6 +14,7 @@ import { createRunGuard, type RunStop } from '../execute/run-guard.ts';
 import { createPlanner } from '../plan.ts';
 import type { Policy } from '../policy/schema.ts';
 import { ReportBuilder } from '../report.ts';
+import { exactPlanner } from '../reviewed-plan/exact-batches.ts';
 import type { ResourceOutcome } from '../types.ts';
 import type { ContinuationTracker } from './continuation.ts';
 import type { RunDeps, RunInput } from './types.ts';
@@ -131,11 +132,13 @@ export function createRunContext(
     },
     policy.limits?.concurrency ?? limits.defaultConcurrency,
   );
-  const planner = createPlanner({
+  const packer = createPlanner({
     maxIdsPerCall: limits.maxIdsPerCall,
     maxKeysPerCall: limits.maxKeysPerCall,
     bufferSize: limits.planBufferSize,
   });
+  // Under a reviewed plan selection is by value: each call removes exactly its ids' own keys.
+  const planner = input.reviewedPlan ? exactPlanner(packer) : packer;
   const writer = createBatchWriter({
     planner,
     executor,
