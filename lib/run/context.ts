@@ -8,7 +8,7 @@ import pLimit from 'p-limit';
 import { type Limits, withLimits } from '../catalog.ts';
 import type { ListContext } from '../discover/index.ts';
 import { createExecutor, type Executor } from '../execute/execute.ts';
-import { createRateLimiter } from '../execute/rate-limiter.ts';
+import { createRateLimiter, type RateLimiter } from '../execute/rate-limiter.ts';
 import { createPlanner } from '../plan.ts';
 import type { Policy } from '../policy/schema.ts';
 import { ReportBuilder } from '../report.ts';
@@ -60,6 +60,45 @@ export function reportFor(
   });
 }
 
+/** The run's write executor: its outcomes go to the tracker and the report, its calls to the counters. */
+function runExecutor(r: {
+  input: RunInput;
+  deps: RunDeps;
+  policy: Policy;
+  limits: Limits;
+  rateLimiter: RateLimiter;
+  report: ReportBuilder;
+  counters: RunContext['counters'];
+  tracker: ContinuationTracker;
+  withValues: (o: ResourceOutcome) => ResourceOutcome;
+}): Executor {
+  const { report, counters, tracker } = r;
+  return createExecutor(
+    {
+      cloud: r.deps.cloud,
+      limits: r.limits,
+      rateLimiter: r.rateLimiter,
+      runId: r.input.runId,
+      invocationId: r.input.invocationId ?? randomUUID(),
+      count: (kind, n) => {
+        if (kind === 'untag') counters.untagSent += n;
+        report.count(kind, n);
+      },
+      record: (o, keysRemoved) => {
+        tracker.settled(o);
+        report.record(r.withValues(o), keysRemoved);
+      },
+      error: (e) => report.error(e),
+      onAbandon: (batch) => {
+        counters.abandoned += batch.ids.length;
+        tracker.abandoned(batch);
+      },
+      ...(r.input.signal ? { signal: r.input.signal } : {}),
+    },
+    r.policy.limits?.concurrency ?? r.limits.defaultConcurrency,
+  );
+}
+
 /** Builds the context of one run of `policy`; the tracker hears of every final outcome and abandoned batch. */
 export function createRunContext(
   input: RunInput,
@@ -88,30 +127,7 @@ export function createRunContext(
     count: (kind, n) => report.count(kind, n),
     ...signal,
   };
-  const executor = createExecutor(
-    {
-      cloud: deps.cloud,
-      limits,
-      rateLimiter,
-      runId: input.runId,
-      invocationId: input.invocationId ?? randomUUID(),
-      count: (kind, n) => {
-        if (kind === 'untag') counters.untagSent += n;
-        report.count(kind, n);
-      },
-      record: (o, keysRemoved) => {
-        tracker.settled(o);
-        report.record(withValues(o), keysRemoved);
-      },
-      error: (e) => report.error(e),
-      onAbandon: (batch) => {
-        counters.abandoned += batch.ids.length;
-        tracker.abandoned(batch);
-      },
-      ...signal,
-    },
-    policy.limits?.concurrency ?? limits.defaultConcurrency,
-  );
+  const executor = runExecutor({ input, deps, policy, limits, rateLimiter, report, counters, tracker, withValues });
   const planner = createPlanner({
     maxIdsPerCall: limits.maxIdsPerCall,
     maxKeysPerCall: limits.maxKeysPerCall,
