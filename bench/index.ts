@@ -24,6 +24,7 @@ import { faultSuite } from './scenarios/fault-suite.ts';
 import { latencyBound } from './scenarios/latency-bound.ts';
 import { quotaBound } from './scenarios/quota-bound.ts';
 import { scale } from './scenarios/scale.ts';
+import { undoBench } from './scenarios/undo.ts';
 
 const SCENARIOS = [
   'emulatorThroughput',
@@ -33,6 +34,7 @@ const SCENARIOS = [
   'scale',
   'coldStart',
   'faultSuite',
+  'undo',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -80,12 +82,13 @@ await step('emulatorThroughput', () =>
 );
 
 // The three call-count scenarios share one emulator child; each reseeds it from the same seed.
-if (wanted('callEfficiency') || wanted('quotaBound') || wanted('latencyBound')) {
+if (wanted('callEfficiency') || wanted('quotaBound') || wanted('latencyBound') || wanted('undo')) {
   const emu = await spawnEmulator({ quotas: false });
   try {
     await step('callEfficiency', () => callEfficiency(emu, dataset));
     await step('quotaBound', () => quotaBound(emu, dataset, quotaScale));
     await step('latencyBound', () => latencyBound(emu, dataset, latencyMs));
+    await step('undo', () => undoBench(emu, dataset, quotaScale));
   } finally {
     await emu.close();
   }
