@@ -24,6 +24,8 @@ export interface UndoBench {
   resources: number;
   changed: number;
   wallMs: { none: number; local: number; oss: number };
+  /** Untag calls and throttled answers of the fastest run of each kind. */
+  calls: Record<'none' | 'local' | 'oss', { untag: number; throttled: number }>;
   /** Wall with the journal ÷ without (target ≤ 1.05). */
   journalCost: { local: number; oss: number };
   journalObjects: { local: number; oss: number };
@@ -50,6 +52,7 @@ export async function undoBench(emu: EmulatorProcess, d: Dataset, quotaScale: nu
   };
   const dir = mkdtempSync(join(tmpdir(), 'bench-undo-'));
   const best = { none: Number.POSITIVE_INFINITY, local: Number.POSITIVE_INFINITY, oss: Number.POSITIVE_INFINITY };
+  const calls = {} as UndoBench['calls'];
   let lastStore = '';
   let lastRun = '';
   try {
@@ -66,6 +69,8 @@ export async function undoBench(emu: EmulatorProcess, d: Dataset, quotaScale: nu
           throw new Error(
             `undo bench: the ${kind} run was not ok: ${JSON.stringify(m.child?.error ?? m.child?.errors)}`,
           );
+        if (m.figures.wallMs < best[kind])
+          calls[kind] = { untag: m.figures.calls.untag, throttled: m.figures.calls.throttled };
         best[kind] = Math.min(best[kind], m.figures.wallMs);
         if (store) {
           lastStore = store;
@@ -108,6 +113,7 @@ export async function undoBench(emu: EmulatorProcess, d: Dataset, quotaScale: nu
       resources: seeded.length,
       changed: exp.removals.size,
       wallMs: { none: round1(best.none), local: round1(best.local), oss: round1(best.oss) },
+      calls,
       journalCost: { local: ratio(best.local, best.none), oss: ratio(best.oss, best.none) },
       journalObjects,
       restore: {
