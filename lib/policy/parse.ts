@@ -8,14 +8,16 @@ import {
   isReservedKey,
   isResourceType,
   keyRuleViolation,
-  listerOf,
   POLICY_CAPS,
   type ProductId,
   productOf,
   RESERVED_KEY_PREFIXES,
 } from '../catalog.ts';
 import type { Issue } from '../errors.ts';
+import { closest } from '../near-miss.ts';
+import { fieldsAt } from './fields.ts';
 import { parseJsonText } from './json-text.ts';
+import { canListInFull, needsFullListing } from './listing-rule.ts';
 import { type Policy, PolicySchema, RemoveAllSchema, RemoveKeysSchema } from './schema.ts';
 
 /** One problem with a policy. `path` is dotted (`remove.keyPatterns[0]`, `match.tags[1].key`), '' for the root. */
@@ -55,6 +57,16 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** `array` -> `an array`, `string` -> `a string`. */
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+}
+
+function unknownTypeMessage(value: unknown, allowed: string[]): string {
+  const near = typeof value === 'string' ? closest(value, allowed) : undefined;
+  return `${JSON.stringify(value)} is not a known resource type (${near ? `did you mean ${near}? ` : ''}one of ${allowed.join(', ')})`;
+}
+
 /** Turns zod's issues into ours: one issue per unknown field, paths from the policy's root. */
 function toPolicyIssues(
   issues: readonly z.core.$ZodIssue[],
@@ -72,7 +84,14 @@ function toPolicyIssues(
             formatPath(path) === 'remove' && isRecord(value) && 'all' in value
               ? ' ({ "all": true } takes no other field)'
               : '';
-          out.push({ path: formatPath([...path, key]), message: `unknown field "${key}"${hint}` });
+          const near = hint ? undefined : closest(key, fieldsAt(path));
+          const allowed = fieldsAt(path);
+          const tail = near
+            ? ` (did you mean "${near}"?)`
+            : allowed.length > 0 && !hint
+              ? ` (allowed: ${allowed.join(', ')})`
+              : '';
+          out.push({ path: formatPath([...path, key]), message: `unknown field "${key}"${hint}${tail}` });
         }
         break;
       case 'invalid_type':
@@ -81,16 +100,13 @@ function toPolicyIssues(
           message:
             value === undefined
               ? `is required (expected ${issue.expected})`
-              : `must be ${issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}, got ${describeValue(value)}`,
+              : `must be ${withArticle(issue.expected)}, got ${describeValue(value)}`,
         });
         break;
       case 'invalid_value':
         out.push({
           path: formatPath(path),
-          message:
-            path[0] === 'resourceTypes'
-              ? `${JSON.stringify(value)} is not a known resource type (one of ${issue.values.join(', ')})`
-              : issue.message,
+          message: path[0] === 'resourceTypes' ? unknownTypeMessage(value, issue.values.map(String)) : issue.message,
         });
         break;
       default:
@@ -159,14 +175,12 @@ function crossFieldIssues(root: unknown): PolicyIssue[] {
 
   // A pattern or `all` must see every resource of a type; Vpc types without a typed list cannot be enumerated.
   const remove = getAt(root, ['remove']);
-  const needsFullListing =
-    isRecord(remove) && (remove.all === true || (Array.isArray(remove.keyPatterns) && remove.keyPatterns.length > 0));
   const match = getAt(root, ['match']);
   const narrowed = isRecord(match) && (match.resourceIds !== undefined || match.tags !== undefined);
-  if (needsFullListing && !narrowed) {
+  if (needsFullListing(remove) && !narrowed) {
     const what = isRecord(remove) && remove.all === true ? 'remove.all' : 'remove.keyPatterns';
     for (const [i, type] of types) {
-      if (listerOf(type) === undefined) {
+      if (!canListInFull(type)) {
         out.push({
           path: `resourceTypes[${i}]`,
           message: `${type} has no list API that returns all its resources with their tags, so ${what} cannot find them: add "match" (resourceIds or tags) or remove exact keys only`,
