@@ -14,8 +14,8 @@
  *   carry every key named, split further (keys, then ids) when that shape was refused already; so a
  *   vanished id does not cost the others their removal, whether the cloud applied nothing or changed the
  *   others before answering, and one refused key fails only that key of that resource;
- * - after not-found, a resource the read-back shows bare (no tag at all: stripped, or vanished) is asked
- *   alone once more; after an unknown outcome it is taken as stripped (its keys are not on it either way).
+ * - a resource the read-back shows bare (no tag at all: stripped, or vanished) is asked alone once more
+ *   (not-found: it vanished); only if that answer is unclear too is it taken as stripped.
  * Once a call with mixed key sets was refused, later batches go out split that way (fewest calls of:
  * by key set, or by the set of resources holding each key).
  *
@@ -317,8 +317,8 @@ async function fromReadBack(
 ): Promise<void> {
   const truth = await readBack(ctx, batch);
   if (!truth) return failure ? fail(ctx, batch, tallies, unknownOutcome(failure)) : abandon(ctx, batch, tallies);
-  // A bare resource here lost its keys (ours, most likely; or it vanished with them): they are not on it.
-  const rest = await settleFromTruth(ctx, batch, tallies, step, truth, 'gone');
+  // A bare resource may have vanished: asked alone once; if that answer is unclear too, its keys are not on it.
+  const rest = await settleFromTruth(ctx, batch, tallies, step, truth, step.probe ? 'gone' : 'probe');
   if (rest.ids.length === 0) return;
   if (failure) fail(ctx, rest, tallies, failure);
   else abandon(ctx, rest, tallies);
