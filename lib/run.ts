@@ -72,11 +72,14 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     }
   const end = await sink.finish(tracker.stopped);
 
-  const continuation = continuationOf(input, tracker, end);
+  // A run stopped by refused credentials or an unreachable endpoint says so once, and is not continued.
+  const stop = ctx.stopped();
+  const continuation = stop ? undefined : continuationOf(input, tracker, end);
+  const error = stop ? { code: stop.code, message: stop.message } : end.error;
   const report = ctx.report.build({
     now: new Date(ctx.now()),
     ...(continuation ? { continuation } : {}),
-    ...(end.error ? { error: end.error } : {}),
+    ...(error ? { error } : {}),
   });
   return { report, full: ctx.full };
 }

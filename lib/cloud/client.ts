@@ -27,12 +27,34 @@ export interface CloudPortOptions {
   limits?: Partial<Limits>;
 }
 
+const paramsCache = new Map<string, $OpenApiUtil.Params>();
+
+/** The SDK's description of one RPC action (the same for every call of it, so made once per process). */
+function paramsFor(product: ProductId, action: string): $OpenApiUtil.Params {
+  const key = `${product}:${action}`;
+  let p = paramsCache.get(key);
+  if (!p) {
+    p = new $OpenApiUtil.Params({
+      action,
+      version: PRODUCTS[product].version,
+      protocol: 'HTTPS',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    });
+    paramsCache.set(key, p);
+  }
+  return p;
+}
+
 /** Builds the port. Nothing is contacted until the first call. */
 export function createCloudPort(opts: CloudPortOptions): CloudPort {
   const limits = { ...LIMITS, ...opts.limits };
   const endpoint = opts.endpoint ? stripScheme(opts.endpoint) : undefined;
   const clients = new Map<string, SdkClient>();
-  const paramsCache = new Map<string, $OpenApiUtil.Params>();
 
   const credentialsNow = async (): Promise<CloudCredentials> =>
     typeof opts.credentials === 'function' ? opts.credentials() : opts.credentials;
@@ -60,26 +82,6 @@ export function createCloudPort(opts: CloudPortOptions): CloudPort {
     return client;
   };
 
-  const paramsFor = (product: ProductId, action: string): $OpenApiUtil.Params => {
-    const key = `${product}:${action}`;
-    let p = paramsCache.get(key);
-    if (!p) {
-      p = new $OpenApiUtil.Params({
-        action,
-        version: PRODUCTS[product].version,
-        protocol: 'HTTPS',
-        pathname: '/',
-        method: 'POST',
-        authType: 'AK',
-        style: 'RPC',
-        reqBodyType: 'formData',
-        bodyType: 'json',
-      });
-      paramsCache.set(key, p);
-    }
-    return p;
-  };
-
   return {
     async call(product, region, action, params, options: CallOptions = {}): Promise<CallResult> {
       options.signal?.throwIfAborted();
@@ -99,9 +101,10 @@ export function createCloudPort(opts: CloudPortOptions): CloudPort {
         );
         // Runtime options win over the config in openapi-core: set both timeouts here too (httpx uses the
         // connect timeout as the socket idle timeout, so a lone readTimeout still fails at 3 s).
+        const bound = options.timeoutMs !== undefined ? Math.max(1, Math.floor(options.timeoutMs)) : Infinity;
         const runtime = new $dara.RuntimeOptions({
-          connectTimeout: limits.connectTimeoutMs,
-          readTimeout: limits.readTimeoutMs,
+          connectTimeout: Math.min(limits.connectTimeoutMs, bound),
+          readTimeout: Math.min(limits.readTimeoutMs, bound),
         });
         const pending = client.callApi(paramsFor(product, action), request, runtime);
         const res = (await (options.signal ? raceAbort(pending, options.signal) : pending)) as { body?: unknown };

@@ -6,12 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { type Limits, withLimits } from '../catalog.ts';
+import type { CloudPort } from '../cloud/port.ts';
 import type { ListContext } from '../discover/index.ts';
+import { boundedPort } from '../execute/bounded-port.ts';
 import { createExecutor, type Executor } from '../execute/execute.ts';
-import { createRateLimiter } from '../execute/rate-limiter.ts';
+import { createRateLimiter, type RateLimiter } from '../execute/rate-limiter.ts';
+import { createRunGuard, type RunStop } from '../execute/run-guard.ts';
 import { createPlanner } from '../plan.ts';
 import type { Policy } from '../policy/schema.ts';
 import { ReportBuilder } from '../report.ts';
+import { exactPlanner } from '../reviewed-plan/exact-batches.ts';
 import type { ResourceOutcome } from '../types.ts';
 import type { ContinuationTracker } from './continuation.ts';
 import type { RunDeps, RunInput } from './types.ts';
@@ -30,6 +34,8 @@ export interface RunContext {
   writer: BatchWriter;
   /** Untag attempts sent, and resources of batches abandoned at the deadline, so far. */
   counters: { untagSent: number; abandoned: number };
+  /** Why the run stopped before its end (refused credentials, unreachable endpoint), if it did. */
+  stopped: () => RunStop | undefined;
 }
 
 /** The report of a run, its outcomes fanned out to the log, the caller's sink and `full` as they become final. */
@@ -60,6 +66,48 @@ export function reportFor(
   });
 }
 
+/** The run's write executor: its outcomes go to the tracker and the report, its calls to the counters. */
+function runExecutor(r: {
+  input: RunInput;
+  deps: RunDeps;
+  policy: Policy;
+  limits: Limits;
+  cloud: CloudPort;
+  rateLimiter: RateLimiter;
+  report: ReportBuilder;
+  counters: RunContext['counters'];
+  tracker: ContinuationTracker;
+  withValues: (o: ResourceOutcome) => ResourceOutcome;
+  guard: { signal: AbortSignal; stopped: () => RunStop | undefined };
+}): Executor {
+  const { report, counters, tracker, guard } = r;
+  return createExecutor(
+    {
+      cloud: r.cloud,
+      limits: r.limits,
+      rateLimiter: r.rateLimiter,
+      runId: r.input.runId,
+      invocationId: r.input.invocationId ?? randomUUID(),
+      count: (kind, n) => {
+        if (kind === 'untag') counters.untagSent += n;
+        report.count(kind, n);
+      },
+      record: (o, keysRemoved) => {
+        tracker.settled(o);
+        report.record(r.withValues(o), keysRemoved);
+      },
+      error: (e) => report.error(e),
+      onAbandon: (batch) => {
+        counters.abandoned += batch.ids.length;
+        tracker.abandoned(batch);
+      },
+      stopped: () => guard.stopped() !== undefined,
+      signal: guard.signal,
+    },
+    r.policy.limits?.concurrency ?? r.limits.defaultConcurrency,
+  );
+}
+
 /** Builds the context of one run of `policy`; the tracker hears of every final outcome and abandoned batch. */
 export function createRunContext(
   input: RunInput,
@@ -68,7 +116,6 @@ export function createRunContext(
   tracker: ContinuationTracker,
 ): RunContext {
   const limits = withLimits(deps.limits);
-  const signal = input.signal ? { signal: input.signal } : {};
   const full: ResourceOutcome[] = [];
   const report = reportFor(input, deps, policy, full);
   const counters = { untagSent: 0, abandoned: 0 };
@@ -80,43 +127,49 @@ export function createRunContext(
   };
   const rateLimiter =
     deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
+  // Every call, list or write, ends before the invocation must (a call may outlast the deadline margin).
+  const bounded =
+    input.callsEndBy !== undefined
+      ? boundedPort(deps.cloud, {
+          callsEndBy: input.callsEndBy,
+          ...(input.writesEndBy !== undefined ? { writesEndBy: input.writesEndBy } : {}),
+        })
+      : deps.cloud;
+  // Refused credentials or an unreachable endpoint stop the run at once: its signal fires as at a deadline.
+  const guard = createRunGuard(bounded, {
+    unreachableAttempts: limits.unreachableAttempts,
+    ...(input.signal ? { outer: input.signal } : {}),
+  });
+  const cloud = guard.port;
+  const signal = { signal: guard.signal };
   const list: ListContext = {
-    cloud: deps.cloud,
+    cloud,
     limits,
     listLimit: pLimit(limits.listConcurrency),
     rateLimiter,
     count: (kind, n) => report.count(kind, n),
     ...signal,
   };
-  const executor = createExecutor(
-    {
-      cloud: deps.cloud,
-      limits,
-      rateLimiter,
-      runId: input.runId,
-      invocationId: input.invocationId ?? randomUUID(),
-      count: (kind, n) => {
-        if (kind === 'untag') counters.untagSent += n;
-        report.count(kind, n);
-      },
-      record: (o, keysRemoved) => {
-        tracker.settled(o);
-        report.record(withValues(o), keysRemoved);
-      },
-      error: (e) => report.error(e),
-      onAbandon: (batch) => {
-        counters.abandoned += batch.ids.length;
-        tracker.abandoned(batch);
-      },
-      ...signal,
-    },
-    policy.limits?.concurrency ?? limits.defaultConcurrency,
-  );
-  const planner = createPlanner({
+  const executor = runExecutor({
+    input,
+    deps,
+    policy,
+    limits,
+    cloud,
+    rateLimiter,
+    report,
+    counters,
+    tracker,
+    withValues,
+    guard,
+  });
+  const packer = createPlanner({
     maxIdsPerCall: limits.maxIdsPerCall,
     maxKeysPerCall: limits.maxKeysPerCall,
     bufferSize: limits.planBufferSize,
   });
+  // Under a reviewed plan selection is by value: each call removes exactly its ids' own keys.
+  const planner = input.reviewedPlan ? exactPlanner(packer) : packer;
   const writer = createBatchWriter({
     planner,
     executor,
@@ -140,5 +193,6 @@ export function createRunContext(
     executor,
     writer,
     counters,
+    stopped: guard.stopped,
   };
 }
