@@ -283,8 +283,8 @@ async function runPolicy(
         ? 'check ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (or the profile) and the RAM permissions (docs/ram-policy.json)'
         : 'check the network, or VPC_TAG_CLEANUP_ENDPOINT when it is set',
     );
-    // Refused credentials are bad input: nothing was changed and no retry will help.
-    if (stop === 'AUTH_FAILED') return ExitCode.BadInput;
+    // Credentials refused before anything changed are bad input; a refusal after some writes is a partial failure.
+    if (stop === 'AUTH_FAILED' && report.totals.untagged === 0) return ExitCode.BadInput;
   }
   return report.ok ? ExitCode.Ok : ExitCode.PartialFailure;
 }
