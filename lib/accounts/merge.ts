@@ -37,38 +37,58 @@ export interface MergedReport {
 }
 
 export function mergeAccountsRun(index: AccountsIndex, records: readonly ShardRecord[]): MergedReport {
-  const byShard = new Map(records.map((r) => [`${r.accountId}/${r.region}`, r]));
+  // A shard continued by FC has one record per hop: their counts add up; it is done once a hop did not continue.
+  const byShard = new Map<string, ShardRecord[]>();
+  for (const r of records) {
+    const key = `${r.accountId}/${r.region}`;
+    byShard.set(key, [...(byShard.get(key) ?? []), r]);
+  }
   const rows: MergedRow[] = [];
   const totals = { ...emptyTally(), calls: { list: 0, untag: 0, throttled: 0, retried: 0 } };
   const shards: MergedShard[] = [];
+  const failed = new Map(index.failed.map((f) => [f.accountId, f]));
   for (const s of index.shards) {
-    const r = byShard.get(`${s.accountId}/${s.region}`);
-    if (!r) {
+    const hops = (byShard.get(`${s.accountId}/${s.region}`) ?? []).sort((a, b) => a.hop - b.hop);
+    const access = hops.find((h) => h.accessFailure)?.accessFailure;
+    if (access && !failed.has(access.accountId)) failed.set(access.accountId, access);
+    const finished = hops.some((h) => !h.report.continuation);
+    if (hops.length === 0 || !finished) {
       shards.push({ ...s, state: 'missing' });
-      continue;
+      if (hops.length === 0) continue;
+    } else {
+      const errors = hops.reduce((n, h) => n + h.report.errors.length, 0);
+      shards.push({ ...s, state: 'done', ok: !access && hops.every((h) => h.report.ok), errors });
     }
-    shards.push({ ...s, state: 'done', ok: r.report.ok, errors: r.report.errors.length });
-    for (const type of Object.keys(r.byType).sort()) {
-      const t = r.byType[type] as TypeTally;
+    const byType: Record<string, TypeTally> = {};
+    for (const h of hops) {
+      for (const [type, t] of Object.entries(h.byType)) {
+        const acc = byType[type] ?? emptyTally();
+        for (const k of Object.keys(t) as Array<keyof TypeTally>) acc[k] += t[k];
+        byType[type] = acc;
+      }
+      const c = h.report.totals.calls;
+      totals.calls.list += c.list;
+      totals.calls.untag += c.untag;
+      totals.calls.throttled += c.throttled;
+      totals.calls.retried += c.retried;
+    }
+    for (const type of Object.keys(byType).sort()) {
+      const t = byType[type] as TypeTally;
       rows.push({ accountId: s.accountId, region: s.region, type, ...t });
       for (const k of Object.keys(t) as Array<keyof TypeTally>) totals[k] += t[k];
     }
-    const c = r.report.totals.calls;
-    totals.calls.list += c.list;
-    totals.calls.untag += c.untag;
-    totals.calls.throttled += c.throttled;
-    totals.calls.retried += c.retried;
   }
-  const failedIds = new Set(index.failed.map((f) => f.accountId));
-  const accountsOk = index.members.filter((m) => !failedIds.has(m)).length;
+  const failedAccounts = [...failed.values()].sort((a, b) => a.accountId.localeCompare(b.accountId));
+  const members = new Set(index.members);
+  const accountsFailed = failedAccounts.filter((f) => members.has(f.accountId)).length;
   return {
     kind: 'accounts-report',
-    ok: index.failed.length === 0 && shards.every((s) => s.state === 'done' && s.ok === true),
+    ok: failedAccounts.length === 0 && shards.every((s) => s.state === 'done' && s.ok === true),
     runId: index.runId,
     policy: index.policy,
     roleName: index.roleName,
-    accounts: { total: index.members.length, ok: accountsOk, failed: index.failed.length },
-    failedAccounts: index.failed,
+    accounts: { total: index.members.length, ok: index.members.length - accountsFailed, failed: accountsFailed },
+    failedAccounts,
     rows,
     totals,
     shards,

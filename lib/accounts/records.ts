@@ -43,14 +43,19 @@ export interface AccountsIndex {
 export interface ShardRecord extends ShardRef {
   kind: 'shard';
   runId: string;
+  /** Which invocation of the shard wrote it: 0, then one per continuation hop (each counts its own work). */
+  hop: number;
   report: Report;
   byType: Record<string, TypeTally>;
+  /** The member's role could not be assumed (the shard did nothing). */
+  accessFailure?: FailedAccount;
 }
 
 export const AccountKeys = {
   index: (runId: string) => `${runId}/accounts/index.json`,
   shardPrefix: (runId: string) => `${runId}/accounts/shards/`,
-  shard: (runId: string, accountId: string, region: string) => `${runId}/accounts/shards/${accountId}/${region}.json`,
+  shard: (runId: string, accountId: string, region: string, hop = 0) =>
+    `${runId}/accounts/shards/${accountId}/${region}/hop-${String(hop).padStart(6, '0')}.json`,
 } as const;
 
 export function emptyTally(): TypeTally {

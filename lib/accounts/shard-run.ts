@@ -10,8 +10,9 @@ import type { Policy } from '../policy/schema.ts';
 import { runCleanup } from '../run.ts';
 import type { RunStore } from '../store/port.ts';
 import type { ResourceOutcome } from '../types.ts';
-import { AccountKeys, emptyTally, type ShardRecord, type ShardRef, type TypeTally } from './records.ts';
+import { AccountKeys, type ShardRecord, type ShardRef, type TypeTally } from './records.ts';
 import type { MemberSession } from './session.ts';
+import { tallyOutcome } from './tally.ts';
 
 export interface ShardRunDeps {
   session: MemberSession;
@@ -27,19 +28,6 @@ export interface ShardRunDeps {
 export function shardPolicy(policy: Policy, region: string): Policy {
   const { accounts: _accounts, ...rest } = policy;
   return { ...rest, regions: [region] };
-}
-
-export function tallyOutcome(byType: Record<string, TypeTally>, o: ResourceOutcome): void {
-  const t = byType[o.type] ?? emptyTally();
-  byType[o.type] = t;
-  if (o.status === 'skipped' && o.reason === 'not-matched') return;
-  t.matched++;
-  if (o.status === 'untagged') {
-    t.untagged++;
-    t.keysRemoved += o.keys.length;
-  } else if (o.status === 'planned') t.planned++;
-  else if (o.status === 'skipped') t.skipped++;
-  else if (o.status === 'failed') t.failed++;
 }
 
 export async function runShard(
@@ -66,7 +54,7 @@ export async function runShard(
       },
     },
   );
-  const record: ShardRecord = { kind: 'shard', runId, ...shard, report, byType };
+  const record: ShardRecord = { kind: 'shard', runId, ...shard, hop: 0, report, byType };
   if (deps.store) await deps.store.put(AccountKeys.shard(runId, shard.accountId, shard.region), JSON.stringify(record));
   return record;
 }
