@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../emulator/server.ts';
-import { createCloudPort, parsePolicy, runCleanup } from './engine.ts';
 import { OutcomeTally } from './format/summary.ts';
 import { renderChanges, renderReport } from './format/table.ts';
+import { createCloudPort, parsePolicy, runCleanup } from './lib-api.ts';
 
 const POLICY_FILE = fileURLToPath(new URL('../examples/drop-legacy-cost-tags.json', import.meta.url));
 

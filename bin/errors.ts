@@ -3,6 +3,8 @@
  * fields of a bad policy. Secrets never go into a message.
  */
 
+import type { Issue } from '../lib/errors.ts';
+
 export const ExitCode = {
   Ok: 0,
   /** The run finished but some resources failed, or it stopped on a limit. */
@@ -12,10 +14,8 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-export interface InputIssue {
-  path: string;
-  message: string;
-}
+/** The engine's one issue type (lib/errors.ts). */
+export type InputIssue = Issue;
 
 export class CliError extends Error {
   override readonly name: string = 'CliError';

@@ -4,8 +4,8 @@
  */
 
 import { optionalPositiveInt } from './command.ts';
-import { type Policy, parsePolicy } from './engine.ts';
 import { BadPolicyError } from './errors.ts';
+import { type Policy, parsePolicy } from './lib-api.ts';
 import { readPolicyFile } from './policy-file.ts';
 
 export interface PolicyOverrides {

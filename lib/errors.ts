@@ -1,8 +1,9 @@
 /**
- * The engine's errors: one base class, one subclass per failure mode, each with a literal `code` and
- * the `cause` forwarded (STYLE.md habit 3, after Powertools idempotency/errors.ts and ky's errors/).
- * Guards compare by `name` as well as by `instanceof`, so an error that crossed a module copy (the
- * bundled function vs. the sources, two installs of the package) is still recognised.
+ * The engine's errors: one table of run-level codes (`RunErrorCode`), one base class, one subclass per
+ * failure mode, each with a literal `code` and the `cause` forwarded (STYLE.md habit 3, after
+ * Powertools idempotency/errors.ts and ky's errors/). One guard, `isEngineError(e, Class)`, compares
+ * by `name` as well as by `instanceof`, so an error that crossed a module copy (the bundled function
+ * vs. the sources, two installs of the package) is still recognised.
  *
  * Per-item outcomes are values, not errors: these are thrown only when a whole run (or a whole call)
  * cannot go on. No message here ever holds a secret: `CloudCallError` scrubs what the SDK hands it.
@@ -10,11 +11,57 @@
 
 import { scrubSecrets } from './secrets.ts';
 
+/**
+ * Every code a run can answer with in `error.code` or `errors[].code`, besides the cloud's own codes
+ * (which `CloudCallError` carries as sent, so that the catalog's tables can classify them).
+ */
+export const RunErrorCode = {
+  /** The policy failed validation (with every issue). */
+  InvalidPolicy: 'INVALID_POLICY',
+  /** The payload is not UTF-8 JSON, or JSON of the wrong shape. */
+  InvalidInput: 'INVALID_INPUT',
+  /** An event-driven invocation, but `VPC_TAG_CLEANUP_POLICY` is not set. */
+  PolicyNotConfigured: 'POLICY_NOT_CONFIGURED',
+  /** A Cloud Config event that does not say which resource it is about. */
+  InvalidEvent: 'INVALID_EVENT',
+  /** More resources would change than `limits.maxResources`. */
+  LimitExceeded: 'LIMIT_EXCEEDED',
+  /** The deadline came before a call could be (re)sent. */
+  Deadline: 'DEADLINE',
+  /** A (region, type) unit the policy gives no way to list. */
+  Unlistable: 'UNLISTABLE',
+  /** A run continued `maxContinuationHops` times without finishing. */
+  TooManyContinuations: 'TOO_MANY_CONTINUATIONS',
+  /** Inside FC, the invocation context carries no credentials. */
+  CredentialsMissing: 'CREDENTIALS_MISSING',
+  /** An asynchronous self-invocation (shard, continuation) failed. */
+  SelfInvokeFailed: 'SELF_INVOKE_FAILED',
+  /** The write journal refused a batch (it was not sent). */
+  JournalFailed: 'JOURNAL_FAILED',
+  /** A write whose outcome could not be read back. */
+  OutcomeUnknown: 'OUTCOME_UNKNOWN',
+  /** The run store could not be read or written. */
+  StoreUnavailable: 'STORE_UNAVAILABLE',
+  /** A store location this tool cannot use. */
+  InvalidStore: 'INVALID_STORE',
+  /** `restore`: the store holds no journal for that run. */
+  RunNotFound: 'RUN_NOT_FOUND',
+  /** `restore`: a resource's tags could not be read back. */
+  ReadFailed: 'READ_FAILED',
+  /** The function's configuration (an environment variable) is wrong: answered, never retried. */
+  InvalidConfig: 'INVALID_CONFIG',
+  /** Anything thrown that is not one of the engine's errors. */
+  Internal: 'INTERNAL',
+} as const;
+export type RunErrorCode = (typeof RunErrorCode)[keyof typeof RunErrorCode];
+
 /** A problem with one field of the input, `path` in dotted form (`remove.keyPatterns[0]`, '' = root). */
-export interface IssueLike {
+export interface Issue {
   path: string;
   message: string;
 }
+/** The former name of `Issue`. */
+export type IssueLike = Issue;
 
 /** Options every error takes: the underlying error, forwarded as the standard `cause`. */
 export interface ErrorOptions {
@@ -23,38 +70,29 @@ export interface ErrorOptions {
 
 /**
  * Base of every error the engine throws on purpose. `code` is stable and machine-readable (it goes into
- * the report's `error.code`); `message` is for people.
+ * the report's `error.code`); `message` is for people. `name` is the class's own (the build keeps names).
  */
 export class VpcTagCleanupError extends Error {
   readonly code: string;
 
   constructor(code: string, message: string, options: ErrorOptions = {}) {
     super(message, 'cause' in options ? { cause: options.cause } : undefined);
-    this.name = 'VpcTagCleanupError';
+    this.name = new.target.name;
     this.code = code;
+    ERROR_CLASSES.set(new.target.name, new.target);
   }
 }
+
+/** Engine error classes by name, for the guard's by-name comparison (filled as classes are used). */
+const ERROR_CLASSES = new Map<string, abstract new (...args: never[]) => VpcTagCleanupError>();
 
 /** The policy failed validation; `issues` holds every problem found, each with its path. */
 export class PolicyValidationError extends VpcTagCleanupError {
-  override readonly code = 'INVALID_POLICY' as const;
-  readonly issues: IssueLike[];
+  override readonly code = RunErrorCode.InvalidPolicy;
+  readonly issues: Issue[];
 
-  constructor(issues: IssueLike[], options: ErrorOptions = {}) {
-    super('INVALID_POLICY', formatIssues('invalid policy', issues), options);
-    this.name = 'PolicyValidationError';
-    this.issues = issues;
-  }
-}
-
-/** The invocation payload could not be decoded (bad bytes, bad JSON, an unknown trigger shape). */
-export class InputDecodeError extends VpcTagCleanupError {
-  override readonly code = 'INVALID_INPUT' as const;
-  readonly issues: IssueLike[];
-
-  constructor(message: string, issues: IssueLike[] = [], options: ErrorOptions = {}) {
-    super('INVALID_INPUT', message, options);
-    this.name = 'InputDecodeError';
+  constructor(issues: Issue[], options: ErrorOptions = {}) {
+    super(RunErrorCode.InvalidPolicy, formatIssues('invalid policy', issues), options);
     this.issues = issues;
   }
 }
@@ -99,76 +137,113 @@ export class CloudCallError extends VpcTagCleanupError {
 
 /** More resources would change than `limits.maxResources` allows; raised before the first write. */
 export class LimitExceededError extends VpcTagCleanupError {
-  override readonly code = 'LIMIT_EXCEEDED' as const;
+  override readonly code = RunErrorCode.LimitExceeded;
   readonly count: number;
   readonly limit: number;
 
-  constructor(count: number, limit: number, options: ErrorOptions = {}) {
-    super('LIMIT_EXCEEDED', `${count} resources would change, more than limits.maxResources (${limit})`, options);
-    this.name = 'LimitExceededError';
+  constructor(count: number, limit: number, note = '', options: ErrorOptions = {}) {
+    super(
+      RunErrorCode.LimitExceeded,
+      `${count} resources would change, more than limits.maxResources (${limit})${note}`,
+      options,
+    );
     this.count = count;
     this.limit = limit;
   }
 }
 
-/** The run's deadline signal fired; the run stops scheduling and leaves a continuation. */
-export class DeadlineExceededError extends VpcTagCleanupError {
-  override readonly code = 'DEADLINE' as const;
+/**
+ * The run's deadline cut a wait (a rate-bucket wait or a backoff sleep) before the next attempt: the
+ * call was not (re)sent, so its resources are left for a continuation.
+ */
+export class DeadlineError extends VpcTagCleanupError {
+  override readonly code = RunErrorCode.Deadline;
 
-  constructor(message = 'the run reached its deadline', options: ErrorOptions = {}) {
-    super('DEADLINE', message, options);
-    this.name = 'DeadlineExceededError';
+  constructor(message = 'the deadline came before the call could be (re)sent', options: ErrorOptions = {}) {
+    super(RunErrorCode.Deadline, message, options);
   }
 }
 
-function hasName(e: unknown, name: string): boolean {
-  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === name;
+/** A unit the policy cannot list (reported as an error of the run, the other units go on). */
+export class UnlistableUnitError extends VpcTagCleanupError {
+  override readonly code = RunErrorCode.Unlistable;
+
+  constructor(message: string) {
+    super(RunErrorCode.Unlistable, message);
+  }
 }
 
-/** True for any error of this module, also across module copies (compared by `name` and `code`). */
-export function isVpcTagCleanupError(e: unknown): e is VpcTagCleanupError {
-  if (e instanceof VpcTagCleanupError) return true;
-  return (
-    e instanceof Error &&
-    typeof (e as { code?: unknown }).code === 'string' &&
-    [
-      'VpcTagCleanupError',
-      'PolicyValidationError',
-      'InputDecodeError',
-      'CloudCallError',
-      'LimitExceededError',
-      'DeadlineExceededError',
-    ].includes(e.name)
-  );
+/** The invocation context carries no usable credentials: the function's role is missing or not yet usable. */
+export class CredentialsMissingError extends VpcTagCleanupError {
+  override readonly code = RunErrorCode.CredentialsMissing;
+
+  constructor() {
+    super(
+      RunErrorCode.CredentialsMissing,
+      'the invocation context carries no credentials: give the function a role (s.yaml `role`)',
+    );
+  }
 }
 
-/** True for a `PolicyValidationError` (by class or by name). */
-export function isPolicyValidationError(e: unknown): e is PolicyValidationError {
-  return e instanceof PolicyValidationError || hasName(e, 'PolicyValidationError');
+/** A self-invocation (shard or continuation) failed in a way an FC retry of this invocation may fix. */
+export class SelfInvokeError extends VpcTagCleanupError {
+  override readonly code = RunErrorCode.SelfInvokeFailed;
+  readonly outcomes: ReadonlyArray<{ taskId?: string | undefined; status: string; code?: string }>;
+
+  constructor(outcomes: ReadonlyArray<{ taskId?: string | undefined; status: string; code?: string }>) {
+    const failed = outcomes.filter((o) => o.status === 'failed');
+    super(
+      RunErrorCode.SelfInvokeFailed,
+      `asynchronous self-invocation failed: ${failed.map((o) => `${o.taskId ?? '(no task id)'}: ${o.code ?? ''}`).join(', ')}`,
+    );
+    this.outcomes = outcomes;
+  }
 }
 
-/** True for an `InputDecodeError` (by class or by name). */
-export function isInputDecodeError(e: unknown): e is InputDecodeError {
-  return e instanceof InputDecodeError || hasName(e, 'InputDecodeError');
+/** The invoker configuration is wrong: nothing an FC retry could fix, so it is answered, not thrown. */
+export class InvokerConfigError extends VpcTagCleanupError {
+  override readonly code = RunErrorCode.InvalidConfig;
+  readonly variable: string;
+
+  constructor(variable: string, message: string) {
+    super(RunErrorCode.InvalidConfig, message);
+    this.variable = variable;
+  }
 }
 
-/** True for a `CloudCallError` (by class or by name). */
-export function isCloudCallError(e: unknown): e is CloudCallError {
-  return e instanceof CloudCallError || hasName(e, 'CloudCallError');
-}
+for (const c of [
+  VpcTagCleanupError,
+  PolicyValidationError,
+  CloudCallError,
+  LimitExceededError,
+  DeadlineError,
+  UnlistableUnitError,
+  CredentialsMissingError,
+  SelfInvokeError,
+  InvokerConfigError,
+])
+  ERROR_CLASSES.set(c.name, c);
 
-/** True for a `LimitExceededError` (by class or by name). */
-export function isLimitExceededError(e: unknown): e is LimitExceededError {
-  return e instanceof LimitExceededError || hasName(e, 'LimitExceededError');
-}
-
-/** True for a `DeadlineExceededError` (by class or by name). */
-export function isDeadlineExceededError(e: unknown): e is DeadlineExceededError {
-  return e instanceof DeadlineExceededError || hasName(e, 'DeadlineExceededError');
+/**
+ * The one guard: true when `e` is an error of class `cls` (default: any engine error), by `instanceof`
+ * or, across module copies, by `name` (an engine error's name, or one of `cls`'s subclasses).
+ */
+export function isEngineError<T extends VpcTagCleanupError = VpcTagCleanupError>(
+  e: unknown,
+  cls: abstract new (...args: never[]) => T = VpcTagCleanupError as never,
+): e is T {
+  if (e instanceof cls) return true;
+  if (typeof e !== 'object' || e === null) return false;
+  const name = (e as { name?: unknown }).name;
+  if (typeof name !== 'string') return false;
+  if (cls === (VpcTagCleanupError as unknown))
+    return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && ERROR_CLASSES.has(name);
+  const known = ERROR_CLASSES.get(name);
+  return name === cls.name || (known !== undefined && known.prototype instanceof cls);
 }
 
 /** `prefix: path: message; path: message` — one line, every issue. */
-export function formatIssues(prefix: string, issues: readonly IssueLike[]): string {
+export function formatIssues(prefix: string, issues: readonly Issue[]): string {
   if (issues.length === 0) return prefix;
   return `${prefix}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`;
 }

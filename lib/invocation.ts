@@ -18,7 +18,7 @@ import {
   resolveCredentials,
 } from './cloud/credentials.ts';
 import { deadlineFor } from './deadline.ts';
-import { VpcTagCleanupError } from './errors.ts';
+import { CredentialsMissingError, InvokerConfigError, RunErrorCode, SelfInvokeError } from './errors.ts';
 import { continuationTaskId, continueRun, fanOut, type InvokeOutcome, type Invoker, shouldFanOut } from './fanout.ts';
 import type { FcContext } from './fc-context.ts';
 import { insideFc } from './fc-context.ts';
@@ -29,31 +29,6 @@ import { ReportBuilder } from './report.ts';
 import { effectivePolicy } from './trigger/shard.ts';
 import type { RunRequest } from './trigger/types.ts';
 import type { Report, ResourceOutcome } from './types.ts';
-
-/** The invocation context carries no usable credentials: the function's role is missing or not yet usable. */
-export class CredentialsMissingError extends VpcTagCleanupError {
-  constructor() {
-    super(
-      'CREDENTIALS_MISSING',
-      'the invocation context carries no credentials: give the function a role (s.yaml `role`)',
-    );
-    this.name = 'CredentialsMissingError';
-  }
-}
-
-/** A self-invocation (shard or continuation) failed in a way an FC retry of this invocation may fix. */
-export class SelfInvokeError extends VpcTagCleanupError {
-  readonly outcomes: InvokeOutcome[];
-  constructor(outcomes: InvokeOutcome[]) {
-    const failed = outcomes.filter((o) => o.status === 'failed');
-    super(
-      'SELF_INVOKE_FAILED',
-      `asynchronous self-invocation failed: ${failed.map((o) => `${o.taskId ?? '(no task id)'}: ${o.status === 'failed' ? o.code : ''}`).join(', ')}`,
-    );
-    this.name = 'SelfInvokeError';
-    this.outcomes = outcomes;
-  }
-}
 
 /** The environment variables an invocation reads (the invoker's: lib/invoker/index.ts). */
 export interface InvocationEnv extends InvokerEnv {
@@ -99,16 +74,6 @@ function credentialsFor(context: FcContext | undefined): CredentialsSource {
   // Inside FC the context is the only source that means anything; outside, the default chain.
   if (insideFc(context)) throw new CredentialsMissingError();
   return resolveCredentials(undefined);
-}
-
-/** The invoker configuration is wrong: nothing an FC retry could fix, so it is answered, not thrown. */
-export class InvokerConfigError extends VpcTagCleanupError {
-  readonly variable: string;
-  constructor(variable: string, message: string) {
-    super('INVALID_CONFIG', message);
-    this.name = 'InvokerConfigError';
-    this.variable = variable;
-  }
 }
 
 async function invokerFor(deps: InvocationDeps, credentials: CredentialsSource): Promise<Invoker | undefined> {
@@ -166,7 +131,10 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
       cap: limits.reportResourceCap,
     });
     return {
-      report: builder.build({ now: new Date(), error: { code: 'INVALID_CONFIG', message: invokerConfig.message } }),
+      report: builder.build({
+        now: new Date(),
+        error: { code: RunErrorCode.InvalidConfig, message: invokerConfig.message },
+      }),
       limits,
     };
   }
@@ -268,7 +236,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     if (continuation.hop > limits.maxContinuationHops) {
       report.ok = false;
       report.error = {
-        code: 'TOO_MANY_CONTINUATIONS',
+        code: RunErrorCode.TooManyContinuations,
         message: `run continued ${continuation.hop} times without finishing; not continuing`,
       };
       return { report, limits };

@@ -18,7 +18,14 @@
  * such a merged outcome since its `keys` then also hold the parts that did not go.
  */
 
-import { isCloudCallError, isVpcTagCleanupError, redactSecrets } from './errors.ts';
+import {
+  CloudCallError,
+  type Issue,
+  isEngineError,
+  RunErrorCode,
+  redactSecrets,
+  type VpcTagCleanupError,
+} from './errors.ts';
 import type { PolicyIssue } from './policy/parse.ts';
 import type { CallCounts, Continuation, InputErrorReport, Report, ReportError, ResourceOutcome } from './types.ts';
 
@@ -173,15 +180,25 @@ export function inputErrorReport(code: string, message: string, issues: PolicyIs
   };
 }
 
+/** The report's `error` for a failure of the whole run: its code, message, and count or issues when it has them. */
+export function runErrorOf(
+  e: VpcTagCleanupError & { count?: number; issues?: readonly Issue[] },
+): NonNullable<Report['error']> {
+  const out: NonNullable<Report['error']> = { code: e.code, message: redactSecrets(e.message) };
+  if (e.count !== undefined) out.count = e.count;
+  if (e.issues) out.issues = e.issues.map((i) => ({ path: i.path, message: i.message }));
+  return out;
+}
+
 /** A `ReportError` from anything thrown: the engine's errors keep their code and request id; the rest become `INTERNAL`. */
 export function reportErrorOf(e: unknown, context: Omit<ReportError, 'code' | 'message'> = {}): ReportError {
   const out: ReportError = {
-    code: 'INTERNAL',
+    code: RunErrorCode.Internal,
     message: redactSecrets(e instanceof Error ? e.message : String(e)),
     ...context,
   };
-  if (isVpcTagCleanupError(e)) out.code = e.code;
-  if (isCloudCallError(e)) {
+  if (isEngineError(e)) out.code = e.code;
+  if (isEngineError(e, CloudCallError)) {
     if (out.region === undefined) out.region = e.region;
     if (e.requestId !== undefined && out.requestId === undefined) out.requestId = e.requestId;
   }

@@ -12,10 +12,11 @@
  * executor's `highWater` batches, split resources until their last part, and the `maxResources` buffer
  * (at most `maxResources` selections).
  */
+import { PolicyValidationError } from './errors.ts';
 import { compilePolicy } from './policy/compile.ts';
 import { type PolicyIssue, parsePolicy } from './policy/parse.ts';
 import type { Policy } from './policy/schema.ts';
-import type { ReportBuilder } from './report.ts';
+import { type ReportBuilder, runErrorOf } from './report.ts';
 import { createRunContext, type RunContext, reportFor } from './run/context.ts';
 import { type ContinuationTracker, createContinuationTracker, type LimitPhase } from './run/continuation.ts';
 import { budgetSink, countingSink, limitPhaseOf } from './run/limit.ts';
@@ -136,10 +137,6 @@ function invalidPolicyReport(input: RunInput, deps: RunDeps, issues: PolicyIssue
   const now = deps.now ?? Date.now;
   return reportFor(input, { ...deps, retainOutcomes: false }, { name, dryRun: false }, []).build({
     now: new Date(now()),
-    error: {
-      code: 'INVALID_POLICY',
-      message: 'the policy is not valid',
-      issues: issues.map((i) => ({ path: i.path, message: i.message })),
-    },
+    error: runErrorOf(new PolicyValidationError(issues)),
   });
 }

@@ -3,6 +3,7 @@
  * discover -> select -> plan -> execute -> report.
  */
 import type { ProductId, ResourceType } from './catalog.ts';
+import type { Issue } from './errors.ts';
 
 /** Where a resource lives and what it is. */
 export interface ResourceRef {
@@ -166,7 +167,7 @@ export interface Report {
   /** True when `errors` was cut to the report's cap (the run had more run-level errors). */
   errorsTruncated?: boolean;
   continuation?: Continuation;
-  error?: { code: string; message: string; count?: number; issues?: Array<{ path: string; message: string }> };
+  error?: { code: string; message: string; count?: number; issues?: Issue[] };
   /** Fan-out: the per-region invocations this run started (lib/fanout.ts); the shards report on their own. */
   shards?: Array<{
     regions: string[];
@@ -197,5 +198,5 @@ export interface Report {
 /** A report for bad input: answered, never thrown, zero cloud calls. */
 export interface InputErrorReport {
   ok: false;
-  error: { code: string; message: string; issues: Array<{ path: string; message: string }> };
+  error: { code: string; message: string; issues: Issue[] };
 }

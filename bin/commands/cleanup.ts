@@ -8,9 +8,8 @@ import { runJournaled } from '../../lib/journal/journaled-run.ts';
 import { buildPlan } from '../../lib/reviewed-plan/document.ts';
 import { planRunInput } from '../../lib/reviewed-plan/select.ts';
 import { type Command, type Io, requireString } from '../command.ts';
-import { countingPort } from '../counting-port.ts';
-import type { RunProgress } from '../engine.ts';
 import { ExitCode, UsageError } from '../errors.ts';
+import type { RunProgress } from '../lib-api.ts';
 import type { Output } from '../output.ts';
 import { loadPlanFile, writePlanFile } from '../plan-file.ts';
 import { openCliStore } from '../store-option.ts';
@@ -93,17 +92,26 @@ async function runPolicy(
   // Loaded here, not at the top: `--help` and bad arguments should not pay for the SDKs' load time.
   const [
     { defaultCredentialClient, resolveCredentials },
-    { createCloudPort, limitsFromEnv, listingCost, resourceIdsNotFound },
+    {
+      createCloudPort,
+      createRateLimiter,
+      createWriteEstimator,
+      limitsFromEnv,
+      listingCost,
+      resourceIdsNotFound,
+      withLimits,
+    },
     { ProgressLine },
     { OutcomeTally },
-    { renderChanges, renderReport },
+    { renderChanges, renderEstimate, renderReport },
     { checkPolicy, overridesFrom },
     { readPolicyFile },
     { continuationPath, loadContinuation, saveContinuation },
     { INTERRUPTED_EXIT, interruptedOutcome, interruptedReport, watchInterrupt },
+    { RunMeter },
   ] = await Promise.all([
     import('../credentials.ts'),
-    import('../engine.ts'),
+    import('../lib-api.ts'),
     import('../format/progress.ts'),
     import('../format/summary.ts'),
     import('../format/table.ts'),
@@ -111,6 +119,7 @@ async function runPolicy(
     import('../policy-file.ts'),
     import('../continuation-file.ts'),
     import('../interrupt.ts'),
+    import('../run-meter.ts'),
   ]);
   const resume = typeof values.continue === 'string' ? await loadContinuation(io.env, values.continue) : undefined;
   if (resume && typeof values.policy === 'string')
@@ -162,13 +171,21 @@ async function runPolicy(
     progress.done();
     out.note('interrupted: finishing the calls in flight, sending nothing new (Ctrl-C again to quit at once)');
   });
-  const progress = new ProgressLine(io.stderr);
-  const seen = { scanned: 0, batchesDone: 0 };
+  const progress = new ProgressLine(io.stderr, { dryRun: policy.dryRun });
   const tally = new OutcomeTally();
-  const cloud = countingPort(sdkPort, () => {
-    seen.batchesDone++;
-    progress.update(seen);
-  });
+  // The run's own limiter, shared with the meter: the ETA reads the rates the run is held to.
+  const rateLimiter = createRateLimiter(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {});
+  const limits = withLimits(envLimits.limits);
+  const meter = new RunMeter(policy, rateLimiter, limits.maxIdsPerCall);
+  const draw = () => progress.update(() => meter.snapshot());
+  const cloud = meter.port(sdkPort);
+  // A dry run ends with what applying it would cost (lib/estimate.ts).
+  const estimator = policy.dryRun
+    ? createWriteEstimator({
+        limits: envLimits.limits,
+        ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}),
+      })
+    : undefined;
   // Which of match.resourceIds the run met: the others are reported one by one.
   const wanted = new Set(policy.match?.resourceIds ?? []);
   const metIds = new Set<string>();
@@ -179,8 +196,8 @@ async function runPolicy(
   let result: Awaited<ReturnType<typeof runJournaled>>;
   try {
     const onProgress = (p: RunProgress) => {
-      seen.scanned += p.resources.length;
-      progress.update(seen);
+      meter.page(p.resources);
+      draw();
     };
     const input = reviewed
       ? { ...planRunInput(reviewed), runId, signal: controller.signal }
@@ -193,8 +210,12 @@ async function runPolicy(
         // The table needs counts and a few examples, not every outcome; --json asks for every outcome.
         onOutcome: (o) => {
           if (wanted.has(o.id)) metIds.add(o.id);
+          if (o.status === 'planned') estimator?.add(o);
+          meter.outcome(o);
           tally.add(interrupt.fired ? interruptedOutcome(o) : o);
+          draw();
         },
+        rateLimiter,
         retainOutcomes: out.json || outFile !== undefined,
         limits: envLimits.limits,
         ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}),
@@ -243,12 +264,20 @@ async function runPolicy(
       `journal and report in ${report.store}; undo with: vpc-tag-cleanup restore --run ${runId}${typeof values.store === 'string' ? ` --store ${values.store}` : ''}`,
     );
 
+  const estimate = estimator?.result();
   // Machines get every resource, not the capped list the function returns.
   // A plan says what its listing costs, so a policy of many exact keys or ids shows its price (issue 12).
   const cost = report.dryRun ? listingCost(policy) : undefined;
   out.answer(
-    { ...report, resources: full, resourcesTruncated: false, ...(cost ? { listingCost: cost } : {}) },
-    () => `${cost ? `${renderChanges(tally)}\n${cost.summary}\n` : ''}${renderReport(report, tally)}`,
+    {
+      ...report,
+      resources: full,
+      resourcesTruncated: false,
+      ...(cost ? { listingCost: cost } : {}),
+      ...(estimate ? { estimate } : {}),
+    },
+    () =>
+      `${cost ? `${renderChanges(tally)}\n${cost.summary}\n` : ''}${renderReport(report, tally)}${estimate ? renderEstimate(estimate) : ''}`,
   );
   if (interrupt.fired) return INTERRUPTED_EXIT;
   return report.ok ? ExitCode.Ok : ExitCode.PartialFailure;

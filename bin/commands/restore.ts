@@ -54,7 +54,7 @@ async function runRestore(values: Record<string, string | boolean | undefined>, 
   ] = await Promise.all([
     import('../store-option.ts'),
     import('../credentials.ts'),
-    import('../engine.ts'),
+    import('../lib-api.ts'),
     import('../../lib/restore/restore.ts'),
     import('../format/restore.ts'),
     import('../../lib/journal/reader.ts'),

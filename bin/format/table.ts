@@ -2,6 +2,7 @@
  * The report as people read it: one table per run with a row per (region, type), then skip reasons,
  * failures, errors, call counts and duration. Pure string building; the commands decide where it goes.
  */
+import type { WriteEstimate } from '../../lib/estimate.ts';
 import type { Report, ResourceOutcome } from '../../lib/types.ts';
 import { OutcomeTally, totalSkipReasons } from './summary.ts';
 
@@ -158,6 +159,22 @@ export function renderChanges(outcomes: OutcomeTally | readonly ResourceOutcome[
 }
 
 /** Bad input, one line per issue, each naming the field. */
+/** What applying a plan costs: its write calls and their time at the quotas, slowest buckets first. */
+export function renderEstimate(e: WriteEstimate, maxBuckets = 5): string {
+  if (e.calls === 0) return 'to apply: no write call\n';
+  const lines = [
+    `to apply: ${e.calls} write call${e.calls === 1 ? '' : 's'}, at least ${formatDuration(e.seconds * 1000)} at the published quotas`,
+    ...e.buckets
+      .slice(0, maxBuckets)
+      .map(
+        (b) =>
+          `  ${b.region} ${b.product} ${b.action}: ${b.calls} call${b.calls === 1 ? '' : 's'} at ${b.perMinute}/min, ${formatDuration(b.seconds * 1000)}`,
+      ),
+  ];
+  if (e.buckets.length > maxBuckets) lines.push(`  ... and ${e.buckets.length - maxBuckets} more quota buckets`);
+  return `${lines.join('\n')}\n`;
+}
+
 export function renderIssues(message: string, issues: ReadonlyArray<{ path: string; message: string }>): string {
   const lines = [message, ...issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`)];
   return `${lines.join('\n')}\n`;

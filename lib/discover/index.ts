@@ -10,6 +10,7 @@
  *   `ListTagResources` by `match.tags`, or by the exact keys the policy also names.
  */
 import { isReservedKey, listerOf, type ResourceType } from '../catalog.ts';
+import { UnlistableUnitError } from '../errors.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { ResourceRef } from '../types.ts';
 import type { ListContext } from './list-call.ts';
@@ -116,14 +117,7 @@ export function discoverUnit(
   }
 }
 
-/** A unit the policy cannot list (reported as an error of the run, the other units go on). */
-export class UnlistableUnitError extends Error {
-  readonly code = 'UNLISTABLE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnlistableUnitError';
-  }
-}
+export { UnlistableUnitError };
 
 // biome-ignore lint/correctness/useYield: an iterator that fails on first pull, like the others do on a failed call.
 async function* unlistable(reason: string): AsyncGenerator<DiscoveredPage> {

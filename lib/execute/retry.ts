@@ -5,6 +5,7 @@
  */
 import pRetry, { AbortError } from 'p-retry';
 import { isRetryableCode, isThrottlingCode, type Limits } from '../catalog.ts';
+import { DeadlineError } from '../errors.ts';
 import type { TokenBucket } from './rate-limiter.ts';
 
 interface CodedError {
@@ -56,17 +57,8 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-/**
- * The run's deadline cut a wait (a rate-bucket wait or a backoff sleep) before the next attempt: the
- * call was not (re)sent, so its resources are left for a continuation.
- */
-export class DeadlineError extends Error {
-  readonly code = 'DEADLINE';
-  constructor() {
-    super('the deadline came before the call could be (re)sent');
-    this.name = 'DeadlineError';
-  }
-}
+/** Re-exported: the retry loop is where the deadline error is thrown (lib/errors.ts holds the class). */
+export { DeadlineError };
 
 /**
  * Runs `attempt` until it succeeds, fails with a non-retryable error, or has used `maxRetries` retries;

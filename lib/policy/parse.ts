@@ -14,14 +14,12 @@ import {
   productOf,
   RESERVED_KEY_PREFIXES,
 } from '../catalog.ts';
+import type { Issue } from '../errors.ts';
 import { parseJsonText } from './json-text.ts';
 import { type Policy, PolicySchema, RemoveAllSchema, RemoveKeysSchema } from './schema.ts';
 
 /** One problem with a policy. `path` is dotted (`remove.keyPatterns[0]`, `match.tags[1].key`), '' for the root. */
-export interface PolicyIssue {
-  path: string;
-  message: string;
-}
+export type PolicyIssue = Issue;
 
 /** The policy with defaults applied, or every issue found. */
 export type ParseResult = { ok: true; policy: Policy } | { ok: false; issues: PolicyIssue[] };

@@ -8,8 +8,9 @@
  * start again and writes (`phase: 'write'`), spending at most what is left of the limit over all its
  * hops (the world may have grown since the count: what is over the limit is then refused).
  */
+import { LimitExceededError } from '../errors.ts';
 import type { Policy } from '../policy/schema.ts';
-import type { ReportBuilder } from '../report.ts';
+import { type ReportBuilder, runErrorOf } from '../report.ts';
 import type { RemoveSelection } from '../select.ts';
 import type { Continuation, Report } from '../types.ts';
 import type { ContinuationTracker, LimitPhase } from './continuation.ts';
@@ -37,13 +38,8 @@ const skip = (report: ReportBuilder, sel: RemoveSelection, reason: 'limit-exceed
 const planned = (report: ReportBuilder, sel: RemoveSelection) =>
   report.record({ region: sel.region, type: sel.type, id: sel.id, keys: sel.keys, status: 'planned' });
 
-function exceeded(count: number, max: number, note = ''): Report['error'] {
-  return {
-    code: 'LIMIT_EXCEEDED',
-    message: `${count} resources would change, more than limits.maxResources (${max})${note}`,
-    count,
-  };
-}
+const exceeded = (count: number, max: number, note = ''): Report['error'] =>
+  runErrorOf(new LimitExceededError(count, max, note));
 
 /**
  * The count phase. Nothing is written while listing; counting goes on past the limit (the error

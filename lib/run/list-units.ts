@@ -6,7 +6,7 @@
  */
 import type { ResourceType } from '../catalog.ts';
 import { discoverUnit, type ListCursor, type ListUnit } from '../discover/index.ts';
-import { DeadlineError } from '../execute/retry.ts';
+import { DeadlineError, isEngineError } from '../errors.ts';
 import type { CompiledPolicy } from '../policy/compile.ts';
 import { reportErrorOf } from '../report.ts';
 import type { ResourceRef, TaggedResource } from '../types.ts';
@@ -68,7 +68,7 @@ async function listUnit(deps: ListingDeps, unit: ListUnit): Promise<void> {
     }
   } catch (e) {
     // The deadline cut a list call's wait: stop here, resuming at the page that was not listed.
-    if (e instanceof DeadlineError) tracker.cut(unit, start);
+    if (isEngineError(e, DeadlineError)) tracker.cut(unit, start);
     else ctx.report.error(reportErrorOf(e, { region: unit.region, type: unit.type }));
     return;
   }

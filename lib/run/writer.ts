@@ -11,6 +11,7 @@
  */
 
 import type { ListUnit } from '../discover/types.ts';
+import { RunErrorCode } from '../errors.ts';
 import type { Executor } from '../execute/execute.ts';
 import type { Planner } from '../plan.ts';
 import type { RemoveSelection } from '../select.ts';
@@ -70,10 +71,16 @@ export function createBatchWriter(deps: WriterDeps): BatchWriter {
         id,
         keys: batch.removes[id] ?? [],
         status: 'failed',
-        code: 'JOURNAL_FAILED',
+        code: RunErrorCode.JournalFailed,
         reason: message,
       });
-    deps.error({ code: 'JOURNAL_FAILED', message, region: batch.region, type: batch.type, ids: [...batch.ids] });
+    deps.error({
+      code: RunErrorCode.JournalFailed,
+      message,
+      region: batch.region,
+      type: batch.type,
+      ids: [...batch.ids],
+    });
   };
 
   const send = async (batch: UntagBatch, planned: boolean) => {
@@ -93,7 +100,10 @@ export function createBatchWriter(deps: WriterDeps): BatchWriter {
       .then(
         () => undefined,
         (e: unknown) =>
-          deps.error({ code: 'JOURNAL_FAILED', message: `journal: ${e instanceof Error ? e.message : String(e)}` }),
+          deps.error({
+            code: RunErrorCode.JournalFailed,
+            message: `journal: ${e instanceof Error ? e.message : String(e)}`,
+          }),
       )
       .finally(() => settling.delete(settled));
     settling.add(settled);

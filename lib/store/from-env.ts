@@ -5,7 +5,7 @@
  * OSS endpoint of the function's region.
  */
 import type { CredentialsSource } from '../cloud/credentials.ts';
-import { isVpcTagCleanupError } from '../errors.ts';
+import { isEngineError } from '../errors.ts';
 import { openStore } from './index.ts';
 import type { RunStore } from './port.ts';
 
@@ -33,7 +33,7 @@ export async function openRunStore(
     });
     return { ok: true, store };
   } catch (e) {
-    if (isVpcTagCleanupError(e)) return { ok: false, message: e.message };
+    if (isEngineError(e)) return { ok: false, message: e.message };
     throw e;
   }
 }

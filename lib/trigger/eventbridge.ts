@@ -11,9 +11,9 @@ import { describe, isRecord } from './manual.ts';
 import { parseEnvPolicy } from './policy.ts';
 import { RUN_ID_MAX_LENGTH, shortHash, toSafeId } from './run-id.ts';
 import {
+  type DecodedEvent,
   InputErrorCode,
   type InputIssue,
-  type Invocation,
   invalid,
   type RunRequest,
   type TriggerEnv,
@@ -128,7 +128,7 @@ export function narrowPolicy(policy: Policy, refs: readonly ResourceRef[]): Poli
 }
 
 /** Decode one CloudEvent, an array of them, or RawData. */
-export function decodeEventBridge(events: unknown, env: TriggerEnv): Invocation {
+export function decodeEventBridge(events: unknown, env: TriggerEnv): DecodedEvent {
   const list = Array.isArray(events) ? events : [events];
   if (list.length === 0) return { kind: 'ignored', reason: 'empty event batch' };
   const verdicts = list.map((e, i) => ({ index: i, verdict: decodeOne(e, Array.isArray(events) ? `[${i}]` : '') }));

@@ -12,7 +12,14 @@
 import { decodeEventBridge, isCloudEvent, isConfigRawData } from './eventbridge.ts';
 import { decodeManual, describe } from './manual.ts';
 import { decodeTimer, isTimerEvent } from './timer.ts';
-import { type DecodeHints, InputErrorCode, type Invocation, invalid, type TriggerEnv, TriggerSource } from './types.ts';
+import {
+  type DecodedEvent,
+  type DecodeHints,
+  InputErrorCode,
+  invalid,
+  type TriggerEnv,
+  TriggerSource,
+} from './types.ts';
 
 export { narrowPolicy } from './eventbridge.ts';
 export { isSafeId, shortHash, TASK_ID_MAX_LENGTH, toSafeId } from './run-id.ts';
@@ -27,7 +34,7 @@ export function decodeInvocation(
   env: TriggerEnv,
   now: Date,
   hints: DecodeHints = {},
-): Invocation {
+): DecodedEvent {
   let textValue: string;
   try {
     textValue = typeof event === 'string' ? event : utf8.decode(event);

@@ -9,10 +9,10 @@ import type { Continuation } from '../types.ts';
 import { joinPath, parsePolicyAt } from './policy.ts';
 import { compactTime, RUN_ID_MAX_LENGTH, shortHash, toSafeId } from './run-id.ts';
 import {
+  type DecodedEvent,
   type DecodeHints,
   InputErrorCode,
   type InputIssue,
-  type Invocation,
   invalid,
   type RunRequest,
   type Shard,
@@ -81,7 +81,7 @@ export interface ManualDecodeOptions {
 }
 
 /** Decode a manual payload already parsed from JSON. */
-export function decodeManual(value: unknown, options: ManualDecodeOptions): Invocation {
+export function decodeManual(value: unknown, options: ManualDecodeOptions): DecodedEvent {
   const at = (...rest: PropertyKey[]) => joinPath(options.path, rest);
   if (!isRecord(value)) {
     return invalid(InputErrorCode.InvalidPayload, 'payload must be a JSON object: {policy, runId?} or a policy', [
@@ -123,7 +123,7 @@ function finish(
   payload: unknown,
   options: ManualDecodeOptions,
   issues: InputIssue[] = [],
-): Invocation {
+): DecodedEvent {
   const bare = policyInput === payload;
   const policyPath = bare ? options.path : joinPath(options.path, ['policy']);
   const parsed = policyInput === undefined ? undefined : parsePolicyAt(policyInput, policyPath);

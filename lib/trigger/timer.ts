@@ -7,7 +7,14 @@
 import { decodeManual, describe, isRecord } from './manual.ts';
 import { parseEnvPolicy } from './policy.ts';
 import { compactTime, RUN_ID_MAX_LENGTH, toSafeId } from './run-id.ts';
-import { type DecodeHints, InputErrorCode, type Invocation, invalid, type TriggerEnv, TriggerSource } from './types.ts';
+import {
+  type DecodedEvent,
+  type DecodeHints,
+  InputErrorCode,
+  invalid,
+  type TriggerEnv,
+  TriggerSource,
+} from './types.ts';
 
 /** Whether a parsed event is a timer tick (a policy or manual envelope never has these keys). */
 export function isTimerEvent(value: unknown): value is Record<string, unknown> {
@@ -27,7 +34,7 @@ export function decodeTimer(
   env: TriggerEnv,
   now: Date,
   hints: DecodeHints,
-): Invocation {
+): DecodedEvent {
   const { triggerName, triggerTime, payload } = event;
   if (typeof triggerName !== 'string' || typeof triggerTime !== 'string' || triggerName === '' || triggerTime === '') {
     return invalid(

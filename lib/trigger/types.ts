@@ -2,6 +2,7 @@
  * What a trigger event decodes into (DESIGN.md "invocation payloads and the result"): a run to start,
  * an event to ignore (answered, never retried), or bad input (answered with every issue, never thrown).
  */
+import { type Issue, RunErrorCode } from '../errors.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { Continuation, ResourceRef } from '../types.ts';
 
@@ -13,12 +14,8 @@ export const TriggerSource = {
 } as const;
 export type TriggerSource = (typeof TriggerSource)[keyof typeof TriggerSource];
 
-/** One problem with the input, where it is and what is wrong. */
-export interface InputIssue {
-  /** Where in the event the problem is, dotted (`policy.regions.0`, `[1].data.evaluationResultIdentifier`). */
-  path: string;
-  message: string;
-}
+/** One problem with the input: `path` in the event, dotted (`policy.regions.0`, `[1].data.evaluationResultIdentifier`). */
+export type InputIssue = Issue;
 
 /** The part of a policy's regions one asynchronous invocation owns when a run is fanned out. */
 export interface Shard {
@@ -41,25 +38,25 @@ export interface RunRequest {
 }
 
 /** What the handler should do with an event: run, ignore (answered ok), or answer bad input. */
-export type Invocation =
+export type DecodedEvent =
   | { kind: 'run'; run: RunRequest }
   | { kind: 'ignored'; reason: string }
   | { kind: 'invalid'; code: InputErrorCode; message: string; issues: InputIssue[] };
 
-/** Codes of answers to bad input. */
+/** Codes of answers to bad input (a part of the run's one table, `RunErrorCode`). */
 export const InputErrorCode = {
   /** Not UTF-8 JSON, or JSON of the wrong shape. */
-  InvalidPayload: 'INVALID_INPUT',
+  InvalidPayload: RunErrorCode.InvalidInput,
   /** The policy (in the payload or in `VPC_TAG_CLEANUP_POLICY`) fails validation. */
-  InvalidPolicy: 'INVALID_POLICY',
+  InvalidPolicy: RunErrorCode.InvalidPolicy,
   /** An event-driven invocation, but `VPC_TAG_CLEANUP_POLICY` is not set. */
-  PolicyNotConfigured: 'POLICY_NOT_CONFIGURED',
+  PolicyNotConfigured: RunErrorCode.PolicyNotConfigured,
   /** A Cloud Config event that does not say which resource it is about. */
-  InvalidEvent: 'INVALID_EVENT',
+  InvalidEvent: RunErrorCode.InvalidEvent,
 } as const;
 export type InputErrorCode = (typeof InputErrorCode)[keyof typeof InputErrorCode];
 
-export type Invalid = Extract<Invocation, { kind: 'invalid' }>;
+export type Invalid = Extract<DecodedEvent, { kind: 'invalid' }>;
 
 /** The `invalid` answer with its code, a message for people, and every issue. */
 export function invalid(code: InputErrorCode, message: string, issues: InputIssue[]): Invalid {

@@ -24,7 +24,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   const code = await main(args, {
     stdout: out.stream as unknown as NodeJS.WritableStream,
     stderr: err.stream as unknown as NodeJS.WritableStream,
-    env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint },
+    env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, VPC_TAG_CLEANUP_STORE: join(dir, 'store') },
   });
   return { code, stdout: out.chunks.join(''), stderr: err.chunks.join('') };
 }

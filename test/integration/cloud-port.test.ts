@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/server.ts';
 import { createCloudPort } from '../../lib/cloud/client.ts';
 import type { CloudCredentials } from '../../lib/cloud/credentials.ts';
-import { isCloudCallError } from '../../lib/errors.ts';
+import { CloudCallError, isEngineError } from '../../lib/errors.ts';
 
 type Emu = Awaited<ReturnType<typeof startEmulator>>;
 let emu: Emu;
@@ -84,7 +84,7 @@ describe('createCloudPort', () => {
         TagKey: ['a'],
       }),
     );
-    expect(isCloudCallError(e)).toBe(true);
+    expect(isEngineError(e, CloudCallError)).toBe(true);
     expect(e).toMatchObject({
       code: 'InvalidInstanceIds.NotFound',
       statusCode: 400,

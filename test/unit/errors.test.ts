@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   CloudCallError,
-  DeadlineExceededError,
-  InputDecodeError,
-  isCloudCallError,
-  isDeadlineExceededError,
-  isInputDecodeError,
-  isLimitExceededError,
-  isPolicyValidationError,
-  isVpcTagCleanupError,
+  DeadlineError,
+  isEngineError,
   LimitExceededError,
   PolicyValidationError,
   redactSecrets,
+  UnlistableUnitError,
   VpcTagCleanupError,
 } from '../../lib/errors.ts';
 
@@ -23,16 +18,16 @@ describe('errors', () => {
         'INVALID_POLICY',
         'PolicyValidationError',
       ],
-      [new InputDecodeError('not JSON'), 'INVALID_INPUT', 'InputDecodeError'],
+      [new UnlistableUnitError('ROUTETABLE has no list'), 'UNLISTABLE', 'UnlistableUnitError'],
       [new LimitExceededError(12, 10), 'LIMIT_EXCEEDED', 'LimitExceededError'],
-      [new DeadlineExceededError(), 'DEADLINE', 'DeadlineExceededError'],
+      [new DeadlineError(), 'DEADLINE', 'DeadlineError'],
     ] as const;
     for (const [e, code, name] of cases) {
       expect(e).toBeInstanceOf(VpcTagCleanupError);
       expect(e).toBeInstanceOf(Error);
       expect(e.code).toBe(code);
       expect(e.name).toBe(name);
-      expect(isVpcTagCleanupError(e)).toBe(true);
+      expect(isEngineError(e)).toBe(true);
     }
   });
 
@@ -49,7 +44,7 @@ describe('errors', () => {
 
   it('forward the cause', () => {
     const cause = new Error('socket hang up');
-    expect(new InputDecodeError('bad', [], { cause }).cause).toBe(cause);
+    expect(new PolicyValidationError([], { cause }).cause).toBe(cause);
     const cloud = new CloudCallError({
       code: 'ECONNRESET',
       message: 'reset',
@@ -60,7 +55,7 @@ describe('errors', () => {
       cause,
     });
     expect(cloud.cause).toBe(cause);
-    expect(new DeadlineExceededError().cause).toBeUndefined();
+    expect(new DeadlineError().cause).toBeUndefined();
   });
 
   it('carry what a cloud call error needs to be classified and reported', () => {
@@ -109,14 +104,14 @@ describe('errors', () => {
 
   it('are recognised by guards across module copies, by name', () => {
     const foreign = Object.assign(new Error('x'), { name: 'CloudCallError', code: 'InternalError' });
-    expect(isCloudCallError(foreign)).toBe(true);
-    expect(isVpcTagCleanupError(foreign)).toBe(true);
-    expect(isCloudCallError(new Error('x'))).toBe(false);
-    expect(isPolicyValidationError({ name: 'PolicyValidationError' })).toBe(true);
-    expect(isInputDecodeError(new InputDecodeError('x'))).toBe(true);
-    expect(isLimitExceededError(new DeadlineExceededError())).toBe(false);
-    expect(isDeadlineExceededError(new DeadlineExceededError())).toBe(true);
-    expect(isVpcTagCleanupError(null)).toBe(false);
-    expect(isVpcTagCleanupError(Object.assign(new Error('x'), { name: 'Other', code: 'X' }))).toBe(false);
+    expect(isEngineError(foreign, CloudCallError)).toBe(true);
+    expect(isEngineError(foreign)).toBe(true);
+    expect(isEngineError(new Error('x'), CloudCallError)).toBe(false);
+    expect(isEngineError({ name: 'PolicyValidationError' }, PolicyValidationError)).toBe(true);
+    expect(isEngineError(new UnlistableUnitError('x'), UnlistableUnitError)).toBe(true);
+    expect(isEngineError(new DeadlineError(), LimitExceededError)).toBe(false);
+    expect(isEngineError(new DeadlineError(), DeadlineError)).toBe(true);
+    expect(isEngineError(null)).toBe(false);
+    expect(isEngineError(Object.assign(new Error('x'), { name: 'Other', code: 'X' }))).toBe(false);
   });
 });

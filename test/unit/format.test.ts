@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatProgress, ProgressLine } from '../../bin/format/progress.ts';
+import { formatProgress, ProgressLine, type ProgressSnapshot } from '../../bin/format/progress.ts';
 import { OutcomeTally, summarizeByGroup } from '../../bin/format/summary.ts';
 import { formatDuration, renderChanges, renderColumns, renderIssues, renderReport } from '../../bin/format/table.ts';
 import type { Report, ResourceOutcome } from '../../lib/types.ts';
@@ -206,21 +206,32 @@ describe('ProgressLine', () => {
     const chunks: string[] = [];
     return { isTTY, chunks, write: (c: string) => chunks.push(c) };
   };
+  const snap =
+    (over: Partial<ProgressSnapshot>): (() => ProgressSnapshot) =>
+    () => ({
+      scanned: 0,
+      toChange: 0,
+      changed: 0,
+      failed: 0,
+      calls: 0,
+      throttled: 0,
+      ...over,
+    });
 
   it('rewrites one line in place on a TTY and erases it when done', () => {
     let t = 0;
     const s = sink(true);
     const line = new ProgressLine(s, { now: () => t, intervalMs: 100 });
     t = 1000;
-    line.update({ scanned: 500, batchesDone: 3, batchesTotal: 10 });
+    line.update(snap({ scanned: 500, toChange: 40, changed: 20, calls: 12, throttled: 1, etaMs: 4000 }));
     t = 1050;
-    line.update({ scanned: 600, batchesDone: 4 }); // within the interval: not drawn
+    line.update(snap({ scanned: 600 })); // within the interval: not drawn
     t = 2000;
-    line.update({ scanned: 1000, batchesDone: 8 });
+    line.update(snap({ scanned: 1000, toChange: 80, changed: 80, failed: 2, calls: 30 }));
     line.done();
     expect(s.chunks).toEqual([
-      '\rscanned 500 · batches 3/10 · 500 resources/s\x1b[K',
-      '\rscanned 1000 · batches 8 · 500 resources/s\x1b[K',
+      '\rscanned 500 (500/s) · changed 20/40 · calls 12 · throttled 1 · ETA 4.0 s\x1b[K',
+      '\rscanned 1000 (500/s) · changed 80/80 · failed 2 · calls 30 · throttled 0\x1b[K',
       '\r\x1b[K',
     ]);
   });
@@ -228,12 +239,14 @@ describe('ProgressLine', () => {
   it('writes nothing when the stream is not a TTY', () => {
     const s = sink(false);
     const line = new ProgressLine(s);
-    line.update({ scanned: 1, batchesDone: 1 });
+    line.update(snap({ scanned: 1 }));
     line.done();
     expect(s.chunks).toEqual([]);
   });
 
-  it('shows a rate with one decimal when it is small', () => {
-    expect(formatProgress({ scanned: 3, batchesDone: 0 }, 2000)).toBe('scanned 3 · batches 0 · 1.5 resources/s');
+  it('shows a small rate with one decimal, and a dry run what would change without an ETA', () => {
+    expect(formatProgress(snap({ scanned: 3, toChange: 2, etaMs: 10 })(), 2000, true)).toBe(
+      'scanned 3 (1.5/s) · to change 2 · calls 0 · throttled 0',
+    );
   });
 });

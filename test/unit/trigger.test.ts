@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseArn, typeFromArnKind, typeFromConfigName, typeFromIdPrefix } from '../../lib/trigger/config-resource.ts';
-import { decodeInvocation, effectivePolicy, type Invocation, isSafeId, toSafeId } from '../../lib/trigger/index.ts';
+import { type DecodedEvent, decodeInvocation, effectivePolicy, isSafeId, toSafeId } from '../../lib/trigger/index.ts';
 import { timerRunId } from '../../lib/trigger/timer.ts';
 
 const now = new Date('2026-01-02T03:04:05.678Z');
@@ -15,7 +15,7 @@ const envPolicy = { VPC_TAG_CLEANUP_POLICY: JSON.stringify(policy) };
 const buf = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
 const decode = (v: unknown, env: Record<string, string> = {}, hints = {}) => decodeInvocation(buf(v), env, now, hints);
 
-function run(inv: Invocation) {
+function run(inv: DecodedEvent) {
   if (inv.kind !== 'run') throw new Error(`expected a run, got ${JSON.stringify(inv)}`);
   return inv.run;
 }

@@ -3,7 +3,10 @@
  * and a moved export changes one file.
  */
 
+export { withLimits } from '../lib/catalog.ts';
 export { createCloudPort } from '../lib/cloud/client.ts';
+export { createWriteEstimator, type WriteEstimate } from '../lib/estimate.ts';
+export { createRateLimiter } from '../lib/execute/rate-limiter.ts';
 export { limitsFromEnv } from '../lib/limits-env.ts';
 export { policyJsonSchema } from '../lib/policy/json-schema.ts';
 export { listingCost } from '../lib/policy/listing-cost.ts';

@@ -1,0 +1,98 @@
+/**
+ * One error model: every code the engine can answer with is in `RunErrorCode`, and every error it
+ * throws reaches the report with that code unchanged (not `INTERNAL`).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { withLimits } from '../../lib/catalog.ts';
+import { discoverUnit } from '../../lib/discover/index.ts';
+import {
+  CredentialsMissingError,
+  DeadlineError,
+  LimitExceededError,
+  PolicyValidationError,
+  RunErrorCode,
+  SelfInvokeError,
+  UnlistableUnitError,
+} from '../../lib/errors.ts';
+import { withRetry } from '../../lib/execute/retry.ts';
+import type { Policy } from '../../lib/policy/schema.ts';
+import { reportErrorOf, runErrorOf } from '../../lib/report.ts';
+
+const CODES = new Set<string>(Object.values(RunErrorCode));
+const libDir = fileURLToPath(new URL('../../lib/', import.meta.url));
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? sources(path.join(dir, d.name)) : d.name.endsWith('.ts') ? [path.join(dir, d.name)] : [],
+  );
+}
+
+describe('RunErrorCode', () => {
+  it('holds every run-level code written in lib/ (as a literal or through the table)', () => {
+    const found = new Set<string>();
+    for (const file of sources(libDir)) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/(?:code: |super\(|code = )'([A-Z][A-Z_]+)'/g)) found.add(m[1] as string);
+    }
+    found.delete('ECONNRESET'); // a network code the port classifies, not one of the run's
+    expect([...found].filter((c) => !CODES.has(c))).toEqual([]);
+  });
+});
+
+describe('the report keeps the engine’s codes', () => {
+  const thrown = [
+    new PolicyValidationError([{ path: 'regions', message: 'needs a region' }]),
+    new LimitExceededError(12, 10),
+    new DeadlineError(),
+    new UnlistableUnitError('ROUTETABLE cannot be listed'),
+    new CredentialsMissingError(),
+    new SelfInvokeError([{ taskId: 't', status: 'failed', code: 'HTTP503' }]),
+  ];
+
+  it.each(thrown.map((e) => [e.name, e] as const))('%s keeps its code in errors[] and in error', (_name, e) => {
+    expect(CODES.has(e.code)).toBe(true);
+    expect(reportErrorOf(e).code).toBe(e.code);
+    expect(runErrorOf(e).code).toBe(e.code);
+    // A copy of the class from another module instance (the bundle vs the sources) is known by its name.
+    const foreign = Object.assign(new Error(e.message), { name: e.name, code: e.code });
+    expect(reportErrorOf(foreign).code).toBe(e.code);
+  });
+
+  it('gives what is not an engine error INTERNAL', () => {
+    expect(reportErrorOf(new TypeError('x is undefined')).code).toBe(RunErrorCode.Internal);
+  });
+
+  it('reports a unit discovery cannot list as UNLISTABLE, as discovery throws it', async () => {
+    // Unvalidated on purpose: the policy check refuses this policy, discovery is the second line.
+    const policy = {
+      name: 'p',
+      regions: ['cn-hangzhou'],
+      resourceTypes: ['ROUTETABLE'],
+      remove: { keyPatterns: ['^tmp'] },
+      dryRun: false,
+    } as unknown as Policy;
+    const ctx = { limits: withLimits() } as never;
+    const pages = discoverUnit(ctx, policy, { region: 'cn-hangzhou', type: 'ROUTETABLE' }, { mutating: false });
+    const error = await pages.next().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(reportErrorOf(error).code).toBe(RunErrorCode.Unlistable);
+  });
+
+  it('reports a call the deadline kept from being sent as DEADLINE, as the retry loop throws it', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await withRetry(async () => 'sent', {
+      limits: { maxRetries: 1, retryBaseMs: 1, retryMaxMs: 1 },
+      signal: controller.signal,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(reportErrorOf(error).code).toBe(RunErrorCode.Deadline);
+  });
+});
