@@ -24,7 +24,7 @@ export async function runAccountsPolicy(
     { openCliStore },
   ] = await Promise.all([
     import('./credentials.ts'),
-    import('./engine.ts'),
+    import('./lib-api.ts'),
     import('../lib/accounts/run-accounts.ts'),
     import('../lib/accounts/merge.ts'),
     import('./store-option.ts'),
