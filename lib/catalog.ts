@@ -200,6 +200,13 @@ export interface Limits {
   readTimeoutMs: number;
   /** Stop scheduling this long before the FC timeout. */
   deadlineMarginMs: number;
+  /**
+   * Every cloud call ends this long before the FC timeout (at most half the margin): the time kept for
+   * the report and the continuation once the last call is cut. Calls are bounded by the time left.
+   */
+  deadlineReserveMs: number;
+  /** Calls in a row answered "connection refused" or "host not found" before the run stops (ENDPOINT_UNREACHABLE). */
+  unreachableAttempts: number;
   /** Resources listed in the returned report; the full list goes to the log. */
   reportResourceCap: number;
   /** Share of a short FC timeout kept as the deadline margin when `deadlineMarginMs` would eat it. */
@@ -235,6 +242,8 @@ export const LIMITS: Readonly<Limits> = Object.freeze({
   connectTimeoutMs: 5_000,
   readTimeoutMs: 10_000,
   deadlineMarginMs: 20_000,
+  deadlineReserveMs: 2_000,
+  unreachableAttempts: 3,
   reportResourceCap: 1_000,
   deadlineMarginShare: 0.2,
   maxContinuationHops: 10_000,
@@ -290,6 +299,8 @@ export const LIMIT_RANGES: Readonly<Record<keyof Limits, LimitRange>> = Object.f
   connectTimeoutMs: count(1, 600_000),
   readTimeoutMs: count(1, 600_000),
   deadlineMarginMs: count(0, 86_400_000),
+  deadlineReserveMs: count(0, 86_400_000),
+  unreachableAttempts: count(1, 100),
   reportResourceCap: count(0),
   deadlineMarginShare: { min: 0, max: 0.9, integer: false },
   maxContinuationHops: count(0),
@@ -479,4 +490,36 @@ export function isSplitParamCode(code: string | undefined): boolean {
     !isBatchTooLargeCode(code) &&
     SPLIT_PARAM_CODE_PATTERNS.some((re) => re.test(code))
   );
+}
+
+/**
+ * Codes that say the caller's credentials or permissions are refused: no other call of the run can do
+ * better, so the run stops at the first such answer (`AUTH_FAILED`). `Forbidden.TagKeys` and the like
+ * (a refused key) are not among them.
+ */
+export const AUTH_FAILURE_CODE_PATTERNS: readonly RegExp[] = [
+  /^InvalidAccessKeyId(\..+)?$/,
+  /^SignatureDoesNotMatch$/,
+  /^IncompleteSignature$/,
+  /^InvalidSecurityToken(\..+)?$/,
+  /^InvalidTimeStamp\.Expired$/,
+  /^Forbidden(\.RAM|\.NoPermission|\.AccessKeyDisabled|\.Unauthorized)?$/,
+  /^NoPermission(\..+)?$/,
+];
+
+export function isAuthFailureCode(code: string | undefined): boolean {
+  return code !== undefined && AUTH_FAILURE_CODE_PATTERNS.some((re) => re.test(code));
+}
+
+/** Network codes that say the endpoint cannot be reached at all (not a slow or dropped call). */
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+export function isUnreachableCode(code: string | undefined): boolean {
+  return code !== undefined && UNREACHABLE_CODES.has(code);
 }

@@ -50,6 +50,10 @@ export const RunErrorCode = {
   ReadFailed: 'READ_FAILED',
   /** The function's configuration (an environment variable) is wrong: answered, never retried. */
   InvalidConfig: 'INVALID_CONFIG',
+  /** The cloud refused the credentials or permissions: the run stopped at the first refusal. */
+  AuthFailed: 'AUTH_FAILED',
+  /** The endpoint refused connections or its host was not found, several calls in a row: the run stopped. */
+  EndpointUnreachable: 'ENDPOINT_UNREACHABLE',
   /** Anything thrown that is not one of the engine's errors. */
   Internal: 'INTERNAL',
 } as const;
@@ -161,6 +165,22 @@ export class DeadlineError extends VpcTagCleanupError {
 
   constructor(message = 'the deadline came before the call could be (re)sent', options: ErrorOptions = {}) {
     super(RunErrorCode.Deadline, message, options);
+  }
+}
+
+/** Why a run stopped before its end: the report's run-level `error` (lib/execute/run-guard.ts). */
+export interface RunStop {
+  code: typeof RunErrorCode.AuthFailed | typeof RunErrorCode.EndpointUnreachable;
+  message: string;
+  /** The cloud's (or the network's) code that stopped it. */
+  cause: string;
+}
+
+/** A call not sent because the run has stopped: a deadline to the stages (nothing applied, nothing retried). */
+export class RunStoppedError extends DeadlineError {
+  constructor(readonly stop: RunStop) {
+    super(`not sent: the run stopped (${stop.code})`);
+    this.name = 'RunStoppedError';
   }
 }
 

@@ -203,7 +203,11 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     endpoint ? { credentials: runCredentials, endpoint, limits } : { credentials: runCredentials, limits },
   );
   const request: Parameters<typeof runJournaled>[0] = { policy, runId: run.runId };
-  if (deadline) request.signal = deadline.signal;
+  if (deadline) {
+    request.signal = deadline.signal;
+    request.callsEndBy = deadline.callsEndBy;
+    request.writesEndBy = deadline.writesEndBy;
+  }
   if (run.continuation) request.continuation = run.continuation;
   if (run.narrowTo) request.narrowTo = run.narrowTo;
   if (deps.context?.requestId) request.invocationId = deps.context.requestId;

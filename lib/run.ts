@@ -24,6 +24,7 @@ import { listUnits, unitsOf } from './run/list-units.ts';
 import { directSink, dryRunSink, type SinkEnd, type WriteSink } from './run/sink.ts';
 import type { RunDeps, RunInput } from './run/types.ts';
 import { selectRemovals } from './select.ts';
+import { emptyTagSet } from './tag-set.ts';
 import type { Continuation, Report, ResourceOutcome, Selection, TaggedResource } from './types.ts';
 
 export type { RunDeps, RunInput, RunProgress } from './run/types.ts';
@@ -71,11 +72,14 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     }
   const end = await sink.finish(tracker.stopped);
 
-  const continuation = continuationOf(input, tracker, end);
+  // A run stopped by refused credentials or an unreachable endpoint says so once, and is not continued.
+  const stop = ctx.stopped();
+  const continuation = stop ? undefined : continuationOf(input, tracker, end);
+  const error = stop ? { code: stop.code, message: stop.message } : end.error;
   const report = ctx.report.build({
     now: new Date(ctx.now()),
     ...(continuation ? { continuation } : {}),
-    ...(end.error ? { error: end.error } : {}),
+    ...(error ? { error } : {}),
   });
   return { report, full: ctx.full };
 }
@@ -118,7 +122,7 @@ async function judge(
     return;
   }
   report.matched();
-  const values: Record<string, string> = {};
+  const values = emptyTagSet();
   for (const k of sel.keys) if (Object.hasOwn(resource.tags, k)) values[k] = resource.tags[k] as string;
   await sink.take({ ...sel, values, ...(explicitKeys ? { all: false } : {}) }, page);
 }

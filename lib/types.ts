@@ -24,6 +24,8 @@ export const SkipReason = {
   NotMatched: 'not-matched',
   NotFound: 'not-found',
   Deadline: 'deadline',
+  /** The run stopped before this resource's call (refused credentials, unreachable endpoint). */
+  Stopped: 'stopped',
   LimitExceeded: 'limit-exceeded',
   /** `run --plan`: every planned key's value changed (or the key went) since the plan was made. */
   ChangedSincePlan: 'changed-since-plan',

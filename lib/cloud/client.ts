@@ -99,9 +99,10 @@ export function createCloudPort(opts: CloudPortOptions): CloudPort {
         );
         // Runtime options win over the config in openapi-core: set both timeouts here too (httpx uses the
         // connect timeout as the socket idle timeout, so a lone readTimeout still fails at 3 s).
+        const bound = options.timeoutMs !== undefined ? Math.max(1, Math.floor(options.timeoutMs)) : Infinity;
         const runtime = new $dara.RuntimeOptions({
-          connectTimeout: limits.connectTimeoutMs,
-          readTimeout: limits.readTimeoutMs,
+          connectTimeout: Math.min(limits.connectTimeoutMs, bound),
+          readTimeout: Math.min(limits.readTimeoutMs, bound),
         });
         const pending = client.callApi(paramsFor(product, action), request, runtime);
         const res = (await (options.signal ? raceAbort(pending, options.signal) : pending)) as { body?: unknown };

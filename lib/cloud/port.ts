@@ -8,6 +8,8 @@ export interface CallOptions {
   /** Parameters sent in an x-www-form-urlencoded body instead of the query. */
   bodyParams?: readonly string[];
   signal?: AbortSignal;
+  /** At most this long for the call (connect and read): the time its invocation has left. */
+  timeoutMs?: number;
 }
 
 export interface CallResult {

@@ -60,6 +60,8 @@ export interface ExecuteContext {
   signal?: AbortSignal;
   /** Told of each batch (or part of one) abandoned at the deadline. */
   onAbandon?: (batch: UntagBatch) => void;
+  /** True once the run has stopped (refused credentials, unreachable endpoint): abandoned is then `stopped`. */
+  stopped?: () => boolean;
   /** Merges parts of split resources; `createExecutor` makes one (a bare `runBatch` falls back to `record`). */
   parts?: PartsMerger;
   /** Read-backs' own list limiter (never the discovery one: never nested with a write slot's). */
@@ -141,7 +143,7 @@ interface Tally {
   removed: Set<string>;
   requestId?: string;
   failure?: Failure;
-  skip?: { reason: 'not-found' | 'deadline'; code?: string };
+  skip?: { reason: 'not-found' | 'deadline' | 'stopped'; code?: string };
 }
 
 interface Failure {
@@ -200,7 +202,7 @@ function outcomeOf(batch: UntagBatch, id: string, t: Tally | undefined): Resourc
       ...(t.failure.requestId ? { requestId: t.failure.requestId } : {}),
       ...went,
     };
-  if (t?.skip) return { ...base, keys: left, status: 'skipped', reason: 'deadline', ...went };
+  if (t?.skip) return { ...base, keys: left, status: 'skipped', reason: t.skip.reason, ...went };
   return { ...base, keys: left, status: 'failed', reason: 'no outcome recorded', code: 'INTERNAL', ...went };
 }
 
@@ -446,7 +448,7 @@ function abandon(ctx: ExecuteContext, batch: UntagBatch, tallies: Tallies): void
   ctx.onAbandon?.(batch);
   for (const id of batch.ids) {
     const t = tallyOf(tallies, id);
-    t.skip ??= { reason: 'deadline' };
+    t.skip ??= { reason: ctx.stopped?.() ? 'stopped' : 'deadline' };
   }
 }
 

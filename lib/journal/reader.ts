@@ -5,6 +5,7 @@
 import type { ProductId, ResourceType } from '../catalog.ts';
 import type { RunStore } from '../store/port.ts';
 import { StoreKeys } from '../store/port.ts';
+import { emptyTagSet } from '../tag-set.ts';
 import type { IntentRecord, JournalRecord, OutcomeRecord, RunRecord } from './records.ts';
 
 export interface JournalContents {
@@ -73,7 +74,7 @@ export function removedTags(j: JournalContents): RemovedTags[] {
       const k = refKey(ref);
       let entry = map.get(k);
       if (!entry) {
-        entry = { product: intent.product, ...ref, tags: {} };
+        entry = { product: intent.product, ...ref, tags: emptyTagSet() };
         map.set(k, entry);
       }
       for (const [key, value] of Object.entries(r.tags ?? {}))

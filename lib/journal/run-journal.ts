@@ -8,6 +8,7 @@
  * run holds the selection itself (planner buffers, executor batches in flight).
  */
 import type { RemoveSelection } from '../select.ts';
+import { emptyTagSet } from '../tag-set.ts';
 import type { ResourceOutcome, UntagBatch } from '../types.ts';
 import { refKey } from './reader.ts';
 import type { Journal } from './writer.ts';
@@ -47,7 +48,7 @@ export function createRunJournal(journal: Journal): RunJournal {
     valuesOf(o) {
       const image = images.get(refKey(o));
       if (!image) return undefined;
-      const out: Record<string, string> = {};
+      const out = emptyTagSet();
       for (const k of o.keys) if (Object.hasOwn(image.tags, k)) out[k] = image.tags[k] as string;
       return out;
     },

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RunStore } from '../store/port.ts';
 import { StoreKeys } from '../store/port.ts';
+import { emptyTagSet } from '../tag-set.ts';
 import type { ResourceOutcome, UntagBatch } from '../types.ts';
 import { type IntentRecord, JOURNAL_VERSION, type OutcomeRecord, type RunRecord } from './records.ts';
 
@@ -117,7 +118,7 @@ export function createJournal(opts: JournalOptions): Journal {
         at: new Date(now()).toISOString(),
         resources: batch.ids.map((id) => {
           const listed = values(id) ?? {};
-          const tags: Record<string, string> = {};
+          const tags = emptyTagSet();
           for (const k of batch.removes[id] ?? []) if (Object.hasOwn(listed, k)) tags[k] = listed[k] as string;
           return { id, tags };
         }),

@@ -15,6 +15,8 @@ import {
   RESERVED_KEY_PREFIXES,
 } from '../catalog.ts';
 import type { Issue } from '../errors.ts';
+import { closest } from '../near-miss.ts';
+import { fieldsAt } from './fields.ts';
 import { parseJsonText } from './json-text.ts';
 import { type Policy, PolicySchema, RemoveAllSchema, RemoveKeysSchema } from './schema.ts';
 
@@ -55,6 +57,16 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** `array` -> `an array`, `string` -> `a string`. */
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+}
+
+function unknownTypeMessage(value: unknown, allowed: string[]): string {
+  const near = typeof value === 'string' ? closest(value, allowed) : undefined;
+  return `${JSON.stringify(value)} is not a known resource type (${near ? `did you mean ${near}? ` : ''}one of ${allowed.join(', ')})`;
+}
+
 /** Turns zod's issues into ours: one issue per unknown field, paths from the policy's root. */
 function toPolicyIssues(
   issues: readonly z.core.$ZodIssue[],
@@ -72,7 +84,14 @@ function toPolicyIssues(
             formatPath(path) === 'remove' && isRecord(value) && 'all' in value
               ? ' ({ "all": true } takes no other field)'
               : '';
-          out.push({ path: formatPath([...path, key]), message: `unknown field "${key}"${hint}` });
+          const near = hint ? undefined : closest(key, fieldsAt(path));
+          const allowed = fieldsAt(path);
+          const tail = near
+            ? ` (did you mean "${near}"?)`
+            : allowed.length > 0 && !hint
+              ? ` (allowed: ${allowed.join(', ')})`
+              : '';
+          out.push({ path: formatPath([...path, key]), message: `unknown field "${key}"${hint}${tail}` });
         }
         break;
       case 'invalid_type':
@@ -81,16 +100,13 @@ function toPolicyIssues(
           message:
             value === undefined
               ? `is required (expected ${issue.expected})`
-              : `must be ${issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}, got ${describeValue(value)}`,
+              : `must be ${withArticle(issue.expected)}, got ${describeValue(value)}`,
         });
         break;
       case 'invalid_value':
         out.push({
           path: formatPath(path),
-          message:
-            path[0] === 'resourceTypes'
-              ? `${JSON.stringify(value)} is not a known resource type (one of ${issue.values.join(', ')})`
-              : issue.message,
+          message: path[0] === 'resourceTypes' ? unknownTypeMessage(value, issue.values.map(String)) : issue.message,
         });
         break;
       default:

@@ -89,13 +89,25 @@ export const RemoveKeysSchema = z
     message: 'needs at least one entry in keys or keyPatterns (or use { "all": true })',
   })
   // The refinement above is invisible to JSON Schema; this says as much as JSON Schema can.
-  .meta({ anyOf: [{ required: ['keys'] }, { required: ['keyPatterns'] }] });
+  // Each branch names the property it requires (Ajv's strictRequired wants it defined where it is required).
+  .meta({
+    anyOf: [
+      { required: ['keys'], properties: { keys: { type: 'array', minItems: 1 } } },
+      { required: ['keyPatterns'], properties: { keyPatterns: { type: 'array', minItems: 1 } } },
+    ],
+  });
 
 /** What to remove: `{ all: true }` or `{ keys?, keyPatterns? }`. */
 export const RemoveSchema = z.union([RemoveAllSchema, RemoveKeysSchema]);
 
 /** The cleanup policy, version 1: strict at every depth. */
 export const PolicySchema = z.strictObject({
+  $schema: z
+    .string()
+    .optional()
+    .describe(
+      'The JSON Schema this file follows (for editors; `vpc-tag-cleanup schema` prints it). Ignored by the run.',
+    ),
   name: nonEmpty.max(128, 'must be at most 128 characters').describe('Name of the policy, shown in reports and logs.'),
   regions: z
     .array(RegionIdSchema)
@@ -147,12 +159,18 @@ export const PolicySchema = z.strictObject({
   limits: z
     .strictObject({
       maxResources: z
-        .number()
-        .int()
-        .positive()
+        .number('must be a number')
+        .int('must be a whole number')
+        .min(1, 'must be at least 1 (a whole number of resources)')
         .optional()
         .describe('Stop before the first write when more resources would change (LIMIT_EXCEEDED).'),
-      concurrency: z.number().int().min(1).max(64).optional().describe('Write calls in flight at once.'),
+      concurrency: z
+        .number('must be a number')
+        .int('must be a whole number from 1 to 64')
+        .min(1, 'must be from 1 to 64')
+        .max(64, 'must be from 1 to 64')
+        .optional()
+        .describe('Write calls in flight at once (1 to 64).'),
     })
     .optional()
     .describe('Safety and speed limits of the run.'),

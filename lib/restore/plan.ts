@@ -5,6 +5,7 @@
  * the same (key, value) set share calls of at most `maxIds` ids and `maxTags` tags.
  */
 import type { ProductId, ResourceType } from '../catalog.ts';
+import { emptyTagSet } from '../tag-set.ts';
 import type { RestoreConflict } from './types.ts';
 
 export interface RemovedResource {
@@ -27,7 +28,7 @@ export function decideRestore(
   current: Record<string, string>,
   maxTagsPerResource: number,
 ): RestoreDecision {
-  const put: Record<string, string> = {};
+  const put = emptyTagSet();
   const conflicts: RestoreConflict[] = [];
   const alreadyBack: string[] = [];
   for (const key of Object.keys(removed).sort()) {

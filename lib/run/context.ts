@@ -7,11 +7,14 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { type Limits, withLimits } from '../catalog.ts';
 import type { ListContext } from '../discover/index.ts';
+import { boundedPort } from '../execute/bounded-port.ts';
 import { createExecutor, type Executor } from '../execute/execute.ts';
 import { createRateLimiter } from '../execute/rate-limiter.ts';
+import { createRunGuard, type RunStop } from '../execute/run-guard.ts';
 import { createPlanner } from '../plan.ts';
 import type { Policy } from '../policy/schema.ts';
 import { ReportBuilder } from '../report.ts';
+import { exactPlanner } from '../reviewed-plan/exact-batches.ts';
 import type { ResourceOutcome } from '../types.ts';
 import type { ContinuationTracker } from './continuation.ts';
 import type { RunDeps, RunInput } from './types.ts';
@@ -30,6 +33,8 @@ export interface RunContext {
   writer: BatchWriter;
   /** Untag attempts sent, and resources of batches abandoned at the deadline, so far. */
   counters: { untagSent: number; abandoned: number };
+  /** Why the run stopped before its end (refused credentials, unreachable endpoint), if it did. */
+  stopped: () => RunStop | undefined;
 }
 
 /** The report of a run, its outcomes fanned out to the log, the caller's sink and `full` as they become final. */
@@ -68,7 +73,6 @@ export function createRunContext(
   tracker: ContinuationTracker,
 ): RunContext {
   const limits = withLimits(deps.limits);
-  const signal = input.signal ? { signal: input.signal } : {};
   const full: ResourceOutcome[] = [];
   const report = reportFor(input, deps, policy, full);
   const counters = { untagSent: 0, abandoned: 0 };
@@ -80,8 +84,23 @@ export function createRunContext(
   };
   const rateLimiter =
     deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
+  // Every call, list or write, ends before the invocation must (a call may outlast the deadline margin).
+  const bounded =
+    input.callsEndBy !== undefined
+      ? boundedPort(deps.cloud, {
+          callsEndBy: input.callsEndBy,
+          ...(input.writesEndBy !== undefined ? { writesEndBy: input.writesEndBy } : {}),
+        })
+      : deps.cloud;
+  // Refused credentials or an unreachable endpoint stop the run at once: its signal fires as at a deadline.
+  const guard = createRunGuard(bounded, {
+    unreachableAttempts: limits.unreachableAttempts,
+    ...(input.signal ? { outer: input.signal } : {}),
+  });
+  const cloud = guard.port;
+  const signal = { signal: guard.signal };
   const list: ListContext = {
-    cloud: deps.cloud,
+    cloud,
     limits,
     listLimit: pLimit(limits.listConcurrency),
     rateLimiter,
@@ -90,7 +109,7 @@ export function createRunContext(
   };
   const executor = createExecutor(
     {
-      cloud: deps.cloud,
+      cloud,
       limits,
       rateLimiter,
       runId: input.runId,
@@ -108,15 +127,18 @@ export function createRunContext(
         counters.abandoned += batch.ids.length;
         tracker.abandoned(batch);
       },
+      stopped: () => guard.stopped() !== undefined,
       ...signal,
     },
     policy.limits?.concurrency ?? limits.defaultConcurrency,
   );
-  const planner = createPlanner({
+  const packer = createPlanner({
     maxIdsPerCall: limits.maxIdsPerCall,
     maxKeysPerCall: limits.maxKeysPerCall,
     bufferSize: limits.planBufferSize,
   });
+  // Under a reviewed plan selection is by value: each call removes exactly its ids' own keys.
+  const planner = input.reviewedPlan ? exactPlanner(packer) : packer;
   const writer = createBatchWriter({
     planner,
     executor,
@@ -140,5 +162,6 @@ export function createRunContext(
     executor,
     writer,
     counters,
+    stopped: guard.stopped,
   };
 }

@@ -25,6 +25,10 @@ export interface RunInput {
   };
   /** This invocation (FC's request id, kept across re-deliveries); default a fresh id: part of ClientTokens. */
   invocationId?: string;
+  /** Epoch ms by which every cloud call must have ended (FC's timeout minus a reserve): calls are bounded by it. */
+  callsEndBy?: number;
+  /** Epoch ms by which write calls must have ended (earlier, so that a cut write can be read back). */
+  writesEndBy?: number;
 }
 
 /** What `onProgress` hears: a page was listed (awaited before its resources are judged). */

@@ -9,12 +9,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AjvModule from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-
-// ajv's default export is its CommonJS module.exports under ESM.
-const Ajv = ((AjvModule as any).default ?? AjvModule) as typeof AjvModule.default;
 
 import { main } from '../../bin/cli.ts';
 import type { AdminResource } from '../../emulator/contracts.ts';
@@ -283,7 +280,8 @@ describe('vpc-tag-cleanup schema and --help', () => {
     const r = await cli(['schema']);
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout);
-    const validate = new Ajv({ strict: false }).compile(schema);
+    // Draft 2020-12 (issue 14), valid under Ajv's strict mode.
+    const validate = new Ajv2020({ strict: true }).compile(schema);
     expect(validate(policy)).toBe(true);
     expect(validate({ ...policy, remvoe: 1 })).toBe(false);
   });

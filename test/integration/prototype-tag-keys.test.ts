@@ -3,9 +3,15 @@
  * like any other, end to end: discovery keeps them, protection and `match.tags` see them, the emulator
  * stores and lists them. Vpc and VpcPeer accept such keys (no letter-first rule there).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PolicyInput } from '../../lib/policy/schema.ts';
-import { type Seed, useHarness } from './support/engine-harness.ts';
+import { runJournaled } from '../../lib/journal/journaled-run.ts';
+import type { Policy, PolicyInput } from '../../lib/policy/schema.ts';
+import { restoreRun } from '../../lib/restore/restore.ts';
+import { createLocalStore } from '../../lib/store/local.ts';
+import { type Seed, TEST_LIMITS, useHarness } from './support/engine-harness.ts';
 
 const h = useHarness();
 const R = 'cn-hangzhou';
@@ -80,4 +86,28 @@ describe('tag keys named like prototype members', () => {
       expect(report.totals.keysRemoved).toBe(2);
     });
   }
+
+  it('the journal keeps the value of a removed "__proto__" tag, so restore puts it back', async () => {
+    await h.seed(world('PeerConnection', 'pcc-protoj'));
+    const store = createLocalStore(mkdtempSync(join(tmpdir(), 'vtc-proto-')));
+    const policy = {
+      name: 'proto-journal',
+      regions: [R],
+      resourceTypes: ['PeerConnection'],
+      remove: { keys: ['__proto__'] },
+    };
+    const { report } = await runJournaled(
+      { policy: policy as unknown as Policy, runId: 'proto-journal' },
+      { cloud: h.cloud, limits: TEST_LIMITS, quotaScale: 50 },
+      { store },
+    );
+    expect(report.totals.keysRemoved).toBe(1);
+    expect((await h.state('PeerConnection'))['pcc-protoj1']).toEqual({ CostCenter: 'a' });
+    const restored = await restoreRun(
+      { runId: 'proto-journal', store },
+      { cloud: h.cloud, limits: TEST_LIMITS, quotaScale: 50 },
+    );
+    expect(restored.totals).toMatchObject({ restored: 1, failed: 0 });
+    expect((await h.state('PeerConnection'))['pcc-protoj1']).toEqual(tags({ CostCenter: 'a' }, 'keep-me'));
+  });
 });

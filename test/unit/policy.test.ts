@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../lib/policy/compile.ts';
 import { policyJsonSchema } from '../../lib/policy/json-schema.ts';
@@ -293,12 +293,12 @@ describe('compilePolicy', () => {
 });
 
 describe('policyJsonSchema', () => {
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
   const validate = ajv.compile(policyJsonSchema());
 
-  it('is draft-07 with a description on every top-level field', () => {
+  it('is draft 2020-12 with a description on every top-level field', () => {
     const schema = policyJsonSchema() as { $schema: string; properties: Record<string, { description?: string }> };
-    expect(schema.$schema).toContain('draft-07');
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     for (const [name, field] of Object.entries(schema.properties)) expect(field.description, name).toBeTruthy();
   });
 
