@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { FULL_DATASET, QUICK_DATASET } from './dataset.ts';
 import { spawnEmulator } from './processes.ts';
 import { type BenchResults, evaluateTargets, formatTable, machineInfo, type Scenarios } from './results.ts';
+import { behaviourModes } from './scenarios/behaviour-modes.ts';
 import { callEfficiency } from './scenarios/call-efficiency.ts';
 import { coldStart } from './scenarios/cold-start.ts';
 import { emulatorThroughput } from './scenarios/emulator-throughput.ts';
@@ -33,6 +34,7 @@ const SCENARIOS = [
   'scale',
   'coldStart',
   'faultSuite',
+  'behaviourModes',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -50,7 +52,8 @@ const quick = values.quick === true;
 const quotaScale = Number(values['quota-scale']);
 const latencyMs = Number(values.latency);
 const only = values.only ? new Set(values.only.split(',')) : undefined;
-const wanted = (name: ScenarioName): boolean => (only ? only.has(name) : name !== 'faultSuite' || !quick);
+const wanted = (name: ScenarioName): boolean =>
+  only ? only.has(name) : !quick || (name !== 'faultSuite' && name !== 'behaviourModes');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const started = performance.now();
@@ -80,12 +83,13 @@ await step('emulatorThroughput', () =>
 );
 
 // The three call-count scenarios share one emulator child; each reseeds it from the same seed.
-if (wanted('callEfficiency') || wanted('quotaBound') || wanted('latencyBound')) {
+if (wanted('callEfficiency') || wanted('quotaBound') || wanted('latencyBound') || wanted('behaviourModes')) {
   const emu = await spawnEmulator({ quotas: false });
   try {
     await step('callEfficiency', () => callEfficiency(emu, dataset));
     await step('quotaBound', () => quotaBound(emu, dataset, quotaScale));
     await step('latencyBound', () => latencyBound(emu, dataset, latencyMs));
+    await step('behaviourModes', () => behaviourModes(emu, dataset, quotaScale));
   } finally {
     await emu.close();
   }

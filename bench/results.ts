@@ -4,6 +4,7 @@
  * and prints them.
  */
 import os from 'node:os';
+import type { BehaviourModes } from './scenarios/behaviour-modes.ts';
 
 export interface CallFigures {
   list: number;
@@ -132,6 +133,7 @@ export interface Scenarios {
   coldStart?: ColdStart;
   emulatorThroughput?: EmulatorThroughput;
   faultSuite?: FaultSuite;
+  behaviourModes?: BehaviourModes;
 }
 
 export interface TargetResult {
@@ -309,6 +311,28 @@ export function evaluateTargets(s: Scenarios): TargetResult[] {
       fs ? fs.failed + (fs.tests === 0 ? 1 : 0) : undefined,
       (m) => m === 0,
       (m) => `${m} failing case(s)`,
+    ),
+    ...(['smooth', 'minute'] as const).map((w) =>
+      judge(
+        `quota-window-${w}`,
+        9,
+        `quota-bound wall time under quotaWindow=${w} <= 1.15 x that window's floor`,
+        s.behaviourModes?.quotaWindows.find((q) => q.window === w)?.wallVsFloor,
+        (m) => m <= 1.15,
+        (m) => `${round(m, 2)} x the floor`,
+      ),
+    ),
+    judge(
+      'modes-state-exact',
+      9,
+      'every behaviour-mode bench run ends in exactly the expected state',
+      s.behaviourModes
+        ? [...s.behaviourModes.ipamPeer, ...s.behaviourModes.vpcKeyStreams, ...s.behaviourModes.quotaWindows].filter(
+            (r) => !r.stateExact,
+          ).length
+        : undefined,
+      (m) => m === 0,
+      (m) => `${m} run(s) off the expected state`,
     ),
   ];
 }

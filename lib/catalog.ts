@@ -145,7 +145,8 @@ export const RESOURCE_TYPES = {
   }),
   ROUTETABLE: vpcType('vtb-', ['ACS::VPC::RouteTable']),
   EIP: vpcType('eip-', ['ACS::EIP::EipAddress', 'ACS::VPC::EIP']),
-  NATGATEWAY: vpcType('ngw-', ['ACS::VPC::NatGateway']),
+  // Cloud Config files NAT gateways under the NAT product (shared/reference/open-points.md, corrected facts).
+  NATGATEWAY: vpcType('ngw-', ['ACS::NAT::NatGateway']),
   VPNGATEWAY: vpcType('vpn-', ['ACS::VPN::VpnGateway', 'ACS::VPC::VpnGateway']),
   COMMONBANDWIDTHPACKAGE: vpcType('cbwp-', ['ACS::VPC::CommonBandwidthPackage']),
   PREFIXLIST: vpcType('pl-'),
@@ -315,8 +316,9 @@ export function withLimits(overrides: Partial<Limits> = {}): Limits {
 }
 
 /**
- * Published default rate quotas, calls per 60 s, per (account, region, API). Unknown figures use the
- * product's common value (most IPAM APIs are 300/60 s).
+ * Default rate quotas, calls per 60 s, per (account, region, API). Only those in `PUBLISHED_QUOTAS` are
+ * on a quota page (shared/reference/open-points.md, "quota rows"); the rest are assumed, taking the
+ * product's common value (most IPAM APIs are 300/60 s), and the rate limiter learns the real one.
  */
 export const QUOTAS_PER_MINUTE: Readonly<Record<ProductId, Readonly<Record<string, number>>>> = {
   VpcIpam: {
@@ -341,6 +343,23 @@ export const QUOTAS_PER_MINUTE: Readonly<Record<ProductId, Readonly<Record<strin
     DescribeVSwitches: 300,
   },
 };
+
+/** `Product:Action` rows of `QUOTAS_PER_MINUTE` that a quota page states; every other row is assumed. */
+export const PUBLISHED_QUOTAS: ReadonlySet<string> = new Set([
+  'VpcIpam:UntagResources',
+  'VpcIpam:ListTagResources',
+  'VpcIpam:ListIpams',
+  'VpcIpam:ListIpamPools',
+  'VpcPeer:UnTagResources',
+  'VpcPeer:TagResources',
+  'VpcPeer:ListTagResources',
+  'VpcPeer:ListVpcPeerConnections',
+  'Vpc:TagResources',
+]);
+
+export function isAssumedQuota(product: ProductId, action: string): boolean {
+  return !PUBLISHED_QUOTAS.has(`${product}:${action}`);
+}
 
 export function quotaPerMinute(product: ProductId, action: string): number {
   return QUOTAS_PER_MINUTE[product][action] ?? 300;

@@ -235,31 +235,40 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   if (member)
     await (await import('./accounts/fc.ts')).writeShardRecord(opened.store, run, report, byType, shardTaskOf(run));
 
-  const continuation = report.continuation;
-  if (continuation && name) {
-    if (continuation.hop > limits.maxContinuationHops) {
-      report.ok = false;
-      report.error = {
-        code: RunErrorCode.TooManyContinuations,
-        message: `run continued ${continuation.hop} times without finishing; not continuing`,
-      };
-      return { report, limits };
-    }
-    const invoker = await invokerFor(deps, credentials);
-    if (invoker) {
-      const outcome = await continueRun(run, continuation, invoker, name);
-      report.continuedBy = asRecord(continuationTaskId(run.runId, run.shard, continuation.hop), outcome);
-      if (outcome.status === 'failed') {
-        if (outcome.retryable) {
-          // The retry repeats this run (idempotently); log what this attempt did before FC sees the throw.
-          logJson({ kind: 'report', ...report }, deps.log);
-          throw new SelfInvokeError([outcome]);
-        }
-        report.ok = false;
-      }
-    }
-  }
+  if (name) await handOn(run, report, deps, credentials, name, limits);
   return { report, limits };
+}
+
+/** A run its deadline stopped carries on in a new asynchronous invocation (or stops at the hop limit). */
+async function handOn(
+  run: RunRequest,
+  report: Report,
+  deps: InvocationDeps,
+  credentials: CredentialsSource,
+  name: string,
+  limits: Limits,
+): Promise<void> {
+  const continuation = report.continuation;
+  if (!continuation) return;
+  if (continuation.hop > limits.maxContinuationHops) {
+    report.ok = false;
+    report.error = {
+      code: RunErrorCode.TooManyContinuations,
+      message: `run continued ${continuation.hop} times without finishing; not continuing`,
+    };
+    return;
+  }
+  const invoker = await invokerFor(deps, credentials);
+  if (!invoker) return;
+  const outcome = await continueRun(run, continuation, invoker, name);
+  report.continuedBy = asRecord(continuationTaskId(run.runId, run.shard, continuation.hop), outcome);
+  if (outcome.status !== 'failed') return;
+  if (outcome.retryable) {
+    // The retry repeats this run (idempotently); log what this attempt did before FC sees the throw.
+    logJson({ kind: 'report', ...report }, deps.log);
+    throw new SelfInvokeError([outcome]);
+  }
+  report.ok = false;
 }
 
 /** A run that would write, but the function has no run store and was not told to go without one. */

@@ -13,15 +13,15 @@ export const PUBLISHED_PER_MINUTE: Readonly<Record<string, number>> = {
   'VpcIpam:ListTagResources': 300,
   'VpcIpam:ListIpams': 300,
   'VpcIpam:ListIpamPools': 800,
-  'VpcIpam:ListIpamScopes': 300, // unknown; the product's usual figure
-  'VpcIpam:TagResources': 300, // unknown; the product's usual figure
+  'VpcIpam:ListIpamScopes': 300, // assumed: no quota page; the product's usual figure
+  'VpcIpam:TagResources': 300, // assumed: no quota page; the product's usual figure
   'VpcPeer:UnTagResources': 1000,
   'VpcPeer:TagResources': 1000,
   'VpcPeer:ListTagResources': 3000,
   'VpcPeer:ListVpcPeerConnections': 360,
-  'Vpc:UnTagResources': 300,
-  'Vpc:ListTagResources': 300,
-  'Vpc:TagResources': 300, // unknown
+  'Vpc:UnTagResources': 300, // assumed: no quota page
+  'Vpc:ListTagResources': 300, // assumed: no quota page
+  'Vpc:TagResources': 300, // published (Vpc TagResources quota page)
 };
 export const DEFAULT_PER_MINUTE = 300;
 

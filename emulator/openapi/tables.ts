@@ -147,8 +147,11 @@ export const TAG_RULES: Record<ProductName, TagRules> = {
 
 /** Typed lists: MaxResults range/default, filter-id cap (reference section 4). */
 export const TYPED_LIST = {
-  ipam: { min: 1, max: 100, default: 10, maxIds: 100, maxTags: 20 },
-  peer: { min: 1, max: 100, default: 20, maxVpcIds: 2, maxTags: 10 },
+  // ListIpamScopes takes at most 20 IpamScopeIds (shared/reference/open-points.md, SDK metadata audit).
+  ipam: { min: 1, max: 100, default: 10, maxIds: 100, maxScopeIds: 20, maxTags: 20 },
+  // ListVpcPeerConnections Tags.N: "You can specify at most 20 tag keys" (alibabacloud-go vpcpeer-20220101
+  // client.go, ListVpcPeerConnectionsRequestTags).
+  peer: { min: 1, max: 100, default: 20, maxVpcIds: 2, maxTags: 20 },
   // DescribeVpcs / DescribeVSwitches page by number (SDK 7.3.2 request models: PageNumber default 1,
   // PageSize max 50 default 10; no NextToken/MaxResults in those models).
   describe: { maxPageSize: 50, defaultPageSize: 10, maxVpcIds: 20 },

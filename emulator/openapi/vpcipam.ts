@@ -105,8 +105,8 @@ function typedList(
 ): Record<string, unknown> {
   const region = requireRegion(params);
   const ids = indexed(params, spec.idsParam).filter((id) => id !== '');
-  if (ids.length > TYPED_LIST.ipam.maxIds)
-    refuseCommon('tooManyFilterIds', `At most ${TYPED_LIST.ipam.maxIds} ${spec.idsParam} are allowed.`);
+  const maxIds = spec.idsParam === 'IpamScopeIds' ? TYPED_LIST.ipam.maxScopeIds : TYPED_LIST.ipam.maxIds;
+  if (ids.length > maxIds) refuseCommon('tooManyFilterIds', `At most ${maxIds} ${spec.idsParam} are allowed.`);
   const tagPairs = filterPairs(rules, params, 'Tags', TYPED_LIST.ipam.maxTags);
   const tagMatch = compileFilter(store, tagPairs);
   const unfiltered = tagPairs.length === 0 && spec.filterParams.every((f) => !params[f]);

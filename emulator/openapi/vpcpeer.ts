@@ -62,9 +62,11 @@ export function vpcPeerActions(store: Store, behaviour: Behaviour): ActionTable 
             RegionId: region,
             Status: 'Activated',
             BizStatus: 'Normal',
-            VpcId: vpcOf(id),
+            // Nested as the SDK's response model has them (ListVpcPeerConnectionsResponseBodyVpcPeerConnectsVpc /
+            // ...AcceptingVpc: {VpcId, Ipv4Cidrs, Ipv6Cidrs}; alibabacloud-go vpcpeer-20220101 client.go).
+            Vpc: { VpcId: vpcOf(id), Ipv4Cidrs: ['172.16.0.0/16'], Ipv6Cidrs: [] },
             AcceptingRegionId: region,
-            AcceptingVpcId: acceptingVpcOf(id),
+            AcceptingVpc: { VpcId: acceptingVpcOf(id), Ipv4Cidrs: ['192.168.0.0/16'], Ipv6Cidrs: [] },
             AcceptingOwnerUid: 1210123456123456,
             OwnerId: 1210123456123456,
             Bandwidth: 1024,

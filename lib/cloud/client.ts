@@ -27,12 +27,34 @@ export interface CloudPortOptions {
   limits?: Partial<Limits>;
 }
 
+const paramsCache = new Map<string, $OpenApiUtil.Params>();
+
+/** The SDK's description of one RPC action (the same for every call of it, so made once per process). */
+function paramsFor(product: ProductId, action: string): $OpenApiUtil.Params {
+  const key = `${product}:${action}`;
+  let p = paramsCache.get(key);
+  if (!p) {
+    p = new $OpenApiUtil.Params({
+      action,
+      version: PRODUCTS[product].version,
+      protocol: 'HTTPS',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    });
+    paramsCache.set(key, p);
+  }
+  return p;
+}
+
 /** Builds the port. Nothing is contacted until the first call. */
 export function createCloudPort(opts: CloudPortOptions): CloudPort {
   const limits = { ...LIMITS, ...opts.limits };
   const endpoint = opts.endpoint ? stripScheme(opts.endpoint) : undefined;
   const clients = new Map<string, SdkClient>();
-  const paramsCache = new Map<string, $OpenApiUtil.Params>();
 
   const credentialsNow = async (): Promise<CloudCredentials> =>
     typeof opts.credentials === 'function' ? opts.credentials() : opts.credentials;
@@ -58,26 +80,6 @@ export function createCloudPort(opts: CloudPortOptions): CloudPort {
       clients.set(key, client);
     }
     return client;
-  };
-
-  const paramsFor = (product: ProductId, action: string): $OpenApiUtil.Params => {
-    const key = `${product}:${action}`;
-    let p = paramsCache.get(key);
-    if (!p) {
-      p = new $OpenApiUtil.Params({
-        action,
-        version: PRODUCTS[product].version,
-        protocol: 'HTTPS',
-        pathname: '/',
-        method: 'POST',
-        authType: 'AK',
-        style: 'RPC',
-        reqBodyType: 'formData',
-        bodyType: 'json',
-      });
-      paramsCache.set(key, p);
-    }
-    return p;
   };
 
   return {

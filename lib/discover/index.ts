@@ -11,6 +11,7 @@
  */
 import { isReservedKey, listerOf, type ResourceType } from '../catalog.ts';
 import { UnlistableUnitError } from '../errors.ts';
+import { canListInFull, needsFullListing } from '../policy/listing-rule.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { ResourceRef } from '../types.ts';
 import type { ListContext } from './list-call.ts';
@@ -36,7 +37,7 @@ export function chooseStrategy(policy: Policy, type: ResourceType, narrowIds?: s
   const protectedKeys = new Set(policy.protect?.keys ?? []);
   const exactKeys =
     'keys' in remove ? (remove.keys ?? []).filter((k) => !protectedKeys.has(k) && !isReservedKey(k)) : [];
-  const exactOnly = !('all' in remove) && (!('keyPatterns' in remove) || (remove.keyPatterns ?? []).length === 0);
+  const exactOnly = !needsFullListing(remove);
   const matchTags = policy.match?.tags;
   const keysStrategy = (): Strategy =>
     matchTags ? { kind: 'keys', keys: exactKeys, extraTags: matchTags } : { kind: 'keys', keys: exactKeys };
@@ -44,7 +45,7 @@ export function chooseStrategy(policy: Policy, type: ResourceType, narrowIds?: s
     if (lister && lister.maxResults >= 100) return { kind: 'typed' };
     return keysStrategy();
   }
-  if (lister) return { kind: 'typed' };
+  if (canListInFull(type)) return { kind: 'typed' };
   if (matchTags) {
     const [first, ...rest] = matchTags;
     // The first match tag drives the stream (as a key filter), the others are pushed down with it.
@@ -86,10 +87,11 @@ export function discoverUnit(
   ctx: ListContext,
   policy: Policy,
   unit: ListUnit,
-  opts: { narrowTo?: ResourceRef[]; resume?: ListCursor; mutating: boolean },
+  opts: { narrowTo?: ResourceRef[]; resume?: ListCursor; mutating: boolean; strategy?: Strategy | undefined },
 ): AsyncGenerator<DiscoveredPage> {
   const narrowIds = opts.narrowTo?.filter((r) => r.region === unit.region && r.type === unit.type).map((r) => r.id);
-  const strategy = chooseStrategy(policy, unit.type, narrowIds);
+  // The compiled policy's plan for the type, unless the run is narrowed to given resources.
+  const strategy = (!narrowIds && opts.strategy) || chooseStrategy(policy, unit.type, narrowIds);
   const startToken =
     opts.resume && opts.resume.lister === listerName(strategy, unit.type) ? opts.resume.token : undefined;
   const tagFilter = policy.match?.tags;

@@ -1,10 +1,19 @@
 /**
  * Client-side rate limiting per (region, product:action): a token bucket seeded from the published
- * quota in the catalog, which halves its rate when the cloud answers `Throttling*` and climbs back
- * additively on success (AIMD), so a run settles just under whatever rate the cloud actually grants
- * instead of sleeping a fixed time after each refusal.
+ * quota in the catalog. How the cloud enforces "N per 60 s" is not documented (a smooth N/60 per second,
+ * or up to N in any 60 s window), so the bucket learns it:
+ * - it starts at the published rate and, while calls queue on it and nothing was refused, climbs
+ *   multiplicatively above it (under a minute window, a run of fewer than N calls need not wait);
+ * - the first `Throttling*` ends the climb. If about N calls got through in the last 60 s, the cloud
+ *   counts a window: from then on the bucket lets a call go only while fewer than that many went out in
+ *   the trailing 60 s. Otherwise it falls back to the published rate (a smooth quota), and further
+ *   refusals halve the rate and successes climb back additively up to the published rate (AIMD).
  */
 import { type ProductId, quotaPerMinute } from '../catalog.ts';
+
+const WINDOW_MS = 60_000;
+/** Share of the published N that must have got through in 60 s for a refusal to mean "window used up". */
+const WINDOW_EVIDENCE = 0.8;
 
 export interface RateLimiterOptions {
   /** Multiplies every published quota (tests and benchmarks run against a scaled emulator). */
@@ -15,6 +24,10 @@ export interface RateLimiterOptions {
   floorFraction?: number;
   /** Rate regained per success, as a fraction of the published one. */
   increaseFraction?: number;
+  /** Factor the rate grows by per success while climbing above the published rate (default 2). */
+  climbFactor?: number;
+  /** Highest rate the climb reaches, as a multiple of the published one (default 60: N per second). */
+  climbCeiling?: number;
 }
 
 /** One bucket: `take()` resolves when a call may go out. */
@@ -22,7 +35,6 @@ export class TokenBucket {
   readonly ceilingPerMs: number;
   private ratePerMs: number;
   private tokens: number;
-  private readonly capacity: number;
   private last: number;
   private lastDecrease = Number.NEGATIVE_INFINITY;
   private readonly waiters: Array<{
@@ -35,6 +47,18 @@ export class TokenBucket {
   private readonly now: () => number;
   private readonly floorPerMs: number;
   private readonly increasePerMs: number;
+  private readonly climbFactor: number;
+  private readonly climbMaxPerMs: number;
+  private readonly perMinute: number;
+  private capacity: number;
+  /** No refusal yet: the rate may climb above the published one. */
+  private climbing = true;
+  /** Times of the calls answered OK in the trailing 60 s, oldest first (evidence for a window). */
+  private readonly okTimes: number[] = [];
+  /** A window was learned: at most `windowLimit` calls released in any 60 s. */
+  private windowLimit: number | undefined;
+  /** Times calls were released in the trailing 60 s (answered or still in flight), oldest first. */
+  private readonly released = new TimeWindow();
 
   constructor(perMinute: number, options: Omit<RateLimiterOptions, 'quotaScale'> = {}) {
     this.now = options.now ?? (() => performance.now());
@@ -42,6 +66,9 @@ export class TokenBucket {
     this.ratePerMs = this.ceilingPerMs;
     this.floorPerMs = this.ceilingPerMs * (options.floorFraction ?? 1 / 64);
     this.increasePerMs = this.ceilingPerMs * (options.increaseFraction ?? 1 / 20);
+    this.climbFactor = options.climbFactor ?? 2;
+    this.climbMaxPerMs = this.ceilingPerMs * (options.climbCeiling ?? 60);
+    this.perMinute = perMinute;
     // A burst of at most one second's worth (never below one call) keeps the start from overshooting a
     // server that counts in short windows.
     this.capacity = Math.max(1, this.ceilingPerMs * 1000);
@@ -73,21 +100,72 @@ export class TokenBucket {
     });
   }
 
-  /** The cloud refused a call for rate: halve the rate (once per refill interval, so a burst of refusals of calls already in flight counts once). */
+  /** Calls the bucket allows in any 60 s once it learned the cloud counts a window; else undefined. */
+  get learnedWindow(): number | undefined {
+    return this.windowLimit;
+  }
+
+  /**
+   * The cloud refused a call for rate. The first refusal ends the climb and tells a used-up window from
+   * an overrun smooth rate; later ones halve the rate (once per refill interval, so a burst of refusals
+   * of calls already in flight counts once), or shrink a learned window by a tenth.
+   */
   onThrottle(): void {
     const t = this.now();
     if (t - this.lastDecrease < Math.max(100, 1 / this.ratePerMs)) return;
     this.lastDecrease = t;
     this.refill(t);
-    this.ratePerMs = Math.max(this.floorPerMs, this.ratePerMs / 2);
+    if (this.climbing) {
+      this.climbing = false;
+      this.prune(this.okTimes, t);
+      if (this.okTimes.length >= Math.max(1, this.perMinute * WINDOW_EVIDENCE)) {
+        // The calls still in flight count too: the window holds every call released in it.
+        this.windowLimit = this.okTimes.length;
+        this.okTimes.length = 0;
+        this.drain();
+        return;
+      }
+      if (this.ratePerMs > this.ceilingPerMs) {
+        this.setRate(this.ceilingPerMs);
+        this.tokens = Math.min(this.tokens, 0);
+        return;
+      }
+    }
+    if (this.windowLimit !== undefined) {
+      this.windowLimit = Math.max(1, Math.floor(this.windowLimit * 0.9));
+      return;
+    }
+    this.setRate(Math.max(this.floorPerMs, this.ratePerMs / 2));
     this.tokens = Math.min(this.tokens, 0);
   }
 
-  /** A call went through: regain rate additively up to the published quota. */
+  /** A call went through: climb while no refusal came and calls queue here, else regain rate additively. */
   onSuccess(): void {
+    const t = this.now();
+    if (this.climbing) {
+      this.okTimes.push(t);
+      if (this.okTimes.length > 2 * this.perMinute) this.prune(this.okTimes, t);
+      if (this.waiters.length > 0 && this.ratePerMs < this.climbMaxPerMs) {
+        this.refill(t);
+        this.setRate(Math.min(this.climbMaxPerMs, this.ratePerMs * this.climbFactor));
+        this.drain();
+      }
+      return;
+    }
     if (this.ratePerMs >= this.ceilingPerMs) return;
-    this.refill(this.now());
-    this.ratePerMs = Math.min(this.ceilingPerMs, this.ratePerMs + this.increasePerMs);
+    this.refill(t);
+    this.setRate(Math.min(this.ceilingPerMs, this.ratePerMs + this.increasePerMs));
+  }
+
+  private setRate(perMs: number): void {
+    this.ratePerMs = perMs;
+    this.capacity = Math.max(1, perMs * 1000);
+  }
+
+  private prune(times: number[], t: number): void {
+    let drop = 0;
+    while (drop < times.length && (times[drop] as number) <= t - WINDOW_MS) drop++;
+    if (drop > 0) times.splice(0, drop);
   }
 
   private refill(t: number): void {
@@ -97,19 +175,62 @@ export class TokenBucket {
   }
 
   private drain(): void {
-    this.refill(this.now());
+    const t = this.now();
+    this.released.prune(t - WINDOW_MS);
+    if (this.windowLimit !== undefined) {
+      while (this.waiters.length > 0 && this.released.size < this.windowLimit) this.release(t);
+      if (this.waiters.length > 0 && this.timer === undefined) {
+        const oldest = this.released.at(this.released.size - this.windowLimit) ?? t;
+        this.schedule(Math.max(1, Math.ceil(oldest + WINDOW_MS - t)));
+      }
+      return;
+    }
+    this.refill(t);
     while (this.waiters.length > 0 && this.tokens >= 1) {
       this.tokens -= 1;
-      const w = this.waiters.shift();
-      if (w?.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
-      w?.resolve();
+      this.release(t);
     }
-    if (this.waiters.length > 0 && this.timer === undefined) {
-      const wait = Math.max(1, Math.ceil((1 - this.tokens) / this.ratePerMs));
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.drain();
-      }, wait);
+    if (this.waiters.length > 0 && this.timer === undefined)
+      this.schedule(Math.max(1, Math.ceil((1 - this.tokens) / this.ratePerMs)));
+  }
+
+  private release(t: number): void {
+    this.released.push(t);
+    const w = this.waiters.shift();
+    if (w?.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+    w?.resolve();
+  }
+
+  private schedule(wait: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.drain();
+    }, wait);
+  }
+}
+
+/** Times in ascending order, dropped from the front as they age out (amortised O(1)). */
+class TimeWindow {
+  private times: number[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.times.length - this.head;
+  }
+
+  push(t: number): void {
+    this.times.push(t);
+  }
+
+  at(i: number): number | undefined {
+    return this.times[this.head + i];
+  }
+
+  prune(before: number): void {
+    while (this.head < this.times.length && (this.times[this.head] as number) <= before) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
     }
   }
 }

@@ -2,6 +2,8 @@
  * A validated policy turned into what selection consults per resource: sets for exact keys, compiled
  * patterns, the protection rules and the match filters. Built once per run; pure.
  */
+import type { ResourceType } from '../catalog.ts';
+import { chooseStrategy, type Strategy } from '../discover/index.ts';
 import { compileKeyPattern, type KeyPattern } from './key-pattern.ts';
 import type { Policy } from './schema.ts';
 
@@ -22,6 +24,8 @@ export interface CompiledPolicy {
   matchIds?: ReadonlySet<string>;
   /** `match.tags`: a resource must carry all of them (no `value`: any value). Empty: no tag filter. */
   matchTags: ReadonlyArray<{ key: string; value?: string }>;
+  /** The listing plan: how discovery lists each of the policy's types, chosen once here. */
+  listing: ReadonlyMap<ResourceType, Strategy>;
 }
 
 /**
@@ -39,6 +43,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     matchTags: (policy.match?.tags ?? []).map((t) =>
       t.value === undefined ? { key: t.key } : { key: t.key, value: t.value },
     ),
+    listing: new Map(policy.resourceTypes.map((type) => [type, chooseStrategy(policy, type)])),
   };
   const tag = policy.protect?.resourceTag;
   if (tag) compiled.protectTag = tag.value === undefined ? { key: tag.key } : { key: tag.key, value: tag.value };

@@ -8,7 +8,6 @@ import {
   isReservedKey,
   isResourceType,
   keyRuleViolation,
-  listerOf,
   POLICY_CAPS,
   type ProductId,
   productOf,
@@ -18,6 +17,7 @@ import type { Issue } from '../errors.ts';
 import { closest } from '../near-miss.ts';
 import { fieldsAt } from './fields.ts';
 import { parseJsonText } from './json-text.ts';
+import { canListInFull, needsFullListing } from './listing-rule.ts';
 import { type Policy, PolicySchema, RemoveAllSchema, RemoveKeysSchema } from './schema.ts';
 
 /** One problem with a policy. `path` is dotted (`remove.keyPatterns[0]`, `match.tags[1].key`), '' for the root. */
@@ -175,14 +175,12 @@ function crossFieldIssues(root: unknown): PolicyIssue[] {
 
   // A pattern or `all` must see every resource of a type; Vpc types without a typed list cannot be enumerated.
   const remove = getAt(root, ['remove']);
-  const needsFullListing =
-    isRecord(remove) && (remove.all === true || (Array.isArray(remove.keyPatterns) && remove.keyPatterns.length > 0));
   const match = getAt(root, ['match']);
   const narrowed = isRecord(match) && (match.resourceIds !== undefined || match.tags !== undefined);
-  if (needsFullListing && !narrowed) {
+  if (needsFullListing(remove) && !narrowed) {
     const what = isRecord(remove) && remove.all === true ? 'remove.all' : 'remove.keyPatterns';
     for (const [i, type] of types) {
-      if (listerOf(type) === undefined) {
+      if (!canListInFull(type)) {
         out.push({
           path: `resourceTypes[${i}]`,
           message: `${type} has no list API that returns all its resources with their tags, so ${what} cannot find them: add "match" (resourceIds or tags) or remove exact keys only`,

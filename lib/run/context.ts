@@ -6,10 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { type Limits, withLimits } from '../catalog.ts';
+import type { CloudPort } from '../cloud/port.ts';
 import type { ListContext } from '../discover/index.ts';
 import { boundedPort } from '../execute/bounded-port.ts';
 import { createExecutor, type Executor } from '../execute/execute.ts';
-import { createRateLimiter } from '../execute/rate-limiter.ts';
+import { createRateLimiter, type RateLimiter } from '../execute/rate-limiter.ts';
 import { createRunGuard, type RunStop } from '../execute/run-guard.ts';
 import { createPlanner } from '../plan.ts';
 import type { Policy } from '../policy/schema.ts';
@@ -65,6 +66,48 @@ export function reportFor(
   });
 }
 
+/** The run's write executor: its outcomes go to the tracker and the report, its calls to the counters. */
+function runExecutor(r: {
+  input: RunInput;
+  deps: RunDeps;
+  policy: Policy;
+  limits: Limits;
+  cloud: CloudPort;
+  rateLimiter: RateLimiter;
+  report: ReportBuilder;
+  counters: RunContext['counters'];
+  tracker: ContinuationTracker;
+  withValues: (o: ResourceOutcome) => ResourceOutcome;
+  guard: { signal: AbortSignal; stopped: () => RunStop | undefined };
+}): Executor {
+  const { report, counters, tracker, guard } = r;
+  return createExecutor(
+    {
+      cloud: r.cloud,
+      limits: r.limits,
+      rateLimiter: r.rateLimiter,
+      runId: r.input.runId,
+      invocationId: r.input.invocationId ?? randomUUID(),
+      count: (kind, n) => {
+        if (kind === 'untag') counters.untagSent += n;
+        report.count(kind, n);
+      },
+      record: (o, keysRemoved) => {
+        tracker.settled(o);
+        report.record(r.withValues(o), keysRemoved);
+      },
+      error: (e) => report.error(e),
+      onAbandon: (batch) => {
+        counters.abandoned += batch.ids.length;
+        tracker.abandoned(batch);
+      },
+      stopped: () => guard.stopped() !== undefined,
+      signal: guard.signal,
+    },
+    r.policy.limits?.concurrency ?? r.limits.defaultConcurrency,
+  );
+}
+
 /** Builds the context of one run of `policy`; the tracker hears of every final outcome and abandoned batch. */
 export function createRunContext(
   input: RunInput,
@@ -107,31 +150,19 @@ export function createRunContext(
     count: (kind, n) => report.count(kind, n),
     ...signal,
   };
-  const executor = createExecutor(
-    {
-      cloud,
-      limits,
-      rateLimiter,
-      runId: input.runId,
-      invocationId: input.invocationId ?? randomUUID(),
-      count: (kind, n) => {
-        if (kind === 'untag') counters.untagSent += n;
-        report.count(kind, n);
-      },
-      record: (o, keysRemoved) => {
-        tracker.settled(o);
-        report.record(withValues(o), keysRemoved);
-      },
-      error: (e) => report.error(e),
-      onAbandon: (batch) => {
-        counters.abandoned += batch.ids.length;
-        tracker.abandoned(batch);
-      },
-      stopped: () => guard.stopped() !== undefined,
-      ...signal,
-    },
-    policy.limits?.concurrency ?? limits.defaultConcurrency,
-  );
+  const executor = runExecutor({
+    input,
+    deps,
+    policy,
+    limits,
+    cloud,
+    rateLimiter,
+    report,
+    counters,
+    tracker,
+    withValues,
+    guard,
+  });
   const packer = createPlanner({
     maxIdsPerCall: limits.maxIdsPerCall,
     maxKeysPerCall: limits.maxKeysPerCall,

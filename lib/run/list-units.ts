@@ -51,6 +51,7 @@ async function listUnit(deps: ListingDeps, unit: ListUnit): Promise<void> {
   try {
     const pages = discoverUnit(ctx.list, deps.compiled.policy, unit, {
       mutating: deps.mutating,
+      strategy: deps.compiled.listing.get(unit.type),
       ...(resume ? { resume } : {}),
       ...(deps.narrowTo ? { narrowTo: deps.narrowTo } : {}),
     });

@@ -57,31 +57,31 @@ export interface BatchWriter {
   finish(): Promise<void>;
 }
 
+/** The journal refused a batch before it was sent: its resources fail, nothing is written without a record. */
+function refuseBatch(deps: WriterDeps, batch: UntagBatch, e: unknown): void {
+  const message = `journal refused the batch: ${e instanceof Error ? e.message : String(e)}`;
+  const code = RunErrorCode.JournalFailed;
+  for (const id of batch.ids)
+    deps.record({
+      region: batch.region,
+      type: batch.type,
+      id,
+      keys: batch.removes[id] ?? [],
+      status: 'failed',
+      code,
+      reason: message,
+    });
+  deps.error({ code, message, region: batch.region, type: batch.type, ids: [...batch.ids] });
+}
+
+function journalError(deps: WriterDeps, e: unknown): void {
+  deps.error({ code: RunErrorCode.JournalFailed, message: `journal: ${e instanceof Error ? e.message : String(e)}` });
+}
+
 export function createBatchWriter(deps: WriterDeps): BatchWriter {
   const { planner, executor, journal } = deps;
   const settling = new Set<Promise<void>>();
   let progressBatchSent = false;
-
-  const refuse = (batch: UntagBatch, e: unknown) => {
-    const message = `journal refused the batch: ${e instanceof Error ? e.message : String(e)}`;
-    for (const id of batch.ids)
-      deps.record({
-        region: batch.region,
-        type: batch.type,
-        id,
-        keys: batch.removes[id] ?? [],
-        status: 'failed',
-        code: RunErrorCode.JournalFailed,
-        reason: message,
-      });
-    deps.error({
-      code: RunErrorCode.JournalFailed,
-      message,
-      region: batch.region,
-      type: batch.type,
-      ids: [...batch.ids],
-    });
-  };
 
   const send = async (batch: UntagBatch, planned: boolean) => {
     const guarantee = planned && !progressBatchSent && deps.untagSent() === 0 && deps.signal?.aborted === true;
@@ -90,7 +90,7 @@ export function createBatchWriter(deps: WriterDeps): BatchWriter {
       try {
         await journal.beforeSubmit(batch);
       } catch (e) {
-        refuse(batch, e);
+        refuseBatch(deps, batch, e);
         return;
       }
     }
@@ -99,11 +99,7 @@ export function createBatchWriter(deps: WriterDeps): BatchWriter {
       .then((os) => journal?.afterOutcome(batch, os))
       .then(
         () => undefined,
-        (e: unknown) =>
-          deps.error({
-            code: RunErrorCode.JournalFailed,
-            message: `journal: ${e instanceof Error ? e.message : String(e)}`,
-          }),
+        (e: unknown) => journalError(deps, e),
       )
       .finally(() => settling.delete(settled));
     settling.add(settled);
@@ -132,12 +128,7 @@ export function createBatchWriter(deps: WriterDeps): BatchWriter {
       await sendAll(planner.flush(), true);
       await executor.drain();
       while (settling.size > 0) await Promise.all([...settling]);
-      if (journal?.close)
-        await journal
-          .close()
-          .catch((e: unknown) =>
-            deps.error({ code: 'JOURNAL_FAILED', message: `journal: ${e instanceof Error ? e.message : String(e)}` }),
-          );
+      if (journal?.close) await journal.close().catch((e: unknown) => journalError(deps, e));
     },
   };
 }

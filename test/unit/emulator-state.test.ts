@@ -530,7 +530,9 @@ describe('typed lists', () => {
       'pcc-0001',
       'pcc-0002',
     ]);
-    const byVpc = call('VpcPeer', 'ListVpcPeerConnections', { RegionId: HZ, VpcId: `${item.VpcId},vpc-none` });
+    // Items nest the requester VPC (SDK response model ...VpcPeerConnectsVpc).
+    const vpcId = (item.Vpc as { VpcId: string }).VpcId;
+    const byVpc = call('VpcPeer', 'ListVpcPeerConnections', { RegionId: HZ, VpcId: `${vpcId},vpc-none` });
     expect((byVpc.body.VpcPeerConnects as Array<{ InstanceId: string }>).map((c) => c.InstanceId)).toEqual([
       item.InstanceId,
     ]);

@@ -84,3 +84,54 @@ describe('TokenBucket', () => {
     await expect(waiting).rejects.toThrow('deadline');
   });
 });
+
+describe('TokenBucket learning how the quota is counted', () => {
+  async function drainQueued(bucket: TokenBucket, n: number, stepMs: number): Promise<number> {
+    let done = 0;
+    const pending = Array.from({ length: n }, () =>
+      bucket.take().then(() => {
+        done++;
+        bucket.onSuccess();
+      }),
+    );
+    while (done < n) await vi.advanceTimersByTimeAsync(stepMs);
+    await Promise.all(pending);
+    return Date.now();
+  }
+
+  it('climbs above the published rate while calls queue and nothing is refused', async () => {
+    const bucket = new TokenBucket(600, clock); // 10/s published
+    const t0 = Date.now();
+    const end = await drainQueued(bucket, 300, 10);
+    expect(bucket.ratePerSecond).toBeGreaterThan(100);
+    // 300 calls at the published 10/s would take 29 s.
+    expect(end - t0).toBeLessThan(10_000);
+  });
+
+  it('a refusal after about N calls in 60 s means a window: none until the oldest ages out, then up to N', async () => {
+    const bucket = new TokenBucket(60, clock); // N = 60 per 60 s
+    const t0 = Date.now();
+    await drainQueued(bucket, 60, 10);
+    bucket.onThrottle();
+    expect(bucket.learnedWindow).toBe(60);
+    const next = bucket.take();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(await settled(next)).toBe(false);
+    await vi.advanceTimersByTimeAsync(t0 + 60_500 - Date.now());
+    expect(await settled(next)).toBe(true);
+  });
+
+  it('a refusal after few calls means a smooth quota: back to the published rate, then AIMD', async () => {
+    const bucket = new TokenBucket(600, clock);
+    await drainQueued(bucket, 40, 10);
+    expect(bucket.ratePerSecond).toBeGreaterThan(10);
+    bucket.onThrottle();
+    expect(bucket.learnedWindow).toBeUndefined();
+    expect(bucket.ratePerSecond).toBeCloseTo(10);
+    vi.advanceTimersByTime(1_000);
+    bucket.onThrottle();
+    expect(bucket.ratePerSecond).toBeCloseTo(5);
+    for (let i = 0; i < 100; i++) bucket.onSuccess();
+    expect(bucket.ratePerSecond).toBeCloseTo(10);
+  });
+});

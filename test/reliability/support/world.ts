@@ -20,8 +20,11 @@ const ID_PREFIX: Record<string, string> = {
   IPAMSCOPE: 'ipam-scope-',
   IPAMPOOL: 'ipam-pool-',
   PeerConnection: 'pcc-',
+  // Only when asked for (`types`): the default worlds stay the IPAM and peer ones, seed for seed.
+  VPC: 'vpc-',
+  VSWITCH: 'vsw-',
 };
-const TYPES = Object.keys(ID_PREFIX);
+const TYPES = ['IPAM', 'IPAMSCOPE', 'IPAMPOOL', 'PeerConnection'];
 const KEYS = [
   'CostCenter',
   'owner',
