@@ -16,7 +16,8 @@
  *   others before answering, and one refused key fails only that key of that resource;
  * - after not-found, a resource the read-back shows bare (no tag at all: stripped, or vanished) is asked
  *   alone once more; after an unknown outcome it is taken as stripped (its keys are not on it either way).
- * Once mixed key sets were refused and their split succeeded, later batches go out split by key set.
+ * Once a call with mixed key sets was refused, later batches go out split that way (fewest calls of:
+ * by key set, or by the set of resources holding each key).
  *
  * Deadline: once `signal` fires, a call not yet sent, or waiting for its bucket or a retry's backoff, is
  * not sent (its resources `skipped`/`deadline`, `onAbandon` told so the run keeps its unit out of the
@@ -71,7 +72,7 @@ export interface ExecuteContext {
 }
 
 interface Learned {
-  /** A call naming keys some of its resources lack was refused, and the same keys went once split. */
+  /** A call naming keys some of its resources lack was refused: batches now go out split that way. */
   mixedKeysRefused: boolean;
   /** Parameter errors naming a key or a resource answered so far. */
   keyErrors: number;
@@ -336,6 +337,15 @@ async function reconcile(
   keyError: boolean,
 ): Promise<void> {
   if (step.depth >= MAX_DEPTH) return fail(ctx, batch, tallies, failure);
+  if (keyError && isMixed(batch)) {
+    // Resources with different keys refused together: most likely a cloud that refuses to remove a key a
+    // resource lacks. Re-send at once as calls whose resources carry every key named (no read-back: the
+    // listing is fresh; a part refused again is read back below), and send later batches that way.
+    if (ctx.learned) ctx.learned.mixedKeysRefused = true;
+    for (const sub of byKeySet(batch, batch.removes, ctx.limits.maxIdsPerCall))
+      await resolve(ctx, sub, tallies, { depth: step.depth + 1 });
+    return;
+  }
   const truth = await readBack(ctx, batch);
   let rest: UntagBatch;
   if (truth) rest = await settleFromTruth(ctx, batch, tallies, step, truth, 'probe');
@@ -345,11 +355,7 @@ async function reconcile(
   let subs = byKeySet(rest, rest.removes, ctx.limits.maxIdsPerCall);
   const [only] = subs;
   if (subs.length === 1 && only && sameShape(only, batch)) subs = halves(only, pairsKeys(only) > 1 ? 'keys' : 'ids');
-  const keyErrorsBefore = ctx.learned?.keyErrors ?? 0;
   for (const sub of subs) await resolve(ctx, sub, tallies, { depth: step.depth + 1 });
-  // Mixed key sets refused, the same keys accepted once split: the cloud refuses keys a resource lacks.
-  if (keyError && ctx.learned && isMixed(batch) && ctx.learned.keyErrors === keyErrorsBefore)
-    ctx.learned.mixedKeysRefused = true;
 }
 
 /**
@@ -479,8 +485,45 @@ function sameShape(a: UntagBatch, b: UntagBatch): boolean {
   return keySetName(a.keys) === keySetName(b.keys);
 }
 
-/** Calls whose resources each carry every key named: one per distinct key set, at most `maxIds` ids each. */
+/**
+ * Calls whose resources each carry every key named, as few as this batch allows: grouped by key set
+ * (resources removing the same keys share a call), or by holder set (keys removed from the same
+ * resources share a call; a resource then takes part in several calls), whichever makes fewer.
+ */
 function byKeySet(batch: UntagBatch, removes: Record<string, string[]>, maxIds: number): UntagBatch[] {
+  const bySets = byResourceKeySet(batch, removes, maxIds);
+  if (batch.keys === 'all' || bySets.length <= 1) return bySets;
+  const byHolders = byKeyHolders(batch, removes);
+  return byHolders.length < bySets.length ? byHolders : bySets;
+}
+
+/** One call per set of resources holding the same keys: the keys removed from exactly those resources. */
+function byKeyHolders(batch: UntagBatch, removes: Record<string, string[]>): UntagBatch[] {
+  const holders = new Map<string, string[]>();
+  for (const id of batch.ids)
+    for (const k of removes[id] ?? []) {
+      const h = holders.get(k);
+      if (h) h.push(id);
+      else holders.set(k, [id]);
+    }
+  const groups = new Map<string, { ids: string[]; keys: string[] }>();
+  for (const [k, ids] of holders) {
+    const name = JSON.stringify(ids);
+    const g = groups.get(name);
+    if (g) g.keys.push(k);
+    else groups.set(name, { ids, keys: [k] });
+  }
+  const out: UntagBatch[] = [];
+  for (const g of groups.values()) {
+    const own: Record<string, string[]> = Object.create(null);
+    for (const id of g.ids) own[id] = [...g.keys].sort();
+    out.push(subBatch(batch, g.ids, own));
+  }
+  return out;
+}
+
+/** One call per distinct key set (at most `maxIds` ids each). */
+function byResourceKeySet(batch: UntagBatch, removes: Record<string, string[]>, maxIds: number): UntagBatch[] {
   if (batch.keys === 'all') return batch.ids.length > 0 ? [batch] : [];
   const groups = new Map<string, string[]>();
   for (const id of batch.ids) {

@@ -66,6 +66,25 @@ export function reportFor(
   });
 }
 
+/**
+ * The run's cloud port: every call, list or write, ends before the invocation must (a call may outlast
+ * the deadline margin), and refused credentials or an unreachable endpoint stop the run at once (its
+ * signal fires as at a deadline).
+ */
+function guardedCloud(input: RunInput, deps: RunDeps, limits: Limits) {
+  const bounded =
+    input.callsEndBy !== undefined
+      ? boundedPort(deps.cloud, {
+          callsEndBy: input.callsEndBy,
+          ...(input.writesEndBy !== undefined ? { writesEndBy: input.writesEndBy } : {}),
+        })
+      : deps.cloud;
+  return createRunGuard(bounded, {
+    unreachableAttempts: limits.unreachableAttempts,
+    ...(input.signal ? { outer: input.signal } : {}),
+  });
+}
+
 /** The run's write executor: its outcomes go to the tracker and the report, its calls to the counters. */
 function runExecutor(r: {
   input: RunInput;
@@ -127,19 +146,7 @@ export function createRunContext(
   };
   const rateLimiter =
     deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
-  // Every call, list or write, ends before the invocation must (a call may outlast the deadline margin).
-  const bounded =
-    input.callsEndBy !== undefined
-      ? boundedPort(deps.cloud, {
-          callsEndBy: input.callsEndBy,
-          ...(input.writesEndBy !== undefined ? { writesEndBy: input.writesEndBy } : {}),
-        })
-      : deps.cloud;
-  // Refused credentials or an unreachable endpoint stop the run at once: its signal fires as at a deadline.
-  const guard = createRunGuard(bounded, {
-    unreachableAttempts: limits.unreachableAttempts,
-    ...(input.signal ? { outer: input.signal } : {}),
-  });
+  const guard = guardedCloud(input, deps, limits);
   const cloud = guard.port;
   const signal = { signal: guard.signal };
   const list: ListContext = {

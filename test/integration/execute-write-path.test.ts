@@ -267,6 +267,36 @@ describe('untag behaviour switches', () => {
     expect(report.totals).toMatchObject({ untagged: 12, failed: 0, keysRemoved: 16 });
   });
 
+  it('untagAbsentKey=error: after the first refusals the run sends its calls split, not refused again', async () => {
+    await behaviour({ untagAbsentKey: 'error' });
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const seeds: Seed[] = Array.from({ length: 240 }, (_, i) => ({
+      type: 'IPAMPOOL',
+      region: R,
+      id: `ipam-pool-x${String(i).padStart(3, '0')}`,
+      // A key set per resource from its index (a fixed hash: the planner cannot keep key sets apart).
+      tags: {
+        keep: 'k',
+        ...Object.fromEntries(
+          keys.filter((_, k) => (Math.imul(i + 1, 2654435761) >>> (k * 4)) % 3 === 0).map((k) => [k, '1']),
+        ),
+      },
+    }));
+    await h.seed(seeds);
+    const { report } = await h.run({
+      name: 'learn',
+      regions: [R],
+      resourceTypes: ['IPAMPOOL'],
+      remove: { keys },
+      limits: { concurrency: 2 },
+    });
+    expect(await h.state()).toEqual(Object.fromEntries(seeds.map((s) => [s.id, { keep: 'k' }])));
+    expect(report.totals.failed).toBe(0);
+    const refused = (await h.requests({ action: 'UntagResources' })).filter((c) => c.code !== 'OK');
+    // At most the calls in flight when the first refusal came back.
+    expect(refused.length).toBeLessThanOrEqual(2);
+  });
+
   it('vanishedInBatch=partial with untagAbsentKey=error: the others are untagged and the report says so', async () => {
     await behaviour({ untagAbsentKey: 'error', vanishedInBatch: 'partial' });
     const seeds: Seed[] = Array.from({ length: 10 }, (_, i) => ({

@@ -28,7 +28,7 @@ import { makeWorld, prng, type World } from '../reliability/support/world.ts';
  * Switches whose engine side another branch owns; their cells join the matrix when it lands (delete the
  * entry, and the cells below pick the switch up from the behaviour table).
  */
-export const AWAITING: Partial<Record<BehaviourName, string>> = {
+const AWAITING: Partial<Record<BehaviourName, string>> = {
   fcInvokeSignature: 'branch accounts (FC 3.0 invoker; these worlds invoke no function)',
   ipamPoolRegion: 'branch fidelity (emulator semantics of `hosted` not built yet: the cell would be vacuous)',
 };
