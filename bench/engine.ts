@@ -6,8 +6,10 @@
 import type { Limits } from '../lib/catalog.ts';
 import { createCloudPort } from '../lib/cloud/client.ts';
 import type { CloudPort } from '../lib/cloud/port.ts';
+import { runJournaled } from '../lib/journal/journaled-run.ts';
 import type { Policy } from '../lib/policy/schema.ts';
 import { runCleanup } from '../lib/run.ts';
+import { openStore } from '../lib/store/index.ts';
 import type { Continuation, Report } from '../lib/types.ts';
 
 /** The emulator's default long-term key (DESIGN.md "the local endpoint"). */
@@ -28,11 +30,14 @@ export interface EngineRunInput {
   continuation?: Continuation;
   /** Where each resource's final outcome line goes (the function logs them); default: counted, dropped. */
   log?: (line: string) => void;
+  /** Journal the run to this store (a directory or oss://bucket/prefix on the emulator): bench undo. */
+  store?: string;
 }
 
 export async function runOurs(input: EngineRunInput): Promise<Report> {
   const cloud = emulatorPort(input.endpoint, input.limits);
-  const { report } = await runCleanup(
+  const run = input.store ? journaledRunner(input.store, input.endpoint) : runCleanup;
+  const { report } = await run(
     {
       policy: input.policy as Policy,
       runId: input.runId,
@@ -48,4 +53,16 @@ export async function runOurs(input: EngineRunInput): Promise<Report> {
     },
   );
   return report;
+}
+
+/** `runCleanup` with the run's journal in `location` (the emulator's OSS for oss://, signed with its key). */
+function journaledRunner(location: string, endpoint: string): typeof runCleanup {
+  return async (input, deps) => {
+    const store = await openStore(location, async () => ({
+      accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? 'testAccessKeyId',
+      accessKeySecret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? 'testAccessKeySecret',
+      endpoint: `http://${endpoint}`,
+    }));
+    return runJournaled(input, deps, { store });
+  };
 }

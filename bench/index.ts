@@ -25,6 +25,7 @@ import { faultSuite } from './scenarios/fault-suite.ts';
 import { latencyBound } from './scenarios/latency-bound.ts';
 import { quotaBound } from './scenarios/quota-bound.ts';
 import { scale } from './scenarios/scale.ts';
+import { undoBench } from './scenarios/undo.ts';
 
 const SCENARIOS = [
   'emulatorThroughput',
@@ -34,6 +35,7 @@ const SCENARIOS = [
   'scale',
   'coldStart',
   'faultSuite',
+  'undo',
   'behaviourModes',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
@@ -83,12 +85,19 @@ await step('emulatorThroughput', () =>
 );
 
 // The three call-count scenarios share one emulator child; each reseeds it from the same seed.
-if (wanted('callEfficiency') || wanted('quotaBound') || wanted('latencyBound') || wanted('behaviourModes')) {
+if (
+  wanted('callEfficiency') ||
+  wanted('quotaBound') ||
+  wanted('latencyBound') ||
+  wanted('undo') ||
+  wanted('behaviourModes')
+) {
   const emu = await spawnEmulator({ quotas: false });
   try {
     await step('callEfficiency', () => callEfficiency(emu, dataset));
     await step('quotaBound', () => quotaBound(emu, dataset, quotaScale));
     await step('latencyBound', () => latencyBound(emu, dataset, latencyMs));
+    await step('undo', () => undoBench(emu, dataset, quotaScale));
     await step('behaviourModes', () => behaviourModes(emu, dataset, quotaScale));
   } finally {
     await emu.close();

@@ -55,7 +55,7 @@ export async function measureOurs(
   policy: unknown,
   runId: string,
   quotaScale: number,
-  opts: { nodeArgs?: string[]; sampleLiveHeapMs?: number } = {},
+  opts: { nodeArgs?: string[]; sampleLiveHeapMs?: number; store?: string } = {},
 ): Promise<Measured> {
   const before = await emu.admin.stats();
   const arg = {
@@ -64,6 +64,7 @@ export async function measureOurs(
     runId,
     quotaScale,
     ...(opts.sampleLiveHeapMs ? { sampleLiveHeapMs: opts.sampleLiveHeapMs } : {}),
+    ...(opts.store ? { store: opts.store } : {}),
   };
   const { result } = await runChild<EngineChildResult>('bench/child/engine-run.ts', arg, {
     nodeArgs: opts.nodeArgs ?? [],

@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import type { BehaviourModes } from './scenarios/behaviour-modes.ts';
+import type { UndoBench } from './scenarios/undo.ts';
 
 export interface CallFigures {
   list: number;
@@ -133,6 +134,7 @@ export interface Scenarios {
   coldStart?: ColdStart;
   emulatorThroughput?: EmulatorThroughput;
   faultSuite?: FaultSuite;
+  undo?: UndoBench;
   behaviourModes?: BehaviourModes;
 }
 
@@ -440,6 +442,12 @@ export function formatTable(r: BenchResults): string {
       add('emulator', `  windows, ${e.clients} SDK clients`, e.sdkWindows.map((w) => fmt(w)).join(', '));
   }
   if (s.faultSuite) add('fault suite', 'tests passed / run', `${s.faultSuite.passed} / ${s.faultSuite.tests}`);
+  if (s.undo) {
+    const u = s.undo;
+    add('undo', 'journal cost: wall with ÷ without (local, OSS)', `${u.journalCost.local} / ${u.journalCost.oss}`);
+    add('undo', 'restore TagResources calls (lower bound)', `${u.restore.tagCalls} (${u.restore.lowerBound})`);
+    add('undo', 'restore exact / restored', `${u.restore.exact} / ${u.restore.restored}`);
+  }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
   const line = (row: string[]) =>
     row

@@ -1,14 +1,19 @@
 /**
  * `npm start`: the tool doing its job with no cloud account and no Docker. Starts the local endpoint
  * in-process with the demo data, previews a sample policy (dry run), applies it, prints the report,
- * then reads the endpoint's state back to show what changed and what was kept.
+ * then reads the endpoint's state back to show what changed and what was kept, and finally undoes the
+ * run from its journal (`restore`) to show every removed value coming back.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../emulator/server.ts';
+import { renderRestore } from './format/restore.ts';
 import { OutcomeTally } from './format/summary.ts';
 import { renderChanges, renderReport } from './format/table.ts';
-import { createCloudPort, parsePolicy, runCleanup } from './lib-api.ts';
+import { createCloudPort, createLocalStore, parsePolicy, restoreRun, runCleanup, runJournaled } from './lib-api.ts';
 
 const POLICY_FILE = fileURLToPath(new URL('../examples/drop-legacy-cost-tags.json', import.meta.url));
 
@@ -58,13 +63,23 @@ async function demo(): Promise<number> {
     out(renderChanges(planned));
     out(renderReport(plan.report, planned));
 
-    heading('2. run (for real)');
+    heading('2. run (for real, journaled: each removed value is written down before its call)');
     const applied = new OutcomeTally();
-    const run = await runCleanup(
+    const storeDir = mkdtempSync(join(tmpdir(), 'vpc-tag-cleanup-demo-'));
+    const store = createLocalStore(storeDir);
+    const run = await runJournaled(
       { policy: { ...parsed.policy, dryRun: false }, runId: 'demo-run' },
       { cloud, onOutcome: (o) => applied.add(o) },
+      { store },
     );
     out(renderReport(run.report, applied));
+    const example = applied.changes.find((o) => o.status === 'untagged' && o.values);
+    if (example?.values)
+      out(
+        `e.g. ${example.id} lost ${Object.entries(example.values)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(', ')} (the journal has it)`,
+      );
 
     heading('3. the endpoint after the run');
     const after = emu.admin.list();
@@ -88,13 +103,27 @@ async function demo(): Promise<number> {
         .map(([api, byCode]) => `${api} ${Object.values(byCode).reduce((a, b) => a + b, 0)}`)
         .join(', ')})`,
     );
+
+    heading('4. restore (undo the run from its journal)');
+    const restored = await restoreRun({ runId: 'demo-run', store }, { cloud });
+    out(renderRestore(restored));
+    const back = emu.admin.list();
+    const same = JSON.stringify(sortById(back)) === JSON.stringify(sortById(before));
+    out(
+      `the endpoint after restore: ${same ? 'exactly the state before the run' : 'DIFFERS from the state before the run'}`,
+    );
+    rmSync(storeDir, { recursive: true, force: true });
     out(
       `\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: npx vpc-tag-cleanup --help, or read README.md.`,
     );
-    return run.report.ok ? 0 : 1;
+    return run.report.ok && restored.ok && same ? 0 : 1;
   } finally {
     await emu.close();
   }
+}
+
+function sortById<T extends { type: string; id: string }>(rs: readonly T[]): T[] {
+  return [...rs].sort((a, b) => (`${a.type}/${a.id}` < `${b.type}/${b.id}` ? -1 : 1));
 }
 
 function countCarrying(resources: ReadonlyArray<{ tags: Record<string, string> }>, keys: readonly string[]): number {

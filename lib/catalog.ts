@@ -179,14 +179,24 @@ export function listerOf(type: ResourceType): TypedLister | undefined {
   return entry.lister;
 }
 
-/** Per-call limits. Batch at 20 x 20 for every API: the documented limit is the one that holds. */
-export interface Limits {
+/**
+ * Facts of the untag and list APIs, per call (reference/alibaba-openapi.md); tests lower them to exercise
+ * chunking. Batch at 20 x 20 for every API: the documented limit is the one that holds.
+ */
+export interface CallFacts {
   maxIdsPerCall: number;
   maxKeysPerCall: number;
   /** Ids per ListTagResources call when listing by explicit ids. */
   maxIdsPerListCall: number;
   /** Tags a resource may carry. */
   maxTagsPerResource: number;
+}
+
+/**
+ * The operator's tuning of the engine (`VPC_TAG_CLEANUP_LIMITS`, `RunDeps.limits`), not to be confused with
+ * the policy's `limits` (`maxResources`, `concurrency`: what the policy's author allows).
+ */
+export interface EngineTuning {
   /** Default write calls in flight for one run (policy `limits.concurrency` overrides). */
   defaultConcurrency: number;
   /** List calls in flight for one run, and (region, type) units listing at once; listing has its own limiter (never nested with writes). */
@@ -229,6 +239,9 @@ export interface Limits {
   /** Re-assume a member's role this long before its STS credentials expire (capped at half their life). */
   accountRefreshMarginMs: number;
 }
+
+/** Both, as the engine reads them (`withLimits`): one table, overridable field by field. */
+export interface Limits extends CallFacts, EngineTuning {}
 
 export const LIMITS: Readonly<Limits> = Object.freeze({
   maxIdsPerCall: 20,

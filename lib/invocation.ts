@@ -113,6 +113,17 @@ export interface InvocationResult {
   limits: Limits;
 }
 
+/** The report of a run that does its work elsewhere or not at all (fanned out, refused): its facts, no outcomes yet. */
+function runReport(run: RunRequest, deps: InvocationDeps, limits: Limits): ReportBuilder {
+  return new ReportBuilder({
+    runId: run.runId,
+    policyName: run.policy.name,
+    dryRun: run.policy.dryRun,
+    startedAt: new Date(deps.startedMs),
+    cap: limits.reportResourceCap,
+  });
+}
+
 /** Run (or fan out) one decoded run; resolves its report. */
 export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<InvocationResult> {
   const fromEnv = limitsFromEnv(deps.env);
@@ -123,13 +134,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   // A wrong invoker configuration is refused before any cloud call (a retry by FC cannot fix it).
   const invokerConfig = invokerConfigFromEnv(deps.env, deps.context?.service?.name);
   if (name && !deps.invoker && !invokerConfig.ok) {
-    const builder = new ReportBuilder({
-      runId: run.runId,
-      policyName: run.policy.name,
-      dryRun: run.policy.dryRun,
-      startedAt: new Date(deps.startedMs),
-      cap: limits.reportResourceCap,
-    });
+    const builder = runReport(run, deps, limits);
     return {
       report: builder.build({
         now: new Date(),
@@ -277,11 +282,16 @@ function storeRequired(run: RunRequest, deps: InvocationDeps): Report {
     run,
     deps,
     'the function writes only with a run store for its journal: set VPC_TAG_CLEANUP_STORE to oss://bucket/prefix (or to none to run without a journal, and without undo)',
-    'STORE_REQUIRED',
+    RunErrorCode.StoreRequired,
   );
 }
 
-function storeRefused(run: RunRequest, deps: InvocationDeps, message: string, code = 'INVALID_STORE'): Report {
+function storeRefused(
+  run: RunRequest,
+  deps: InvocationDeps,
+  message: string,
+  code: string = RunErrorCode.InvalidStore,
+): Report {
   const report = new ReportBuilder({
     runId: run.runId,
     policyName: run.policy.name,
@@ -336,13 +346,7 @@ function fanOutReport(
   const failed = starts.filter((s) => s.outcome.status === 'failed');
   if (failed.some((s) => s.outcome.status === 'failed' && s.outcome.retryable))
     throw new SelfInvokeError(starts.map((s) => s.outcome));
-  const builder = new ReportBuilder({
-    runId: run.runId,
-    policyName: run.policy.name,
-    dryRun: run.policy.dryRun,
-    startedAt: new Date(deps.startedMs),
-    cap: limits.reportResourceCap,
-  });
+  const builder = runReport(run, deps, limits);
   for (const s of failed) {
     if (s.outcome.status === 'failed')
       builder.error({ code: s.outcome.code, message: s.outcome.message, region: s.regions.join(',') });

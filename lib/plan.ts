@@ -14,12 +14,12 @@
  * `takeFull` gives a free write slot a full call before the buffer is full, so writes keep pace with
  * listing; it only ever returns a batch of `maxIdsPerCall` ids, so early calls are never wasteful.
  */
-import { type Limits, productOf, type ResourceType } from './catalog.ts';
+import { type CallFacts, productOf, type ResourceType } from './catalog.ts';
 import type { RemoveSelection } from './select.ts';
 import type { UntagBatch } from './types.ts';
 
 /** The per-call limits the planner honours (from the catalog, overridable in tests) and its buffer sizes. */
-export type PlanLimits = Pick<Limits, 'maxIdsPerCall' | 'maxKeysPerCall'> & {
+export type PlanLimits = Pick<CallFacts, 'maxIdsPerCall' | 'maxKeysPerCall'> & {
   /** Entries buffered per (region, type) before a batch is forced out. Larger packs tighter, costs more time. */
   bufferSize?: number;
   /**

@@ -41,6 +41,7 @@ export interface RunProgress {
 
 export interface RunDeps {
   cloud: CloudPort;
+  /** The operator's tuning and, in tests, lowered API facts (lib/catalog.ts `EngineTuning`, `CallFacts`); not the policy's `limits`. */
   limits?: Partial<Limits>;
   /** Multiplies the published quotas the rate limiter starts from (tests, benchmarks). */
   quotaScale?: number;

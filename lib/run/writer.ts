@@ -83,17 +83,27 @@ export function createBatchWriter(deps: WriterDeps): BatchWriter {
   const settling = new Set<Promise<void>>();
   let progressBatchSent = false;
 
+  // Batches whose journal record is being written: the pipeline goes on meanwhile, so the records of
+  // consecutive batches share one store write (group commit), up to this many waiting at once.
+  const journaling = new Set<Promise<void>>();
+  const maxJournaling = 64;
+
   const send = async (batch: UntagBatch, planned: boolean) => {
     const guarantee = planned && !progressBatchSent && deps.untagSent() === 0 && deps.signal?.aborted === true;
     if (guarantee) progressBatchSent = true;
-    if (journal) {
-      try {
-        await journal.beforeSubmit(batch);
-      } catch (e) {
-        refuseBatch(deps, batch, e);
-        return;
-      }
-    }
+    if (!journal) return submit(batch, guarantee);
+    const recorded: Promise<void> = Promise.resolve()
+      .then(() => journal.beforeSubmit(batch))
+      .then(
+        () => submit(batch, guarantee),
+        (e: unknown) => refuseBatch(deps, batch, e),
+      )
+      .finally(() => journaling.delete(recorded));
+    journaling.add(recorded);
+    while (journaling.size >= maxJournaling) await Promise.race(journaling);
+  };
+
+  const submit = (batch: UntagBatch, guarantee: boolean) => {
     const outcomes = executor.submit(batch, guarantee ? { despiteDeadline: true } : undefined);
     const settled = outcomes
       .then((os) => journal?.afterOutcome(batch, os))
@@ -126,6 +136,7 @@ export function createBatchWriter(deps: WriterDeps): BatchWriter {
     },
     async finish() {
       await sendAll(planner.flush(), true);
+      while (journaling.size > 0) await Promise.all([...journaling]);
       await executor.drain();
       while (settling.size > 0) await Promise.all([...settling]);
       if (journal?.close) await journal.close().catch((e: unknown) => journalError(deps, e));

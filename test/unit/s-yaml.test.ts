@@ -81,6 +81,11 @@ describe('s.yaml', () => {
     expect(parsed.limits.deadlineMarginMs ?? 0).toBeLessThan(props.timeout * 1000 * 0.2 + 1);
   });
 
+  it.each(fc3)('gives %s a run store in the bucket the RAM policy grants', (_id, props) => {
+    const env = props.environmentVariables as Record<string, string>;
+    expect(env.VPC_TAG_CLEANUP_STORE).toBe('oss://vpc-tag-cleanup-runs/vpc-tag-cleanup');
+  });
+
   it.each(fc3)('gives %s an environment policy that the function accepts', (_id, props) => {
     const env = props.environmentVariables as Record<string, string>;
     const event = {
@@ -178,6 +183,21 @@ describe('RAM documents', () => {
       expect(actions).toContain(a);
     }
     expect(actions.some((a: string) => a.includes('*'))).toBe(false);
+  });
+
+  it('lets the function read and write its run store, only under the store prefix of the store bucket', () => {
+    const oss = policy.Statement.filter((st: { Action: string | string[] }) =>
+      [st.Action].flat().some((a) => a.startsWith('oss:')),
+    );
+    const ossActions = oss.flatMap((st: { Action: string | string[] }) => [st.Action].flat()).sort();
+    expect(ossActions).toEqual(['oss:GetObject', 'oss:ListObjects', 'oss:PutObject']);
+    for (const st of oss) {
+      const scoped =
+        /^acs:oss:\*:\*:vpc-tag-cleanup-runs\/vpc-tag-cleanup\/\*$/.test(st.Resource) ||
+        (st.Resource === 'acs:oss:*:*:vpc-tag-cleanup-runs' &&
+          st.Condition?.StringLike?.['oss:Prefix'] === 'vpc-tag-cleanup/*');
+      expect(scoped, JSON.stringify(st)).toBe(true);
+    }
   });
 
   it('lets the function invoke only itself', () => {
