@@ -16,6 +16,7 @@ import {
   genHostility,
   genPolicy,
   genWorld,
+  type Hostility,
   READ_TIMEOUT_MS,
   TYPES,
   type WorldResource,
@@ -35,6 +36,7 @@ export interface WorldResult extends Verdict {
   /** Write calls the cloud saw and hops taken: a suite whose worlds never write proves nothing. */
   writeCalls: number;
   hops: number;
+  hostility: Hostility;
   /** Every hop's outcomes (for a replayed seed's diagnosis). */
   trace: HopReport[];
   policy: AdvPolicy;
@@ -224,6 +226,6 @@ export function createWorldRunner(emu: Emulator) {
     for (const [action, outcomes] of Object.entries(stats.byAction ?? {}))
       if (/Un[tT]agResources$/.test(action)) writeCalls += Object.values(outcomes).reduce((a, b) => a + b, 0);
     const verdict = judge({ policy, world, log, hops, final, writeCalls, ...(threw ? { threw } : {}), hung });
-    return { seed, policy, world, writeCalls, hops: hops.length, trace: hops, ...verdict };
+    return { seed, policy, world, hostility, writeCalls, hops: hops.length, trace: hops, ...verdict };
   };
 }

@@ -104,7 +104,25 @@ function genTags(rand: Rand, type: AdvType): Record<string, string> {
   return tagSet(pairs);
 }
 
+/**
+ * Paging: one in 25 worlds holds 60-130 VPCs in one region, more than a DescribeVpcs page (50), so the
+ * run's own writes and resources appearing or vanishing mid-listing can shift the pages under it.
+ */
+function bigVpcWorld(rand: Rand): WorldResource[] {
+  const n = rand.int(60, 130);
+  return Array.from({ length: n }, (_, i) => ({
+    type: 'VPC' as const,
+    region: REGIONS[0],
+    id: `${TYPES.VPC.prefix}${String(i + 1).padStart(4, '0')}`,
+    tags: tagSet([
+      ['env', rand.pick(['dev', 'prod'])],
+      ...rand.some(LOOSE_KEYS, 4).map((k): [string, string] => [k, rand.pick(VALUES)]),
+    ]),
+  }));
+}
+
 export function genWorld(rand: Rand): WorldResource[] {
+  if (rand.chance(0.04)) return bigVpcWorld(rand);
   const types = rand.some(TYPE_NAMES, 3);
   if (types.length === 0) types.push(rand.pick(TYPE_NAMES));
   const out: WorldResource[] = [];
