@@ -9,6 +9,7 @@ import { type Command, type Io, parseCommandArgs } from './command.ts';
 import { cleanupCommands } from './commands/cleanup.ts';
 import { emulatorCommand } from './commands/emulator.ts';
 import { invokeCommand } from './commands/invoke.ts';
+import { reportCommand } from './commands/report.ts';
 import { restoreCommand, runsCommand } from './commands/restore.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   ...cleanupCommands,
   restoreCommand,
   runsCommand,
+  reportCommand,
   invokeCommand,
   schemaCommand,
   emulatorCommand,

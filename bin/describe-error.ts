@@ -27,7 +27,7 @@ const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** Engine errors that mean the input can never succeed (DESIGN.md: bad input exits 2). */
-const INPUT_ERROR_NAMES: ReadonlySet<string> = new Set(['PolicyValidationError', 'InputDecodeError']);
+const INPUT_ERROR_NAMES: ReadonlySet<string> = new Set(['PolicyValidationError']);
 
 /** Cloud and FC codes that say the caller's credentials or permissions are wrong. */
 export const AUTH_ERROR_CODE =

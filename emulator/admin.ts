@@ -2,6 +2,8 @@
  * The admin API (DESIGN.md "the local endpoint"): no signature, loopback callers only, JSON bodies.
  * The same operations are on `emu.admin` for tests that run the emulator in-process.
  */
+
+import { AccountError, type AccountSpec, type FolderSpec } from './accounts/directory.ts';
 import { BehaviourError, type BehaviourValues } from './behaviour.ts';
 import type { AdminResource, GenerateSpec, ReadRequest, RouteHandler } from './contracts.ts';
 import { isLoopback } from './loopback.ts';
@@ -13,10 +15,16 @@ import type { QuotaSettings, QuotaView } from './openapi/quotas.ts';
 export interface EmulatorAdmin {
   /** Empty state, stats, faults, quota settings and buckets, behaviour (back to start values), ClientTokens and FC (STS sessions stay). */
   reset(options?: { seed?: 'demo' | 'none' }): Promise<void>;
+  /** Each resource into its `accountId`'s state (default: the caller's account). */
   upsert(resources: AdminResource[]): number;
   generate(spec: GenerateSpec): number;
-  remove(refs: { type: string; region: string; id: string }[]): number;
-  list(filter?: { type?: string; region?: string }): AdminResource[];
+  remove(refs: { accountId?: string; type: string; region: string; id: string }[]): number;
+  /** One account's resources (default: the caller's). */
+  list(filter?: { accountId?: string; type?: string; region?: string }): AdminResource[];
+  /** Resource Directory members (with their RAM roles) and folders (emulator/accounts/directory.ts). */
+  addAccounts(specs: AccountSpec[]): number;
+  addFolders(specs: FolderSpec[]): number;
+  accounts(): Array<{ accountId: string; displayName: string; folderId: string; path: string }>;
   count(): number;
   stats(): CallStats;
   requests(filter?: CallFilter): LoggedCall[];
@@ -63,7 +71,9 @@ function resourceList(value: unknown, withTags: boolean): AdminResource[] {
     if (withTags && (typeof tags !== 'object' || Array.isArray(tags))) {
       throw new BadRequest(`resources[${i}].tags must be an object`);
     }
-    return { type: r.type, region: r.region, id: r.id, tags };
+    if (r.accountId !== undefined && (typeof r.accountId !== 'string' || !/^\d{16}$/.test(r.accountId)))
+      throw new BadRequest(`resources[${i}].accountId must be a 16-digit account id`);
+    return { ...(r.accountId ? { accountId: r.accountId } : {}), type: r.type, region: r.region, id: r.id, tags };
   });
 }
 
@@ -101,6 +111,7 @@ export function createAdminRoutes(admin: EmulatorAdmin): RouteHandler {
         }
         case 'GET /__admin/resources': {
           const filter = {
+            ...optionalString(r.url.searchParams, 'accountId'),
             ...optionalString(r.url.searchParams, 'type'),
             ...optionalString(r.url.searchParams, 'region'),
           };
@@ -110,6 +121,14 @@ export function createAdminRoutes(admin: EmulatorAdmin): RouteHandler {
           const body = readJson(r);
           return json(r, 200, { removed: admin.remove(resourceList(body.resources, false)), count: admin.count() });
         }
+        case 'POST /__admin/accounts': {
+          const body = readJson(r);
+          const folders = body.folders === undefined ? 0 : admin.addFolders(body.folders as FolderSpec[]);
+          const accounts = body.accounts === undefined ? 0 : admin.addAccounts(body.accounts as AccountSpec[]);
+          return json(r, 200, { folders, accounts });
+        }
+        case 'GET /__admin/accounts':
+          return json(r, 200, { accounts: admin.accounts() });
         case 'GET /__admin/stats':
           return json(r, 200, admin.stats());
         case 'GET /__admin/requests': {
@@ -117,6 +136,7 @@ export function createAdminRoutes(admin: EmulatorAdmin): RouteHandler {
           const limit = q.get('limit');
           if (limit !== null && !/^[1-9]\d*$/.test(limit)) throw new BadRequest('limit must be a positive integer');
           const filter: CallFilter = {
+            ...optionalString(q, 'accountId'),
             ...optionalString(q, 'product'),
             ...optionalString(q, 'action'),
             ...optionalString(q, 'code'),
@@ -161,7 +181,7 @@ export function createAdminRoutes(admin: EmulatorAdmin): RouteHandler {
           return json(r, 404, { error: `no admin route ${route}` });
       }
     } catch (error) {
-      if (error instanceof BadRequest) return json(r, 400, { error: error.message });
+      if (error instanceof BadRequest || error instanceof AccountError) return json(r, 400, { error: error.message });
       return json(r, 500, { error: (error as Error).message });
     }
   };

@@ -17,8 +17,13 @@ export interface CredentialStore {
   secretFor(accessKeyId: string): string | undefined;
   /** Whether a security token is valid for an STS access key id (false for a long-term key). */
   tokenMatches(accessKeyId: string, securityToken: string | undefined): boolean;
-  /** Issue STS-style credentials that this emulator accepts (for FC invocation contexts). */
-  issueSession(): Required<Credentials>;
+  /**
+   * Issue STS-style credentials that this emulator accepts (FC invocation contexts, STS AssumeRole):
+   * in the caller's account unless `accountId` names another, for the store's TTL unless `ttlMs` says.
+   */
+  issueSession(options?: { accountId?: string; ttlMs?: number }): Required<Credentials> & { expiresAt: number };
+  /** The account an access key belongs to (the long-term key: the emulator's account), or undefined. */
+  accountOf(accessKeyId: string): string | undefined;
 }
 
 /** A request already read: the body is buffered so it can be hashed for signature checks. */
@@ -120,6 +125,8 @@ export interface ApiAnswer {
 
 /** A resource as the admin API reads and writes it. */
 export interface AdminResource {
+  /** The account that owns it (admin seeding; default the caller's account). */
+  accountId?: string;
   type: string;
   region: string;
   id: string;

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AccountDirectory } from './accounts/directory.ts';
 import { createAdminRoutes, type EmulatorAdmin } from './admin.ts';
 import { Behaviour, type BehaviourSettings } from './behaviour.ts';
 import type { CloudState, FcService, ReadRequest, RouteHandler } from './contracts.ts';
@@ -19,6 +20,8 @@ import { demoResources } from './openapi/seed-demo.ts';
 import { NonceWindow, verifyAcs3 } from './openapi/signature.ts';
 import { createCloudState } from './openapi/state.ts';
 import { createOssService, type OssService } from './oss/index.ts';
+import { listAccounts } from './resource-directory/list-accounts.ts';
+import { assumeRole } from './sts/assume-role.ts';
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -85,7 +88,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const behaviour = new Behaviour(options.behaviour);
   const state = options.state ?? createCloudState({ behaviour });
-  const credentials = createCredentialStore({ accessKeyId, accessKeySecret });
+  const credentials = createCredentialStore({ accessKeyId, accessKeySecret, accountId });
+  // The caller's own account holds `state`; members get a state of their own on first use.
+  const directory = new AccountDirectory(accountId, state, () => createCloudState({ behaviour }));
   const quotas = new QuotaBuckets({
     enabled: options.quotas ?? true,
     scale: options.quotaScale ?? 1,
@@ -124,6 +129,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const admin: EmulatorAdmin = {
     async reset(opts = {}) {
       state.reset();
+      directory.reset();
       log.reset();
       faults.set({ seed: faultSeed, rules: [] });
       quotas.reset();
@@ -135,11 +141,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       for (const b of ossBuckets) oss.createBucket(b);
       if (opts.seed === 'demo') seedDemo();
     },
-    upsert: (resources) => state.upsert(resources),
+    upsert: (resources) => {
+      // Each resource goes to its account's state (default: the caller's).
+      const byAccount = new Map<string, typeof resources>();
+      for (const r of resources) {
+        const a = r.accountId ?? accountId;
+        const { accountId: _a, ...rest } = r;
+        byAccount.set(a, [...(byAccount.get(a) ?? []), rest]);
+      }
+      let n = 0;
+      for (const [a, rs] of byAccount) n += directory.stateOf(a).upsert(rs);
+      return n;
+    },
     generate: (spec) => state.generate(spec),
-    remove: (refs) => refs.reduce((n, ref) => n + (state.remove(ref) ? 1 : 0), 0),
-    list: (filter = {}) => state.list(filter),
-    count: () => state.count(),
+    remove: (refs) =>
+      refs.reduce((n, ref) => n + (directory.stateOf(ref.accountId ?? accountId).remove(ref) ? 1 : 0), 0),
+    list: (filter = {}) => {
+      const { accountId: a, ...rest } = filter;
+      return directory.stateOf(a ?? accountId).list(rest);
+    },
+    count: () => directory.accountIds().reduce((n, a) => n + directory.stateOf(a).count(), 0),
+    addAccounts: (specs) => directory.addAccounts(specs),
+    addFolders: (specs) => directory.addFolders(specs),
+    accounts: () => directory.list(),
     stats: () => log.snapshot(),
     requests: (filter) => log.recent(filter),
     setFaults: (spec) => {
@@ -160,7 +184,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     oss.handle,
     createAdminRoutes(admin),
     createOpenApiGateway({
-      state: () => state,
+      state: (a) => directory.stateOf(a),
+      services: (version, action, caller, params) => {
+        if (version === '2015-04-01' && action === 'AssumeRole')
+          return { product: 'Sts', ...assumeRole(params, caller, directory, credentials) };
+        if (version === '2020-03-31' && action === 'ListAccounts')
+          return { product: 'ResourceManager', ...listAccounts(params, caller, directory) };
+        return undefined;
+      },
       credentials,
       accountId,
       quotas,

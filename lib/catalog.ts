@@ -231,6 +231,13 @@ export interface EngineTuning {
    * still written after the deadline fires, so this bounds the work done inside the deadline margin.
    */
   planBufferSize: number;
+  /**
+   * Many-account runs (policy `accounts`): (account, region) shards running at once in one process. Shards
+   * of different accounts share no quota, so a bound near the shard count keeps wall time near one shard's.
+   */
+  accountShardConcurrency: number;
+  /** Re-assume a member's role this long before its STS credentials expire (capped at half their life). */
+  accountRefreshMarginMs: number;
 }
 
 /** Both, as the engine reads them (`withLimits`): one table, overridable field by field. */
@@ -256,6 +263,8 @@ export const LIMITS: Readonly<Limits> = Object.freeze({
   maxContinuationHops: 10_000,
   logResourcesPerLine: 500,
   planBufferSize: 2_000,
+  accountShardConcurrency: 128,
+  accountRefreshMarginMs: 300_000,
 });
 
 /**
@@ -311,6 +320,8 @@ export const LIMIT_RANGES: Readonly<Record<keyof Limits, LimitRange>> = Object.f
   maxContinuationHops: count(0),
   logResourcesPerLine: count(1),
   planBufferSize: count(1),
+  accountShardConcurrency: count(1, 1024),
+  accountRefreshMarginMs: count(0, 3_600_000),
 });
 
 export function withLimits(overrides: Partial<Limits> = {}): Limits {

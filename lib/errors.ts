@@ -44,6 +44,12 @@ export const RunErrorCode = {
   StoreUnavailable: 'STORE_UNAVAILABLE',
   /** A store location this tool cannot use. */
   InvalidStore: 'INVALID_STORE',
+  /** The function would write, but has no run store for its journal (`VPC_TAG_CLEANUP_STORE`). */
+  StoreRequired: 'STORE_REQUIRED',
+  /** A run id the store cannot hold (lib/journal/journaled-run.ts). */
+  InvalidRunId: 'INVALID_RUN_ID',
+  /** Resources named by id that the cloud does not have (lib/resource-ids-not-found.ts). */
+  ResourceNotFound: 'RESOURCE_NOT_FOUND',
   /** `restore`: the store holds no journal for that run. */
   RunNotFound: 'RUN_NOT_FOUND',
   /** `restore`: a resource's tags could not be read back. */

@@ -38,9 +38,10 @@ export function shardTaskId(runId: string, region: string): string {
   return toSafeId(`${runId}-shard-${region}`);
 }
 
-/** Task id of a continuation hop, distinct per shard: `<runId>-<regions|all>-hop-<n>`. */
+/** Task id of a continuation hop, distinct per shard: `<runId>-[<account>-]<regions|all>-hop-<n>`. */
 export function continuationTaskId(runId: string, shard: Shard | undefined, hop: number): string {
-  return toSafeId(`${runId}-${shard ? shard.regions.join('_') : 'all'}-hop-${hop}`);
+  const where = shard ? `${shard.account ? `${shard.account}-` : ''}${shard.regions.join('_')}` : 'all';
+  return toSafeId(`${runId}-${where}-hop-${hop}`);
 }
 
 /**

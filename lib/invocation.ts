@@ -7,6 +7,9 @@
  * failed for a reason that may pass (network, throttling, 5xx). Retrying is safe: run ids, ClientTokens
  * and task ids are derived from the event, so the retry repeats nothing that already happened.
  */
+
+import { accountShardTaskId } from './accounts/shards.ts';
+import { tallyOutcome } from './accounts/tally.ts';
 import { LIMITS, type Limits } from './catalog.ts';
 import {
   type CloudCredentials,
@@ -110,6 +113,17 @@ export interface InvocationResult {
   limits: Limits;
 }
 
+/** The report of a run that does its work elsewhere or not at all (fanned out, refused): its facts, no outcomes yet. */
+function runReport(run: RunRequest, deps: InvocationDeps, limits: Limits): ReportBuilder {
+  return new ReportBuilder({
+    runId: run.runId,
+    policyName: run.policy.name,
+    dryRun: run.policy.dryRun,
+    startedAt: new Date(deps.startedMs),
+    cap: limits.reportResourceCap,
+  });
+}
+
 /** Run (or fan out) one decoded run; resolves its report. */
 export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<InvocationResult> {
   const fromEnv = limitsFromEnv(deps.env);
@@ -120,13 +134,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   // A wrong invoker configuration is refused before any cloud call (a retry by FC cannot fix it).
   const invokerConfig = invokerConfigFromEnv(deps.env, deps.context?.service?.name);
   if (name && !deps.invoker && !invokerConfig.ok) {
-    const builder = new ReportBuilder({
-      runId: run.runId,
-      policyName: run.policy.name,
-      dryRun: run.policy.dryRun,
-      startedAt: new Date(deps.startedMs),
-      cap: limits.reportResourceCap,
-    });
+    const builder = runReport(run, deps, limits);
     return {
       report: builder.build({
         now: new Date(),
@@ -140,17 +148,65 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     const invoker = await invokerFor(deps, credentials);
     if (invoker) return { ...fanOutReport(run, await fanOut(run, invoker, name), deps, limits), limits };
   }
+  const endpointEarly = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
+  // Many accounts: the parent starts one shard per (account, region); a shard works in its member account.
+  if (run.policy.accounts && name) {
+    const accountsFc = await import('./accounts/fc.ts');
+    if (accountsFc.isAccountsParent(run)) {
+      const invoker = await invokerFor(deps, credentials);
+      if (invoker) {
+        const { openRunStore } = await loadEngine();
+        const storeText = deps.env.VPC_TAG_CLEANUP_STORE?.trim();
+        const opened = await openRunStore(storeText || 'none', deps.env, credentials, deps.context?.region);
+        const { index, starts } = await accountsFc.fanOutAccounts(run, {
+          invoker,
+          functionName: name,
+          credentials,
+          endpoint: endpointEarly,
+          store: opened.ok ? opened.store : undefined,
+        });
+        return { report: accountsFanOutReport(run, index, starts, deps, limits), limits };
+      }
+    }
+  }
+  let member: import('./accounts/session.ts').MemberSession | undefined;
+  if (run.shard?.account && run.policy.accounts) {
+    const accountsFc = await import('./accounts/fc.ts');
+    const got = await accountsFc.memberSessionFor(run, credentials, endpointEarly, limits.accountRefreshMarginMs);
+    if (!got.ok) {
+      // The member's role cannot be assumed: answered (a retry would be refused the same way), recorded.
+      const report = storeRefused(run, deps, `${got.failure.code}: ${got.failure.message}`, got.failure.code);
+      if (report.error && got.failure.requestId) Object.assign(report.error, { requestId: got.failure.requestId });
+      const { openRunStore } = await loadEngine();
+      const opened = await openRunStore(
+        deps.env.VPC_TAG_CLEANUP_STORE?.trim() || 'none',
+        deps.env,
+        credentials,
+        deps.context?.region,
+      );
+      if (opened.ok) await accountsFc.writeShardRecord(opened.store, run, report, {}, shardTaskOf(run), got.failure);
+      return { report, limits };
+    }
+    member = got.session;
+  }
 
   const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, undefined, limits);
   const { runJournaled, createCloudPort, openRunStore } = await loadEngine();
   const endpoint = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
-  const policy = effectivePolicy(run);
+  // A member shard cleans its region only, without `accounts` (it already is inside one).
+  const policy = member ? { ...effectivePolicy(run), accounts: undefined } : effectivePolicy(run);
   // The function writes only with a run store (the journal makes every run undoable), or when told not to.
   const storeText = deps.env.VPC_TAG_CLEANUP_STORE?.trim();
   if (!storeText && !policy.dryRun) return { report: storeRequired(run, deps), limits };
   const opened = await openRunStore(storeText || 'none', deps.env, credentials, deps.context?.region);
   if (!opened.ok) return { report: storeRefused(run, deps, opened.message), limits };
-  const cloud = createCloudPort(endpoint ? { credentials, endpoint, limits } : { credentials, limits });
+  // A member shard calls with the member's credentials; the store, the journal and FC keep the function's.
+  const runCredentials: CredentialsSource = member
+    ? () => (member as { credentials(): Promise<CloudCredentials> }).credentials()
+    : credentials;
+  const cloud = createCloudPort(
+    endpoint ? { credentials: runCredentials, endpoint, limits } : { credentials: runCredentials, limits },
+  );
   const request: Parameters<typeof runJournaled>[0] = { policy, runId: run.runId };
   if (deadline) {
     request.signal = deadline.signal;
@@ -166,7 +222,12 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     { cap: limits.reportResourceCap, perLine: limits.logResourcesPerLine },
     deps.log,
   );
-  const onOutcome = (o: ResourceOutcome) => resourceLog.add(o);
+  const byType: Record<string, import('./accounts/records.ts').TypeTally> = {};
+  const tally = member ? tallyOutcome : undefined;
+  const onOutcome = (o: ResourceOutcome) => {
+    resourceLog.add(o);
+    tally?.(byType, o);
+  };
   const { report } = await runJournaled(
     request,
     fromEnv.quotaScale !== undefined
@@ -176,6 +237,8 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   );
   resourceLog.flush();
   if (run.notes) report.notes = run.notes;
+  if (member)
+    await (await import('./accounts/fc.ts')).writeShardRecord(opened.store, run, report, byType, shardTaskOf(run));
 
   if (name) await handOn(run, report, deps, credentials, name, limits);
   return { report, limits };
@@ -219,11 +282,16 @@ function storeRequired(run: RunRequest, deps: InvocationDeps): Report {
     run,
     deps,
     'the function writes only with a run store for its journal: set VPC_TAG_CLEANUP_STORE to oss://bucket/prefix (or to none to run without a journal, and without undo)',
-    'STORE_REQUIRED',
+    RunErrorCode.StoreRequired,
   );
 }
 
-function storeRefused(run: RunRequest, deps: InvocationDeps, message: string, code = 'INVALID_STORE'): Report {
+function storeRefused(
+  run: RunRequest,
+  deps: InvocationDeps,
+  message: string,
+  code: string = RunErrorCode.InvalidStore,
+): Report {
   const report = new ReportBuilder({
     runId: run.runId,
     policyName: run.policy.name,
@@ -231,6 +299,41 @@ function storeRefused(run: RunRequest, deps: InvocationDeps, message: string, co
     startedAt: new Date(deps.startedMs),
     cap: 0,
   }).build({ now: new Date(), error: { code, message } });
+  return report;
+}
+
+/** The task id this shard invocation runs under (its first invocation's, or its hop's). */
+function shardTaskOf(run: RunRequest): string {
+  const region = run.shard?.regions[0] ?? '';
+  return run.continuation
+    ? continuationTaskId(run.runId, run.shard, run.continuation.hop - 1)
+    : accountShardTaskId(run.runId, run.shard?.account ?? '', region);
+}
+
+/** The parent's answer: every (account, region) shard and its task id; FC refusals as errors. */
+function accountsFanOutReport(
+  run: RunRequest,
+  index: import('./accounts/records.ts').AccountsIndex,
+  starts: import('./accounts/fc.ts').AccountShardStart[],
+  deps: InvocationDeps,
+  limits: Limits,
+): Report {
+  if (starts.some((s) => s.outcome.status === 'failed' && s.outcome.retryable))
+    throw new SelfInvokeError(starts.map((s) => s.outcome));
+  const builder = new ReportBuilder({
+    runId: run.runId,
+    policyName: run.policy.name,
+    dryRun: run.policy.dryRun,
+    startedAt: new Date(deps.startedMs),
+    cap: limits.reportResourceCap,
+  });
+  for (const f of index.failed)
+    builder.error({ code: f.code, message: f.message, ...(f.requestId ? { requestId: f.requestId } : {}) });
+  for (const s of starts)
+    if (s.outcome.status === 'failed')
+      builder.error({ code: s.outcome.code, message: s.outcome.message, region: s.region });
+  const report = builder.build({ now: new Date() });
+  report.shards = starts.map((s) => ({ regions: [s.region], account: s.accountId, ...asRecord(s.taskId, s.outcome) }));
   return report;
 }
 
@@ -243,13 +346,7 @@ function fanOutReport(
   const failed = starts.filter((s) => s.outcome.status === 'failed');
   if (failed.some((s) => s.outcome.status === 'failed' && s.outcome.retryable))
     throw new SelfInvokeError(starts.map((s) => s.outcome));
-  const builder = new ReportBuilder({
-    runId: run.runId,
-    policyName: run.policy.name,
-    dryRun: run.policy.dryRun,
-    startedAt: new Date(deps.startedMs),
-    cap: limits.reportResourceCap,
-  });
+  const builder = runReport(run, deps, limits);
   for (const s of failed) {
     if (s.outcome.status === 'failed')
       builder.error({ code: s.outcome.code, message: s.outcome.message, region: s.regions.join(',') });

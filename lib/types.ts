@@ -173,6 +173,8 @@ export interface Report {
   /** Fan-out: the per-region invocations this run started (lib/fanout.ts); the shards report on their own. */
   shards?: Array<{
     regions: string[];
+    /** Many-account runs: the member account of the shard. */
+    account?: string;
     taskId: string;
     status: 'started' | 'duplicate' | 'failed';
     requestId?: string;

@@ -26,6 +26,7 @@ const LAZY_CHUNKS: Readonly<Record<string, { file: string; entry: string }>> = {
   './engine.ts': { file: 'engine.js', entry: path.join(root, 'lib/engine.ts') },
   './fc3.ts': { file: 'fc3.js', entry: path.join(root, 'lib/invoker/fc3.ts') },
   './fc2.ts': { file: 'fc2.js', entry: path.join(root, 'lib/invoker/fc2.ts') },
+  './accounts/fc.ts': { file: 'accounts.js', entry: path.join(root, 'lib/accounts/fc.ts') },
   '@alicloud/credentials': { file: 'credentials.js', entry: '@alicloud/credentials' },
 };
 

@@ -142,6 +142,13 @@ async function runPolicy(
         ...(mode === 'plan' ? { dryRun: true } : {}),
       });
   if (mode === 'run' && policy.dryRun) out.note(`note: ${file} says "dryRun": true, so nothing will be changed`);
+  if (policy.accounts) {
+    // Many accounts: one shard per (account, region) in this process (bin/accounts-run.ts).
+    const { runAccountsPolicy } = await import('../accounts-run.ts');
+    const runId = typeof values['run-id'] === 'string' ? values['run-id'] : randomUUID();
+    const stop = new AbortController();
+    return runAccountsPolicy({ ...policy, accounts: policy.accounts }, runId, values, io, out, stop.signal);
+  }
 
   // The function's operator knobs apply here too (limits overrides, raised quotas).
   const envLimits = limitsFromEnv({

@@ -54,6 +54,11 @@ export interface FcServiceWithAdmin extends FcService {
   functions(): FunctionConfig[];
 }
 
+/** The three fields FC puts in `context.credentials` (the session's expiry is the emulator's business). */
+function sessionCredentials(s: ReturnType<FcServiceOptions['credentials']['issueSession']>) {
+  return { accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret, securityToken: s.securityToken };
+}
+
 function newRequestId(): string {
   // Shaped like FC's `1-64e70cf1-5cbef92ea8fc8c42899cf5d1`.
   return `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
@@ -94,7 +99,7 @@ export function createFcService(options: FcServiceOptions & FcExtraOptions): FcS
       event,
       requestId: rec.requestId,
       retryCount,
-      credentials: options.credentials.issueSession(),
+      credentials: sessionCredentials(options.credentials.issueSession()),
       region: options.region,
       accountId: options.accountId,
       env,

@@ -11,6 +11,8 @@ export interface LoggedCall {
   product: string;
   action: string;
   region: string;
+  /** The account of the credentials that signed the call (empty when refused before that was known). */
+  accountId?: string;
   params: Record<string, string>;
   clientToken?: string;
   /** 'OK', an error code, or the injected fault (`ConnectionReset`, `AppliedThenLost`). */
@@ -30,6 +32,7 @@ export interface CallStats {
 }
 
 export interface CallFilter {
+  accountId?: string;
   product?: string;
   action?: string;
   code?: string;
@@ -71,6 +74,7 @@ export class CallLog {
     const start = (this.next - this.size + this.capacity) % this.capacity;
     for (let i = 0; i < this.size; i++) {
       const call = this.ring[(start + i) % this.capacity]!;
+      if (filter.accountId && call.accountId !== filter.accountId) continue;
       if (filter.product && call.product !== filter.product) continue;
       if (filter.action && call.action !== filter.action) continue;
       if (filter.code && call.code !== filter.code) continue;

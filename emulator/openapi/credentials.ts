@@ -9,11 +9,15 @@ interface Session {
   secret: string;
   token: string;
   expiresAt: number;
+  /** The account the session acts in (an assumed member role's, or the caller's own). */
+  accountId: string;
 }
 
 export interface CredentialStoreOptions {
   accessKeyId: string;
   accessKeySecret: string;
+  /** The account of the long-term key and, by default, of issued sessions. */
+  accountId?: string;
   /** Lifetime of issued STS sessions (ms); FC contexts live at most the function timeout. */
   sessionTtlMs?: number;
   now?: () => number;
@@ -35,6 +39,7 @@ const MAX_SESSIONS = 100_000;
 export function createCredentialStore(options: CredentialStoreOptions): EmulatorCredentialStore {
   const now = options.now ?? Date.now;
   const ttl = options.sessionTtlMs ?? 6 * 3600_000;
+  const callerAccount = options.accountId ?? '1234567890123456';
   const sessions = new Map<string, Session>();
   // token -> access key id, to tell a token of another session (mismatch) from garbage (malformed).
   const owners = new Map<string, string>();
@@ -60,7 +65,11 @@ export function createCredentialStore(options: CredentialStoreOptions): Emulator
       return sessions.has(accessKeyId) && checkToken(accessKeyId, securityToken) === undefined;
     },
     checkToken,
-    issueSession(): Required<Credentials> {
+    accountOf(accessKeyId) {
+      if (accessKeyId === options.accessKeyId) return callerAccount;
+      return sessionFor(accessKeyId)?.accountId;
+    },
+    issueSession(opts = {}): Required<Credentials> & { expiresAt: number } {
       // Bounded memory: drop the oldest sessions (insertion order) beyond the cap.
       while (sessions.size >= MAX_SESSIONS) {
         const oldest = sessions.keys().next().value;
@@ -72,11 +81,17 @@ export function createCredentialStore(options: CredentialStoreOptions): Emulator
       const session: Session = {
         secret: randomBytes(20).toString('base64url'),
         token: randomBytes(48).toString('base64'),
-        expiresAt: now() + ttl,
+        expiresAt: now() + (opts.ttlMs ?? ttl),
+        accountId: opts.accountId ?? callerAccount,
       };
       sessions.set(accessKeyId, session);
       owners.set(session.token, accessKeyId);
-      return { accessKeyId, accessKeySecret: session.secret, securityToken: session.token };
+      return {
+        accessKeyId,
+        accessKeySecret: session.secret,
+        securityToken: session.token,
+        expiresAt: session.expiresAt,
+      };
     },
     reset() {
       sessions.clear();

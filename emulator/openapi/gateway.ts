@@ -25,7 +25,18 @@ export const PRODUCT_BY_VERSION: Readonly<Record<string, ProductName>> = {
 };
 
 export interface GatewayDeps {
-  state: () => CloudState;
+  /** The cloud state of an account: a signed call reaches only its own account's. */
+  state: (accountId: string) => CloudState;
+  /**
+   * Account services beside the three products (STS AssumeRole, Resource Directory ListAccounts): an
+   * answer for this version and action, or undefined when it is not one of theirs.
+   */
+  services?: (
+    version: string,
+    action: string,
+    callerAccount: string,
+    params: Record<string, string>,
+  ) => ServiceAnswer | undefined;
   credentials: EmulatorCredentialStore;
   accountId: string;
   quotas: QuotaBuckets;
@@ -36,6 +47,13 @@ export interface GatewayDeps {
   /** Behaviour switches (quotaWindow is the QuotaBuckets'); absent: the defaults. */
   behaviour?: Behaviour;
   now?: () => number;
+}
+
+/** An account service's answer, and the product name its calls are logged under. */
+export interface ServiceAnswer {
+  product: string;
+  status: number;
+  body: Record<string, unknown>;
 }
 
 const JSON_TYPE = 'application/json;charset=utf-8';
@@ -72,14 +90,17 @@ export function createOpenApiGateway(deps: GatewayDeps): RouteHandler {
     const product = PRODUCT_BY_VERSION[version];
     const params = mergedParams(r);
     let region = '';
+    let caller = '';
+    let serviceName: string | undefined;
     let faultKind: string | undefined;
     let tokenKey: string | undefined;
 
     const record = (code: string, status: number) => {
       deps.log.record({
-        product: product ?? '',
+        product: product ?? serviceName ?? '',
         action,
         region,
+        ...(caller ? { accountId: caller } : {}),
         params,
         ...(params.ClientToken !== undefined ? { clientToken: params.ClientToken } : {}),
         code,
@@ -109,18 +130,30 @@ export function createOpenApiGateway(deps: GatewayDeps): RouteHandler {
     };
 
     try {
-      verifyAcs3(
+      const verified = verifyAcs3(
         { method: r.req.method, path: r.url.pathname, query: r.url.searchParams, headers: r.req.headers, body: r.body },
         deps.credentials,
         deps.nonces,
         arrived,
       );
+      caller = deps.credentials.accountOf(verified.accessKeyId) ?? deps.accountId;
+      const service = !product && action ? deps.services?.(version, action, caller, params) : undefined;
+      if (service) {
+        serviceName = service.product;
+        const body =
+          service.status < 400
+            ? { RequestId: requestId, ...service.body }
+            : errorBody(requestId, host, String(service.body.Code), String(service.body.Message ?? ''), undefined);
+        send(service.status, body, service.status < 400 ? 'OK' : String(service.body.Code));
+        return true;
+      }
       if (!product || !action) throw new GatewayRefusal('InvalidAction.NotFound');
-      const state = deps.state();
-      const call: ApiCall = { product, version, action, params, accountId: deps.accountId };
+      const state = deps.state(caller);
+      const call: ApiCall = { product, version, action, params, accountId: caller };
       region = state.regionOf(call);
 
-      if (!deps.quotas.take(deps.accountId, region, `${product}:${action}`, arrived)) {
+      // Quotas are per account, region and API.
+      if (!deps.quotas.take(caller, region, `${product}:${action}`, arrived)) {
         throw new GatewayRefusal('Throttling.User');
       }
 

@@ -7,6 +7,7 @@
  * lister under a pattern policy) live in `parse.ts`; the schema holds what one field can say alone.
  */
 import { z } from 'zod';
+import { AccountsSchema } from '../accounts/schema.ts';
 import { POLICY_CAPS, RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
 import { isKnownRegion, regionsNear } from '../regions.ts';
 import { keyPatternProblem, MAX_KEY_PATTERN_LENGTH } from './key-pattern.ts';
@@ -174,6 +175,9 @@ export const PolicySchema = z.strictObject({
     .optional()
     .describe('Safety and speed limits of the run.'),
   fanOut: z.boolean().optional().describe('Run each region in its own asynchronous invocation (FC only).'),
+  accounts: AccountsSchema.optional().describe(
+    'Many accounts: assume roleName in each member (ids, or the Resource Directory), one shard per account and region.',
+  ),
 });
 
 /** A validated policy (defaults applied): what the engine runs. */

@@ -3,6 +3,7 @@
  * writes a temporary file, fsyncs it, renames it into place and fsyncs the folder: after a crash an
  * object is whole or absent, and once `put` resolves it survives a power cut too.
  */
+import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -34,7 +35,8 @@ export function createLocalStore(dir: string): RunStore {
     async put(key, body) {
       const target = pathOf(key);
       const folder = dirname(target);
-      const tmp = join(folder, `${TMP_MARK}${process.pid}-${++tmpSeq}`);
+      // Random part: two stores in one process (concurrent invocations of a warm instance) share the pid and a seq.
+      const tmp = join(folder, `${TMP_MARK}${process.pid}-${++tmpSeq}-${randomBytes(4).toString('hex')}`);
       try {
         await mkdir(folder, { recursive: true });
         const h = await open(tmp, 'w');

@@ -15,13 +15,20 @@ import {
   type InputIssue,
   invalid,
   type RunRequest,
+  type Shard,
   type TriggerSource,
 } from './types.ts';
 
 /** Keys of the manual envelope; a payload with `policy` among its keys is an envelope, else a bare policy. */
 const ENVELOPE_KEYS = new Set(['policy', 'runId', 'continuation', 'shard']);
 
-const ShardSchema = z.strictObject({ regions: z.array(z.string().min(1)).min(1) });
+const ShardSchema = z.strictObject({
+  regions: z.array(z.string().min(1)).min(1),
+  account: z
+    .string()
+    .regex(/^\d{16}$/, 'must be a 16-digit account id')
+    .optional(),
+});
 
 const UnitSchema = {
   region: z.string().min(1),
@@ -88,7 +95,7 @@ export function decodeManual(value: unknown, options: ManualDecodeOptions): Deco
     if (!ENVELOPE_KEYS.has(key))
       issues.push({ path: at(key), message: `unknown key '${key}' (expected policy, runId, continuation, shard)` });
   }
-  const extras: { runId?: string; continuation?: Continuation; shard?: { regions: string[] } } = {};
+  const extras: { runId?: string; continuation?: Continuation; shard?: Shard } = {};
   if (value.runId !== undefined) {
     if (typeof value.runId !== 'string' || value.runId.trim() === '')
       issues.push({ path: at('runId'), message: 'runId must be a non-empty string' });
@@ -96,7 +103,10 @@ export function decodeManual(value: unknown, options: ManualDecodeOptions): Deco
   }
   if (value.shard !== undefined) {
     const shard = ShardSchema.safeParse(value.shard);
-    if (shard.success) extras.shard = shard.data;
+    if (shard.success)
+      extras.shard = shard.data.account
+        ? { regions: shard.data.regions, account: shard.data.account }
+        : { regions: shard.data.regions };
     else issues.push(...shard.error.issues.map((i) => ({ path: at('shard', ...i.path), message: i.message })));
   }
   if (value.continuation !== undefined) {
@@ -109,7 +119,7 @@ export function decodeManual(value: unknown, options: ManualDecodeOptions): Deco
 
 function finish(
   policyInput: unknown,
-  extras: { runId?: string; continuation?: Continuation; shard?: { regions: string[] } },
+  extras: { runId?: string; continuation?: Continuation; shard?: Shard },
   payload: unknown,
   options: ManualDecodeOptions,
   issues: InputIssue[] = [],

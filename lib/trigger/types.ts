@@ -20,6 +20,8 @@ export type InputIssue = Issue;
 /** The part of a policy's regions one asynchronous invocation owns when a run is fanned out. */
 export interface Shard {
   regions: string[];
+  /** Many-account runs (policy `accounts`): the member account this shard cleans. */
+  account?: string;
 }
 
 /** A run to start. `policy` is the policy as given (a shard's invocation narrows regions itself). */

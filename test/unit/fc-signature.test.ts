@@ -20,7 +20,8 @@ const FC2 = createRequire(import.meta.url)('@alicloud/fc2') as {
 const store: CredentialStore = {
   secretFor: (id) => (id === 'AK1' ? 'secret-1' : id === 'STS.x' ? 'sts-secret' : undefined),
   tokenMatches: (id, token) => id === 'STS.x' && token === 'tok',
-  issueSession: () => ({ accessKeyId: 'STS.x', accessKeySecret: 'sts-secret', securityToken: 'tok' }),
+  issueSession: () => ({ accessKeyId: 'STS.x', accessKeySecret: 'sts-secret', securityToken: 'tok', expiresAt: 0 }),
+  accountOf: () => '1234567890123456',
 };
 
 const headerName = fc.stringMatching(/^x-fc-[a-z0-9-]{1,12}$/);

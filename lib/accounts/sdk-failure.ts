@@ -1,0 +1,44 @@
+/** What a Tea SDK error (STS, Resource Directory) says, as a value with no secret in it. */
+import { redactSecrets } from '../errors.ts';
+
+export interface SdkFailure {
+  code: string;
+  message: string;
+  requestId?: string;
+  httpStatus?: number;
+}
+
+export function sdkFailureOf(error: unknown, secrets: ReadonlyArray<string | undefined>): SdkFailure {
+  const e = (error ?? {}) as {
+    code?: unknown;
+    statusCode?: unknown;
+    requestId?: unknown;
+    message?: unknown;
+    data?: { Message?: unknown; RequestId?: unknown };
+  };
+  let message = String(e.data?.Message ?? e.message ?? error);
+  for (const s of secrets) if (s) message = message.split(s).join('***');
+  const out: SdkFailure = {
+    code: typeof e.code === 'string' && e.code && e.code !== 'undefined' ? e.code : 'Unknown',
+    message: redactSecrets(message),
+  };
+  const requestId = e.data?.RequestId ?? e.requestId;
+  if (typeof requestId === 'string' && requestId && requestId !== 'undefined') out.requestId = requestId;
+  if (typeof e.statusCode === 'number') out.httpStatus = e.statusCode;
+  return out;
+}
+
+/** A failure carried as an error (thrown out of a credentials provider into the engine). */
+export class AccountAccessError extends Error {
+  override readonly name = 'AccountAccessError';
+  readonly code: string;
+  readonly requestId: string | undefined;
+  constructor(
+    readonly accountId: string,
+    readonly failure: SdkFailure,
+  ) {
+    super(`account ${accountId}: ${failure.code}: ${failure.message}`);
+    this.code = failure.code;
+    this.requestId = failure.requestId;
+  }
+}
