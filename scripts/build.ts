@@ -15,6 +15,7 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions as EsbuildOptions, type Plugin } from 'esbuild';
+import { embedPolicies } from './embed-policies.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -53,6 +54,8 @@ const common: EsbuildOptions = {
   keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
+  // With NODE_OPTIONS=--enable-source-maps a stack trace in the function's log names the sources.
+  sourcemap: true,
   // CommonJS output: `import()` of a chunk becomes `require` (esbuild would keep a native import()).
   supported: { 'dynamic-import': false },
 };
@@ -62,12 +65,16 @@ export interface BuildOptions {
   outdir?: string;
   /** Bundle the all-eager comparison entry instead of the function. */
   eager?: boolean;
+  /** Embed `policies/*.json` into `s.yaml` and the sample timer event (default: only for the real `dist/`). */
+  embed?: boolean;
 }
 
 export interface BuildResult {
   bundlePath: string;
-  /** Size of every file written, by name. */
+  /** Size of every file written, by name (source maps included). */
   bytes: Record<string, number>;
+  /** Files the policy embedding rewrote (policies/ had changed). */
+  embedded: string[];
 }
 
 /** Bundle the function (or the eager variant) and write `package.json` `{"type":"commonjs"}` beside it. */
@@ -95,8 +102,11 @@ export async function buildFunction(options: BuildOptions = {}): Promise<BuildRe
   // A root "type":"module" must not turn the CommonJS bundle into an ES module.
   await writeFile(path.join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
   const bytes: Record<string, number> = {};
-  for (const f of files) bytes[f] = (await stat(path.join(outdir, f))).size;
-  return { bundlePath, bytes };
+  for (const f of [...files, ...files.map((f) => `${f}.map`)]) bytes[f] = (await stat(path.join(outdir, f))).size;
+  // What s.yaml deploys is the readable policies/ files, one-lined where FC wants a string.
+  const embedded =
+    (options.embed ?? (!options.eager && options.outdir === undefined)) ? embedPolicies(root).changed : [];
+  return { bundlePath, bytes, embedded };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -104,4 +114,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const dir = path.relative(root, path.dirname(result.bundlePath));
   for (const [file, size] of Object.entries(result.bytes))
     console.log(`${dir}/${file}: ${(size / 1024).toFixed(0)} KiB`);
+  for (const file of result.embedded) console.log(`${file}: embedded policies/ anew`);
 }

@@ -9,6 +9,7 @@ import { buildPlan } from '../../lib/reviewed-plan/document.ts';
 import { planRunInput } from '../../lib/reviewed-plan/select.ts';
 import { type Command, type Io, requireString } from '../command.ts';
 import { ExitCode, UsageError } from '../errors.ts';
+import { cleanMessage } from '../format/clean-message.ts';
 import type { RunProgress } from '../lib-api.ts';
 import type { Output } from '../output.ts';
 import { loadPlanFile, writePlanFile } from '../plan-file.ts';
@@ -277,9 +278,21 @@ async function runPolicy(
       ...(estimate ? { estimate } : {}),
     },
     () =>
-      `${cost ? `${renderChanges(tally)}\n${cost.summary}\n` : ''}${renderReport(report, tally)}${estimate ? renderEstimate(estimate) : ''}`,
+      `${cost ? `${report.error ? '' : `${renderChanges(tally)}\n`}${cost.summary}\n` : ''}${renderReport(report, tally)}${estimate ? renderEstimate(estimate) : ''}`,
   );
   if (interrupt.fired) return INTERRUPTED_EXIT;
+  // A run the engine stopped at the first refusal (lib/execute/run-guard.ts): say so where people look.
+  const stop = report.error?.code;
+  if (stop === 'AUTH_FAILED' || stop === 'ENDPOINT_UNREACHABLE') {
+    out.note(`vpc-tag-cleanup ${mode}: ${stop}: ${cleanMessage(report.error?.message ?? '')}`);
+    out.note(
+      stop === 'AUTH_FAILED'
+        ? 'check ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (or the profile) and the RAM permissions (docs/ram-policy.json)'
+        : 'check the network, or VPC_TAG_CLEANUP_ENDPOINT when it is set',
+    );
+    // Credentials refused before anything changed are bad input; a refusal after some writes is a partial failure.
+    if (stop === 'AUTH_FAILED' && report.totals.untagged === 0) return ExitCode.BadInput;
+  }
   return report.ok ? ExitCode.Ok : ExitCode.PartialFailure;
 }
 

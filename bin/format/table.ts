@@ -4,6 +4,7 @@
  */
 import type { WriteEstimate } from '../../lib/estimate.ts';
 import type { Report, ResourceOutcome } from '../../lib/types.ts';
+import { cleanMessage } from './clean-message.ts';
 import { OutcomeTally, totalSkipReasons } from './summary.ts';
 
 export interface RenderOptions {
@@ -113,13 +114,13 @@ export function renderReport(
     const shown = Math.min(failed.length, maxFailed);
     if (t.failed > shown) out.push(`  ... and ${t.failed - shown} more (--json lists them all)`);
   }
-  if (report.error) out.push(`error: ${report.error.code}: ${report.error.message}`);
+  if (report.error) out.push(`error: ${report.error.code}: ${cleanMessage(report.error.message)}`);
   if (report.errors.length > 0) {
     out.push(`errors (${report.errors.length}):`);
     for (const e of report.errors.slice(0, maxFailed)) {
       const where = [e.region, e.type].filter(Boolean).join(' ');
       out.push(
-        `  ${e.code}${where ? ` (${where})` : ''}: ${e.message}${e.requestId ? ` [request ${e.requestId}]` : ''}`,
+        `  ${e.code}${where ? ` (${where})` : ''}: ${cleanMessage(e.message)}${e.requestId ? ` [request ${e.requestId}]` : ''}`,
       );
     }
     if (report.errors.length > maxFailed) out.push(`  ... and ${report.errors.length - maxFailed} more`);

@@ -12,6 +12,8 @@
 import { type ProductId, quotaPerMinute } from '../catalog.ts';
 
 const WINDOW_MS = 60_000;
+/** A learned window's calls age out this much later than 60 s after release: they reach the cloud later. */
+const WINDOW_MARGIN_MS = 1_000;
 /** Share of the published N that must have got through in 60 s for a refusal to mean "window used up". */
 const WINDOW_EVIDENCE = 0.8;
 
@@ -53,6 +55,8 @@ export class TokenBucket {
   private capacity: number;
   /** No refusal yet: the rate may climb above the published one. */
   private climbing = true;
+  /** A call had to wait for a token since the last success (demand above the rate: worth climbing). */
+  private starved = false;
   /** Times of the calls answered OK in the trailing 60 s, oldest first (evidence for a window). */
   private readonly okTimes: number[] = [];
   /** A window was learned: at most `windowLimit` calls released in any 60 s. */
@@ -139,13 +143,14 @@ export class TokenBucket {
     this.tokens = Math.min(this.tokens, 0);
   }
 
-  /** A call went through: climb while no refusal came and calls queue here, else regain rate additively. */
+  /** A call went through: climb while no refusal came and calls waited here, else regain rate additively. */
   onSuccess(): void {
     const t = this.now();
     if (this.climbing) {
       this.okTimes.push(t);
       if (this.okTimes.length > 2 * this.perMinute) this.prune(this.okTimes, t);
-      if (this.waiters.length > 0 && this.ratePerMs < this.climbMaxPerMs) {
+      if ((this.waiters.length > 0 || this.starved) && this.ratePerMs < this.climbMaxPerMs) {
+        this.starved = false;
         this.refill(t);
         this.setRate(Math.min(this.climbMaxPerMs, this.ratePerMs * this.climbFactor));
         this.drain();
@@ -176,12 +181,12 @@ export class TokenBucket {
 
   private drain(): void {
     const t = this.now();
-    this.released.prune(t - WINDOW_MS);
+    this.released.prune(t - WINDOW_MS - WINDOW_MARGIN_MS);
     if (this.windowLimit !== undefined) {
       while (this.waiters.length > 0 && this.released.size < this.windowLimit) this.release(t);
       if (this.waiters.length > 0 && this.timer === undefined) {
         const oldest = this.released.at(this.released.size - this.windowLimit) ?? t;
-        this.schedule(Math.max(1, Math.ceil(oldest + WINDOW_MS - t)));
+        this.schedule(Math.max(1, Math.ceil(oldest + WINDOW_MS + WINDOW_MARGIN_MS - t)));
       }
       return;
     }
@@ -190,6 +195,7 @@ export class TokenBucket {
       this.tokens -= 1;
       this.release(t);
     }
+    if (this.waiters.length > 0) this.starved = true;
     if (this.waiters.length > 0 && this.timer === undefined)
       this.schedule(Math.max(1, Math.ceil((1 - this.tokens) / this.ratePerMs)));
   }

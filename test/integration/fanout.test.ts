@@ -180,6 +180,9 @@ describe('fan-out and continuation through FC asynchronous invocations', () => {
       // (10/s) they take 3 s, three times the 1 s that a 3 s timeout less a 2 s margin leaves an invocation.
       // A planner buffer of one batch keeps the work written after the deadline within the margin.
       h.admin.upsert(seed(600, 30));
+      // The emulator grants what the engine is told (x2): the rate limiter climbs above its belief until
+      // refused, so a looser emulator quota would let the run finish inside one invocation.
+      h.admin.setQuotas({ scale: 2 });
       await register(3, {
         VPC_TAG_CLEANUP_LIMITS: JSON.stringify({
           deadlineMarginMs: 2000,
