@@ -23,6 +23,7 @@ import { coldStart } from './scenarios/cold-start.ts';
 import { emulatorThroughput } from './scenarios/emulator-throughput.ts';
 import { faultSuite } from './scenarios/fault-suite.ts';
 import { latencyBound } from './scenarios/latency-bound.ts';
+import { manyAccounts } from './scenarios/many-accounts.ts';
 import { quotaBound } from './scenarios/quota-bound.ts';
 import { scale } from './scenarios/scale.ts';
 import { undoBench } from './scenarios/undo.ts';
@@ -37,6 +38,7 @@ const SCENARIOS = [
   'faultSuite',
   'undo',
   'behaviourModes',
+  'manyAccounts',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -99,6 +101,18 @@ if (
     await step('latencyBound', () => latencyBound(emu, dataset, latencyMs));
     await step('undo', () => undoBench(emu, dataset, quotaScale));
     await step('behaviourModes', () => behaviourModes(emu, dataset, quotaScale));
+  } finally {
+    await emu.close();
+  }
+}
+
+// Many accounts (issue 11): 50 members x 2 regions at the published quotas, one emulator child of its own.
+if (wanted('manyAccounts')) {
+  const emu = await spawnEmulator({ quotas: true });
+  try {
+    await step('manyAccounts', () =>
+      manyAccounts(emu, { accounts: quick ? 10 : 50, resourcesPerShard: quick ? 40 : 200, quotaScale: 1 }),
+    );
   } finally {
     await emu.close();
   }

@@ -3,8 +3,10 @@
  * their pass/miss verdicts, and the stdout table. Pure: the runner fills the figures, this file judges
  * and prints them.
  */
+
 import os from 'node:os';
 import type { BehaviourModes } from './scenarios/behaviour-modes.ts';
+import type { ManyAccounts } from './scenarios/many-accounts.ts';
 import type { UndoBench } from './scenarios/undo.ts';
 
 export interface CallFigures {
@@ -127,6 +129,7 @@ export interface FaultSuite {
 }
 
 export interface Scenarios {
+  manyAccounts?: ManyAccounts;
   callEfficiency?: CallEfficiency;
   quotaBound?: QuotaBound;
   latencyBound?: LatencyBound;
@@ -214,6 +217,22 @@ export function evaluateTargets(s: Scenarios): TargetResult[] {
   const at1m = scale.find((p) => p.resources >= 1_000_000);
   const fs = s.faultSuite;
   return [
+    judge(
+      'many-accounts-wall-vs-slowest-shard-floor',
+      11,
+      'many accounts (50 x 2 regions, quota-bound): wall time <= 1.3 x the slowest single shard floor',
+      s.manyAccounts?.wallVsSlowestShardFloor,
+      (m) => m <= 1.3,
+      (m) => `${round(m, 2)} x the slowest shard's floor`,
+    ),
+    judge(
+      'many-accounts-sts-calls',
+      11,
+      'STS AssumeRole calls <= accounts x (1 + refreshes)',
+      s.manyAccounts ? s.manyAccounts.stsCalls / s.manyAccounts.stsBound : undefined,
+      (m) => m <= 1,
+      (m) => `${round(m, 2)} x the bound`,
+    ),
     judge(
       'untag-calls-vs-lower-bound',
       6,

@@ -114,6 +114,9 @@ export class Output {
    */
   fail(e: unknown): ExitCode {
     const d = describeError(e);
+    // Usage messages already start with the command's name (`plan: --policy is required`): say it once.
+    const command = this.#label.split(' ')[1];
+    if (command && d.message.startsWith(`${command}: `)) d.message = d.message.slice(command.length + 2);
     const lines = [`${this.#label}: ${d.message}`, ...d.issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`)];
     if (d.hint) lines.push(d.hint);
     this.#io.stderr.write(`${lines.join('\n')}\n`);

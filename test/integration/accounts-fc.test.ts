@@ -91,7 +91,7 @@ describe('a many-account run in the function', () => {
     const want = [M1, M2, M3].flatMap((a) => REGIONS.map((r) => [a, r, `org-fc-1-${a}-${r}`, 'started']));
     expect(
       (
-        parent?.result as { shards: Array<{ account: string; regions: string[]; taskId: string; status: string }> }
+        parent!.result as { shards: Array<{ account: string; regions: string[]; taskId: string; status: string }> }
       ).shards.map((s) => [s.account, s.regions[0], s.taskId, s.status]),
     ).toEqual(want);
     expect(

@@ -15,9 +15,10 @@ const policyFiles = readdirSync(DIR).filter(
 );
 
 describe('examples/', () => {
-  it('holds the three policies for the common jobs', () => {
+  it('holds the policies for the common jobs', () => {
     expect(policyFiles.sort()).toEqual([
       'drop-legacy-cost-tags.json',
+      'many-accounts.json',
       'remove-tmp-keys.yaml',
       'strip-decommissioned-pools.json',
     ]);
