@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../bin/cli.ts';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
+import { type CliResult, runCliInProcess } from './support/cli-in-process.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -19,25 +19,8 @@ const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 let emu: Emulator;
 let dir: string;
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 async function inProcess(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const sink = () => {
-    const chunks: string[] = [];
-    return { chunks, stream: { isTTY: false, write: (c: string) => chunks.push(String(c)) } };
-  };
-  const out = sink();
-  const err = sink();
-  const code = await main(args, {
-    stdout: out.stream as unknown as NodeJS.WritableStream,
-    stderr: err.stream as unknown as NodeJS.WritableStream,
-    env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, ...env },
-  });
-  return { code, stdout: out.chunks.join(''), stderr: err.chunks.join('') };
+  return runCliInProcess(args, { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, ...env });
 }
 
 function spawnCli(args: string[], env: Record<string, string>): Promise<CliResult> {

@@ -10,26 +10,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../bin/cli.ts';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
+import { type CliResult, runCliInProcess } from './support/cli-in-process.ts';
 
 let emu: Emulator;
 let dir: string;
 let file: string;
 
-async function cli(args: string[], env: Record<string, string>) {
-  const sink = () => {
-    const chunks: string[] = [];
-    return { chunks, stream: { isTTY: false, write: (c: string) => chunks.push(String(c)) } };
-  };
-  const out = sink();
-  const err = sink();
-  const code = await main(args, {
-    stdout: out.stream as unknown as NodeJS.WritableStream,
-    stderr: err.stream as unknown as NodeJS.WritableStream,
-    env: { VPC_TAG_CLEANUP_STORE: 'none', ...env },
-  });
-  return { code, stdout: out.chunks.join(''), stderr: err.chunks.join('') };
+async function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return runCliInProcess(args, { VPC_TAG_CLEANUP_STORE: 'none', ...env });
 }
 
 /** A port nothing listens on: bound, then released. */

@@ -7,26 +7,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../bin/cli.ts';
 import type { AdminResource } from '../../emulator/contracts.ts';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
+import { type CliResult, runCliInProcess } from './support/cli-in-process.ts';
 
 let emu: Emulator;
 let dir: string;
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const sink = () => {
-    const chunks: string[] = [];
-    return { chunks, stream: { isTTY: false, write: (c: string) => chunks.push(String(c)) } };
-  };
-  const out = sink();
-  const err = sink();
-  const code = await main(args, {
-    stdout: out.stream as unknown as NodeJS.WritableStream,
-    stderr: err.stream as unknown as NodeJS.WritableStream,
-    env: { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, VPC_TAG_CLEANUP_STORE: join(dir, 'store') },
-  });
-  return { code, stdout: out.chunks.join(''), stderr: err.chunks.join('') };
+async function cli(args: string[]): Promise<CliResult> {
+  return runCliInProcess(args, { VPC_TAG_CLEANUP_ENDPOINT: emu.endpoint, VPC_TAG_CLEANUP_STORE: join(dir, 'store') });
 }
 
 beforeAll(async () => {
