@@ -15,7 +15,7 @@ import type { Report } from '../types.ts';
 import { createDirectoryReader } from './directory.ts';
 import { resolveMembers } from './members.ts';
 import { AccountKeys, type AccountsIndex, type FailedAccount, type ShardRecord, type TypeTally } from './records.ts';
-import { AccountAccessError } from './sdk-failure.ts';
+import { AccountAccessError, failedAccountOf } from './sdk-failure.ts';
 import { createMemberSession, type MemberSession } from './session.ts';
 import { shardsOf } from './shards.ts';
 import { createRoleAssumer } from './sts.ts';
@@ -53,12 +53,7 @@ export async function fanOutAccounts(
     );
   } catch (e) {
     if (!(e instanceof AccountAccessError)) throw e;
-    failed.push({
-      accountId: e.accountId,
-      code: e.code,
-      message: e.failure.message,
-      ...(e.requestId ? { requestId: e.requestId } : {}),
-    });
+    failed.push(failedAccountOf(e.accountId, e.failure));
   }
   const shards = shardsOf(run.runId, members, run.policy.regions);
   const index: AccountsIndex = {

@@ -16,7 +16,7 @@ import { createDirectoryReader, type DirectoryReader } from './directory.ts';
 import { resolveMembers } from './members.ts';
 import { type MergedReport, mergeAccountsRun } from './merge.ts';
 import { AccountKeys, type AccountsIndex, type FailedAccount, type ShardRecord, type ShardRef } from './records.ts';
-import { AccountAccessError } from './sdk-failure.ts';
+import { AccountAccessError, failedAccountOf } from './sdk-failure.ts';
 import { createMemberSession, type MemberSession } from './session.ts';
 import { runShard } from './shard-run.ts';
 import { shardsOf } from './shards.ts';
@@ -63,12 +63,7 @@ export async function runAccounts(
     );
   } catch (e) {
     if (!(e instanceof AccountAccessError)) throw e;
-    failed.push({
-      accountId: e.accountId,
-      code: e.code,
-      message: e.failure.message,
-      ...(e.requestId ? { requestId: e.requestId } : {}),
-    });
+    failed.push(failedAccountOf(e.accountId, e.failure));
   }
 
   // Every member's first AssumeRole, at once (STS calls are cheap; each is one per account).
@@ -85,13 +80,7 @@ export async function runAccounts(
       });
       const first = await session.start();
       if (first.ok) sessions.set(accountId, session);
-      else
-        failed.push({
-          accountId,
-          code: first.code,
-          message: first.message,
-          ...(first.requestId ? { requestId: first.requestId } : {}),
-        });
+      else failed.push(failedAccountOf(accountId, first));
     }),
   );
   const okMembers = members.filter((m) => sessions.has(m));

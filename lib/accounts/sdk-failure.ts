@@ -42,3 +42,11 @@ export class AccountAccessError extends Error {
     this.requestId = failure.requestId;
   }
 }
+
+/** The report's entry for a member whose access failed (STS or the directory), request id when known. */
+export function failedAccountOf(
+  accountId: string,
+  f: { code: string; message: string; requestId?: string | undefined },
+) {
+  return { accountId, code: f.code, message: f.message, ...(f.requestId ? { requestId: f.requestId } : {}) };
+}

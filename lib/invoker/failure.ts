@@ -34,6 +34,11 @@ export function failureOf(seen: SeenFailure, taskId: string | undefined): Invoke
   return out;
 }
 
+/** An async call the gateway took: its task id and request id when known. */
+export function startedOutcome(taskId: string | undefined, requestId: string | undefined): InvokeOutcome {
+  return { status: 'started', ...(taskId !== undefined ? { taskId } : {}), ...(requestId ? { requestId } : {}) };
+}
+
 /** An async call's failure as an outcome: 409 (the task id exists) is `duplicate`. */
 export function asyncOutcomeOf(seen: SeenFailure, taskId: string | undefined): InvokeOutcome {
   if (seen.httpStatus === 409) return taskId === undefined ? { status: 'duplicate' } : { status: 'duplicate', taskId };

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import FCClient from '@alicloud/fc2';
-import { asyncOutcomeOf, failureOf, redact, type SeenFailure } from './failure.ts';
+import { asyncOutcomeOf, failureOf, redact, type SeenFailure, startedOutcome } from './failure.ts';
 import { decodeAnswer, fcHost, type InvokerOptions } from './options.ts';
 import type { Invoker } from './port.ts';
 
@@ -138,12 +138,7 @@ export function createFc2Invoker(options: InvokerOptions, route: Fc2Route): Invo
         const headers: Record<string, string> = { 'x-fc-invocation-type': 'Async' };
         if (taskId !== undefined) headers[taskHeader] = taskId;
         const answer = await send(functionName, payload, headers);
-        const requestId = answer.headers['x-fc-request-id'];
-        return {
-          status: 'started',
-          ...(taskId !== undefined ? { taskId } : {}),
-          ...(requestId ? { requestId } : {}),
-        };
+        return startedOutcome(taskId, answer.headers['x-fc-request-id']);
       } catch (error) {
         return asyncOutcomeOf(seenOf(error, secrets), taskId);
       }

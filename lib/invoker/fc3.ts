@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import Fc3Module, { InvokeFunctionHeaders, InvokeFunctionRequest } from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
-import { asyncOutcomeOf, failureOf, redact, type SeenFailure } from './failure.ts';
+import { asyncOutcomeOf, failureOf, redact, type SeenFailure, startedOutcome } from './failure.ts';
 import { decodeAnswer, fcHost, type InvokerOptions } from './options.ts';
 import type { Invoker } from './port.ts';
 
@@ -85,12 +85,7 @@ export function createFc3Invoker(options: InvokerOptions): Invoker {
         const headers: Record<string, string> = { xFcInvocationType: 'Async' };
         if (taskId !== undefined) headers.xFcAsyncTaskId = taskId;
         const response = await call(functionName, payload, headers);
-        const requestId = response.headers?.['x-fc-request-id'];
-        return {
-          status: 'started',
-          ...(taskId !== undefined ? { taskId } : {}),
-          ...(requestId ? { requestId } : {}),
-        };
+        return startedOutcome(taskId, response.headers?.['x-fc-request-id']);
       } catch (error) {
         return asyncOutcomeOf(seenOf(error, secrets), taskId);
       }
