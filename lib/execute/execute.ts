@@ -31,8 +31,8 @@ import {
   isNotFoundCode,
   isOutcomeUnknownCode,
   isSplitParamCode,
-  type Limits,
   PRODUCTS,
+  type Tuning,
 } from '../catalog.ts';
 import type { CloudPort } from '../cloud/port.ts';
 import type { ListContext } from '../discover/list-call.ts';
@@ -45,7 +45,7 @@ import { DeadlineError, errorCode, statusOf, withRetry } from './retry.ts';
 
 export interface ExecuteContext {
   cloud: CloudPort;
-  limits: Limits;
+  limits: Tuning;
   rateLimiter: RateLimiter;
   runId: string;
   /**
