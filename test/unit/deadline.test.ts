@@ -40,9 +40,9 @@ describe('tuningFromEnv', () => {
 
   it('ignores text that is not a JSON object and a scale that is not positive', () => {
     expect(tuningFromEnv({ VPC_TAG_CLEANUP_LIMITS: '[1]', VPC_TAG_CLEANUP_QUOTA_SCALE: '-1' })).toEqual({
-      limits: {},
+      tuning: {},
       ignored: ['VPC_TAG_CLEANUP_LIMITS: not a JSON object', 'VPC_TAG_CLEANUP_QUOTA_SCALE: not a positive number'],
     });
-    expect(tuningFromEnv({})).toEqual({ limits: {}, ignored: [] });
+    expect(tuningFromEnv({})).toEqual({ tuning: {}, ignored: [] });
   });
 });
