@@ -16,7 +16,7 @@ import type { Policy } from '../policy/schema.ts';
 import type { ResourceRef } from '../types.ts';
 import type { ListContext } from './list-call.ts';
 import { BY_IDS_LISTER, BY_KEYS_LISTER, byIdsPages, byKeysPages } from './tag-list.ts';
-import { typedListPages } from './typed-list.ts';
+import { idsListerName, typedIdsPages, typedListPages } from './typed-list.ts';
 import type { DiscoveredPage, ListCursor, ListUnit } from './types.ts';
 
 export type { ListContext } from './list-call.ts';
@@ -74,7 +74,8 @@ export function needsFullTagSets(policy: Policy, strategy: Extract<Strategy, { k
 
 /** The lister name a strategy's cursors carry (a continuation from another strategy is not resumed). */
 export function listerName(strategy: Strategy, type: ResourceType): string {
-  if (strategy.kind === 'ids') return BY_IDS_LISTER;
+  const typed = listerOf(type);
+  if (strategy.kind === 'ids') return typed?.idsParam ? idsListerName(typed) : BY_IDS_LISTER;
   if (strategy.kind === 'keys') return BY_KEYS_LISTER;
   return listerOf(type)?.action ?? 'none';
 }
@@ -95,8 +96,18 @@ export function discoverUnit(
   const startToken =
     opts.resume && opts.resume.lister === listerName(strategy, unit.type) ? opts.resume.token : undefined;
   const tagFilter = policy.match?.tags;
+  // Scope by a resource's own region where a list may answer other regions' (IPAM pools, see typed-list.ts);
+  // resources an event names are taken in whichever region answers them.
+  const regions = narrowIds ? undefined : policy.regions;
+  const lister = listerOf(unit.type);
   switch (strategy.kind) {
     case 'ids':
+      // IPAM pools by id through ListIpamPools: its items say their own region, ListTagResources rows do not.
+      if (lister?.idsParam)
+        return typedIdsPages(ctx, unit, lister, strategy.ids, {
+          ...(startToken !== undefined ? { startToken } : {}),
+          ...(regions ? { regions } : {}),
+        });
       return byIdsPages(ctx, unit, strategy.ids, startToken);
     case 'keys':
       return byKeysPages(ctx, unit, strategy.keys, {
@@ -106,10 +117,10 @@ export function discoverUnit(
         ...(strategy.extraTags ? { extraTags: strategy.extraTags } : {}),
       });
     case 'typed': {
-      const lister = listerOf(unit.type);
       if (!lister) throw new Error(`no typed lister for ${unit.type}`);
       return typedListPages(ctx, unit, lister, {
         mutating: opts.mutating,
+        ...(regions ? { regions } : {}),
         ...(startToken !== undefined ? { startToken } : {}),
         ...(tagFilter ? { tagFilter } : {}),
       });

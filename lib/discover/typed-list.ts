@@ -20,6 +20,14 @@ interface TypedOptions {
   tagFilter?: TagFilter;
   /** Writes run while this unit lists (the run is not a dry run and buffers nothing). */
   mutating?: boolean;
+  /**
+   * The policy's regions: an item whose own region (`lister.ownRegionField`) is another one is left out.
+   * Under ipamPoolRegion=hosted the IPAM's region lists pools of every region it operates in; each pool
+   * belongs to the policy by its own region, as it does when pools are listed under that region.
+   */
+  regions?: readonly string[];
+  /** Only these ids (`lister.idsParam`). */
+  ids?: readonly string[];
 }
 
 function paramsOf(unit: { region: string }, product: string, tagFilter?: TagFilter) {
@@ -36,6 +44,7 @@ function itemsOf(
   body: Record<string, unknown>,
   unit: { region: string; type: ResourceType },
   lister: TypedLister,
+  regions?: readonly string[],
 ): TaggedResource[] {
   const items = pathGet(body, lister.itemsField);
   const out: TaggedResource[] = [];
@@ -43,6 +52,9 @@ function itemsOf(
   for (const item of items) {
     const id = pathGet(item, lister.idField);
     if (typeof id !== 'string') continue;
+    const own = lister.ownRegionField ? pathGet(item, lister.ownRegionField) : undefined;
+    if (regions && typeof own === 'string' && own !== '' && !regions.includes(own)) continue;
+    // The region it was listed under is the one that addresses it: untag goes there.
     out.push({ region: unit.region, type: unit.type, id, tags: tagsFromList(pathGet(item, lister.tagsField)) });
   }
   return out;
@@ -58,6 +70,40 @@ export function typedListPages(
   return tokenPages(ctx, unit, lister, opts);
 }
 
+/** The cursor name of `typedIdsPages` (a cursor of another lister is not resumed). */
+export const idsListerName = (lister: TypedLister): string => `${lister.action}:ids`;
+
+/**
+ * Explicit ids through a typed list that takes them (`lister.idsParam`), `maxIdsPerListCall` at a time:
+ * the items carry their own region, so `regions` decides scope as in a full listing. The cursor token is
+ * the index of the chunk that restarts on resume.
+ */
+export async function* typedIdsPages(
+  ctx: ListContext,
+  unit: { region: string; type: ResourceType },
+  lister: TypedLister,
+  ids: readonly string[],
+  opts: { startToken?: string; regions?: readonly string[] },
+): AsyncGenerator<DiscoveredPage> {
+  const size = ctx.limits.maxIdsPerListCall;
+  const unique = [...new Set(ids)];
+  const chunks = Math.ceil(unique.length / size);
+  for (let chunk = Number(opts.startToken ?? '0') || 0; chunk < chunks; chunk++) {
+    const ask = unique.slice(chunk * size, (chunk + 1) * size);
+    const last = chunk === chunks - 1;
+    for await (const page of tokenPages(ctx, unit, lister, {
+      ids: ask,
+      ...(opts.regions ? { regions: opts.regions } : {}),
+    }))
+      yield last && !page.next
+        ? { resources: page.resources }
+        : {
+            resources: page.resources,
+            next: { lister: idsListerName(lister), token: String(page.next ? chunk : chunk + 1) },
+          };
+  }
+}
+
 async function* tokenPages(
   ctx: ListContext,
   unit: { region: string; type: ResourceType },
@@ -70,10 +116,11 @@ async function* tokenPages(
   for (;;) {
     const params = paramsOf(unit, product, opts.tagFilter);
     params.MaxResults = lister.maxResults;
+    if (opts.ids && lister.idsParam) params[lister.idsParam] = [...opts.ids];
     if (token) params.NextToken = token;
     const body = await listCall(ctx, product, unit.region, lister.action, params, lister.bodyParams);
     const ids = new Set<string>();
-    const resources = itemsOf(body, unit, lister).filter((r) => {
+    const resources = itemsOf(body, unit, lister, opts.regions).filter((r) => {
       if (previous.has(r.id) || ids.has(r.id)) return false;
       ids.add(r.id);
       return true;
