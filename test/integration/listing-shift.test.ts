@@ -64,7 +64,7 @@ describe('page-numbered listings under deletions by others', () => {
       policy,
       { signal: cut.signal },
       {
-        limits: { listConcurrency: 1 },
+        tuning: { listConcurrency: 1 },
         onProgress: (p) => {
           if (p.kind === 'page' && ++pages === 2) cut.abort(new Error('deadline'));
         },
