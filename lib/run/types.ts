@@ -1,5 +1,5 @@
 /** What a run takes: the request (`RunInput`) and what it runs with (`RunDeps`). */
-import type { Limits, ResourceType } from '../catalog.ts';
+import type { ResourceType, Tuning } from '../catalog.ts';
 import type { CloudPort } from '../cloud/port.ts';
 import type { RateLimiter } from '../execute/rate-limiter.ts';
 import type { Policy } from '../policy/schema.ts';
@@ -15,6 +15,11 @@ export interface RunInput {
   continuation?: Continuation;
   /** Only these resources (a Config event): listed by explicit ids. */
   narrowTo?: ResourceRef[];
+  /**
+   * The whole policy's regions when this run is one shard of it (`policy.regions` is the shard's): a
+   * resource a region lists for another region (IPAM pools under ipamPoolRegion=hosted) is in scope by these.
+   */
+  scopeRegions?: readonly string[];
   /**
    * `run --plan` (lib/reviewed-plan/): selection by the plan instead of the policy, and the plan's
    * resources that listing never met (recorded once listing is over, unless the deadline cut it).
@@ -42,7 +47,7 @@ export interface RunProgress {
 export interface RunDeps {
   cloud: CloudPort;
   /** The operator's tuning and, in tests, lowered API facts (lib/catalog.ts `EngineTuning`, `CallFacts`); not the policy's `limits`. */
-  limits?: Partial<Limits>;
+  tuning?: Partial<Tuning>;
   /** Multiplies the published quotas the rate limiter starts from (tests, benchmarks). */
   quotaScale?: number;
   /** Buckets shared across runs (a warm FC instance keeps what it learned); default: fresh per run. */
