@@ -16,8 +16,9 @@
  *   others before answering, and one refused key fails only that key of that resource;
  * - a resource the read-back shows bare (no tag at all: stripped, or vanished) is asked alone once more
  *   (not-found: it vanished); only if that answer is unclear too is it taken as stripped.
- * Once a call with mixed key sets was refused, later batches go out split that way (fewest calls of:
- * by key set, or by the set of resources holding each key).
+ * Once a call with mixed key sets was refused, the product's calls go out exact (each names only keys
+ * all its ids remove: `exactCalls` of lib/plan.ts), the batch refused and those queued re-planned so,
+ * and the planner told through the run's `UntagMode`.
  *
  * Deadline: once `signal` fires, a call not yet sent, or waiting for its bucket or a retry's backoff, is
  * not sent (its resources `skipped`/`deadline`, `onAbandon` told so the run keeps its unit out of the
@@ -37,7 +38,9 @@ import {
 import type { CloudPort } from '../cloud/port.ts';
 import type { ListContext } from '../discover/list-call.ts';
 import { fetchTagsByIds } from '../discover/tag-list.ts';
+import { exactCalls } from '../plan/exact-calls.ts';
 import type { ReportError, ResourceOutcome, UntagBatch } from '../types.ts';
+import { createUntagMode, type UntagMode } from '../untag-mode.ts';
 import { clientTokenFor } from './client-token.ts';
 import { createPartsMerger, type FinalOutcomeSink, type PartsMerger } from './parts.ts';
 import type { RateLimiter } from './rate-limiter.ts';
@@ -69,13 +72,26 @@ export interface ExecuteContext {
   readLimit?: LimitFunction;
   /** What the run has learned about the cloud's untag API (shared by every batch of the run). */
   learned?: Learned;
+  /** Products whose calls must be exact (shared with the planner and the continuation). */
+  untagMode?: UntagMode;
+  /** The policy's guard keys (`match.tags`, `protect.resourceTag`): an exact re-plan sends them last. */
+  guardKeys?: ReadonlySet<string>;
+  /**
+   * The run's progress guarantee: while no untag call has succeeded, the first batch the deadline would
+   * abandon is sent anyway (once per run), so a hop whose writes were all refused still makes progress.
+   */
+  progress?: WriteProgress;
 }
 
 interface Learned {
-  /** A call naming keys some of its resources lack was refused: batches now go out split that way. */
-  mixedKeysRefused: boolean;
   /** Parameter errors naming a key or a resource answered so far. */
   keyErrors: number;
+}
+
+/** Untag calls that succeeded, and whether the one batch past the deadline was claimed. */
+export interface WriteProgress {
+  succeeded: number;
+  rescued: boolean;
 }
 
 export interface Executor {
@@ -99,13 +115,16 @@ export function createExecutor(context: ExecuteContext, concurrency: number): Ex
     ...context,
     parts: context.parts ?? createPartsMerger(context.record),
     readLimit: context.readLimit ?? pLimit(Math.max(1, context.limits.listConcurrency)),
-    learned: context.learned ?? { mixedKeysRefused: false, keyErrors: 0 },
+    learned: context.learned ?? { keyErrors: 0 },
+    untagMode: context.untagMode ?? createUntagMode(),
   };
   const limit = pLimit(Math.max(1, concurrency));
   const inFlight = new Set<Promise<void>>();
   const highWater = Math.max(4, concurrency * 4);
   return {
     submit(batch, options) {
+      // The writer's own progress batch is the run's one batch past the deadline: no second one.
+      if (options?.despiteDeadline && ctx.progress) ctx.progress.rescued = true;
       const base = options?.despiteDeadline ? withoutDeadline(ctx) : ctx;
       const merger = base.parts as PartsMerger;
       const outcomes: ResourceOutcome[] = [];
@@ -265,22 +284,24 @@ async function send(ctx: ExecuteContext, batch: UntagBatch, signal: AbortSignal 
 }
 
 async function resolve(ctx: ExecuteContext, batch: UntagBatch, tallies: Tallies, step: Step): Promise<void> {
-  if (ctx.signal?.aborted && !step.probe) return abandon(ctx, batch, tallies);
-  if (ctx.learned?.mixedKeysRefused && !step.probe) {
-    const groups = byKeySet(batch, batch.removes, ctx.limits.maxIdsPerCall);
-    if (groups.length > 1) {
-      for (const g of groups) await resolve(ctx, g, tallies, step);
-      return;
-    }
+  if (ctx.signal?.aborted && !step.probe) {
+    if (!rescue(ctx)) return abandon(ctx, batch, tallies);
+    return resolve(withoutDeadline(ctx), batch, tallies, step);
+  }
+  if (ctx.untagMode?.exact.has(batch.product) && !step.probe && isMixed(batch)) {
+    for (const g of exactSplit(ctx, batch)) await resolve(ctx, g, tallies, step);
+    return;
   }
   const sent = await send(ctx, batch, step.probe ? undefined : ctx.signal);
   if (sent.ok) {
+    if (ctx.progress) ctx.progress.succeeded++;
     for (const id of batch.ids) markRemoved(tallies, id, batch.removes[id] ?? [], sent.requestId);
     return;
   }
   const { code, failure, uncertain } = sent;
   if (sent.err instanceof DeadlineError) {
     if (uncertain) return fromReadBack(ctx, batch, tallies, step, undefined);
+    if (rescue(ctx)) return resolve(withoutDeadline(ctx), batch, tallies, step);
     return abandon(ctx, batch, tallies);
   }
   const [onlyId] = batch.ids;
@@ -339,11 +360,10 @@ async function reconcile(
   if (step.depth >= MAX_DEPTH) return fail(ctx, batch, tallies, failure);
   if (keyError && isMixed(batch)) {
     // Resources with different keys refused together: most likely a cloud that refuses to remove a key a
-    // resource lacks. Re-send at once as calls whose resources carry every key named (no read-back: the
-    // listing is fresh; a part refused again is read back below), and send later batches that way.
-    if (ctx.learned) ctx.learned.mixedKeysRefused = true;
-    for (const sub of byKeySet(batch, batch.removes, ctx.limits.maxIdsPerCall))
-      await resolve(ctx, sub, tallies, { depth: step.depth + 1 });
+    // resource lacks. Re-send at once as exact calls (no read-back: the listing is fresh; a part refused
+    // again is read back below), and pack the product's later batches exactly.
+    ctx.untagMode?.exact.add(batch.product);
+    for (const sub of exactSplit(ctx, batch)) await resolve(ctx, sub, tallies, { depth: step.depth + 1 });
     return;
   }
   const truth = await readBack(ctx, batch);
@@ -456,6 +476,21 @@ function abandon(ctx: ExecuteContext, batch: UntagBatch, tallies: Tallies): void
     const t = tallyOf(tallies, id);
     t.skip ??= { reason: ctx.stopped?.() ? 'stopped' : 'deadline' };
   }
+}
+
+/** Claims the run's one batch past the deadline, if no untag call has succeeded yet and none was claimed. */
+function rescue(ctx: ExecuteContext): boolean {
+  const p = ctx.progress;
+  if (!p || p.succeeded > 0 || p.rescued) return false;
+  p.rescued = true;
+  return true;
+}
+
+/** The batch as exact calls: each names only keys all its ids remove (guard keys last). */
+function exactSplit(ctx: ExecuteContext, batch: UntagBatch): UntagBatch[] {
+  const items = batch.ids.map((id) => ({ id, keys: batch.removes[id] ?? [] }));
+  const calls = exactCalls(items, ctx.limits.maxIdsPerCall, ctx.limits.maxKeysPerCall, ctx.guardKeys);
+  return calls.map((c) => subBatch(batch, c.ids, Object.fromEntries(c.ids.map((id) => [id, c.keys]))));
 }
 
 function pairsOf(batch: UntagBatch): number {

@@ -4,7 +4,7 @@
  * fanned-out run); both are accepted here so that every hop decodes the same way.
  */
 import { z } from 'zod';
-import { RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
+import { PRODUCTS, type ProductId, RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
 import type { Continuation } from '../types.ts';
 import { joinPath, parsePolicyAt } from './policy.ts';
 import { compactTime, RUN_ID_MAX_LENGTH, shortHash, toSafeId } from './run-id.ts';
@@ -48,6 +48,7 @@ const ContinuationSchema = z.looseObject({
   done: z.array(z.looseObject(UnitSchema)),
   cursor: CursorSchema.optional(),
   cursors: z.array(CursorSchema).optional(),
+  exactUntag: z.array(z.enum(Object.keys(PRODUCTS) as [ProductId, ...ProductId[]])).optional(),
 });
 
 /** A plain object (not null, not an array). */
