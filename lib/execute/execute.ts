@@ -80,8 +80,9 @@ export interface ExecuteContext {
   /** The policy's guard keys (`match.tags`, `protect.resourceTag`): an exact re-plan sends them last. */
   guardKeys?: ReadonlySet<string>;
   /**
-   * The run's progress guarantee: while no untag call has succeeded, the first batch the deadline would
-   * abandon is sent anyway (once per run), so a hop whose writes were all refused still makes progress.
+   * The run's progress guarantee: once an untag call was refused and none has succeeded, the first batch
+   * the deadline would abandon is sent anyway (once per run), so a hop whose writes were all refused (a
+   * refused mixed call re-sent exact after the deadline) still makes progress.
    */
   progress?: WriteProgress;
   /** The write slots: a call holds one only while it is on the wire (never while it waits for its bucket). */
@@ -95,9 +96,10 @@ interface Learned {
   keyErrors: number;
 }
 
-/** Untag calls that succeeded, and whether the one batch past the deadline was claimed. */
+/** Untag calls that succeeded and that were refused, and whether the one batch past the deadline was claimed. */
 export interface WriteProgress {
   succeeded: number;
+  refused: number;
   rescued: boolean;
 }
 
@@ -385,6 +387,7 @@ async function resolve(ctx: ExecuteContext, batch: UntagBatch, tallies: Tallies,
     return;
   }
   const { code, failure, uncertain } = sent;
+  if (ctx.progress && !(sent.err instanceof DeadlineError)) ctx.progress.refused++;
   if (sent.err instanceof DeadlineError) {
     if (uncertain) return fromReadBack(ctx, batch, tallies, step, undefined);
     if (rescue(ctx)) return resolve(withoutDeadline(ctx), batch, tallies, step);
@@ -569,10 +572,10 @@ function abandon(ctx: ExecuteContext, batch: UntagBatch, tallies: Tallies): void
   }
 }
 
-/** Claims the run's one batch past the deadline, if no untag call has succeeded yet and none was claimed. */
+/** Claims the run's one batch past the deadline: a call was refused, none succeeded, none claimed yet. */
 function rescue(ctx: ExecuteContext): boolean {
   const p = ctx.progress;
-  if (!p || p.succeeded > 0 || p.rescued) return false;
+  if (!p || p.succeeded > 0 || p.refused === 0 || p.rescued) return false;
   p.rescued = true;
   return true;
 }

@@ -137,7 +137,7 @@ function runExecutor(r: {
       signal: guard.signal,
       untagMode: r.untagMode,
       guardKeys: r.guardKeys,
-      progress: { succeeded: 0, rescued: false },
+      progress: { succeeded: 0, refused: 0, rescued: false },
     },
     r.policy.limits?.concurrency ?? r.limits.defaultConcurrency,
   );
