@@ -12,11 +12,11 @@ import pLimit from 'p-limit';
 import {
   isNotFoundCode,
   isTagLimitCode,
-  type Limits,
   PRODUCTS,
   productOf,
   type ResourceType,
-  withLimits,
+  type Tuning,
+  withTuning,
 } from '../catalog.ts';
 import type { CloudPort } from '../cloud/port.ts';
 import type { ListContext } from '../discover/list-call.ts';
@@ -46,7 +46,7 @@ export interface RestoreInput {
 
 export interface RestoreDeps {
   cloud: CloudPort;
-  limits?: Partial<Limits>;
+  limits?: Partial<Tuning>;
   quotaScale?: number;
   rateLimiter?: RateLimiter;
   now?: () => number;
@@ -57,7 +57,7 @@ export interface RestoreDeps {
 export async function restoreRun(input: RestoreInput, deps: RestoreDeps): Promise<RestoreReport> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const limits = withLimits(deps.limits);
+  const limits = withTuning(deps.limits);
   const dryRun = input.dryRun === true;
   const restoreId = input.restoreId ?? `${new Date(started).toISOString().replace(/[:.]/g, '')}`;
   const outcomes: RestoreOutcome[] = [];
@@ -236,7 +236,7 @@ export async function restoreRun(input: RestoreInput, deps: RestoreDeps): Promis
 
 interface TagContext {
   cloud: CloudPort;
-  limits: Limits;
+  limits: Tuning;
   rateLimiter: RateLimiter;
   runId: string;
   calls: RestoreReport['totals']['calls'];

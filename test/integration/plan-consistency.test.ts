@@ -93,7 +93,7 @@ describe('policy-consistent union packing', () => {
       { signal: controller.signal },
       {
         cloud: watched(h.cloud, { after: () => controller.abort() }),
-        limits: { ...TEST_LIMITS, maxKeysPerCall: 3 },
+        tuning: { ...TEST_LIMITS, maxKeysPerCall: 3 },
       },
     );
     expect(reportProblems([report], await h.state())).toEqual([]);
@@ -109,15 +109,15 @@ describe('policy-consistent union packing', () => {
       remove: { keys: ['env', 'x', 'y', 'z'] },
       limits: { concurrency: 1 },
     };
-    const limits = { ...TEST_LIMITS, maxKeysPerCall: 2 };
+    const tuning = { ...TEST_LIMITS, maxKeysPerCall: 2 };
     const controller = new AbortController();
     const first = await h.run(
       policy,
       { signal: controller.signal, runId: 'split-match' },
-      { cloud: watched(h.cloud, { after: () => controller.abort() }), limits },
+      { cloud: watched(h.cloud, { after: () => controller.abort() }), tuning },
     );
     expect(first.report.continuation).toBeDefined();
-    const second = await h.run(policy, { runId: 'split-match', continuation: first.report.continuation! }, { limits });
+    const second = await h.run(policy, { runId: 'split-match', continuation: first.report.continuation! }, { tuning });
     expect(second.report.ok).toBe(true);
     expect(await h.state()).toEqual({ 'ipam-m': {} });
   });
