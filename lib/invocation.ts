@@ -215,6 +215,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   }
   if (run.continuation) request.continuation = run.continuation;
   if (run.narrowTo) request.narrowTo = run.narrowTo;
+  if (run.shard) request.scopeRegions = run.policy.regions;
   if (deps.context?.requestId) request.invocationId = deps.context.requestId;
   // Outcomes stream to the log as they become final, so the function's memory stays flat in resources.
   const resourceLog = createResourceLog(
