@@ -45,6 +45,17 @@ export function continuationTaskId(runId: string, shard: Shard | undefined, hop:
 }
 
 /**
+ * The task id this invocation runs under when it is one of several of its run (a shard, a hop), else
+ * undefined (the run's first invocation, whose id the caller chose): it names the invocation's report.
+ */
+export function invocationTaskId(run: Pick<RunRequest, 'runId' | 'shard' | 'continuation'>): string | undefined {
+  if (run.continuation) return continuationTaskId(run.runId, run.shard, run.continuation.hop);
+  if (!run.shard) return undefined;
+  const region = run.shard.regions.join('_');
+  return run.shard.account ? toSafeId(`${run.runId}-${run.shard.account}-${region}`) : shardTaskId(run.runId, region);
+}
+
+/**
  * Whether this invocation should split its run into per-region shards: several regions, fan-out on,
  * and not itself a shard, a continuation, or an event-driven run narrowed to a few resources. A policy
  * with `limits.maxResources` is not split: the limit is the whole run's, counted by one invocation chain.

@@ -19,7 +19,15 @@ import {
 } from './cloud/credentials.ts';
 import { deadlineFor } from './deadline.ts';
 import { CredentialsMissingError, InvokerConfigError, RunErrorCode, SelfInvokeError } from './errors.ts';
-import { continuationTaskId, continueRun, fanOut, type InvokeOutcome, type Invoker, shouldFanOut } from './fanout.ts';
+import {
+  continuationTaskId,
+  continueRun,
+  fanOut,
+  type InvokeOutcome,
+  type Invoker,
+  invocationTaskId,
+  shouldFanOut,
+} from './fanout.ts';
 import type { FcContext } from './fc-context.ts';
 import { insideFc } from './fc-context.ts';
 import { createInvoker, type InvokerEnv, invokerConfigFromEnv } from './invoker/index.ts';
@@ -233,7 +241,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     fromEnv.quotaScale !== undefined
       ? { cloud, limits, quotaScale: fromEnv.quotaScale, onOutcome }
       : { cloud, limits, onOutcome },
-    { store: opened.store },
+    { store: opened.store, ...taskOf(run) },
   );
   resourceLog.flush();
   if (run.notes) report.notes = run.notes;
@@ -242,6 +250,12 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
 
   if (name) await handOn(run, report, deps, credentials, name, limits);
   return { report, limits };
+}
+
+/** The invocation's own report object in the store when it is a shard or a hop (lib/store/run-reports.ts). */
+function taskOf(run: RunRequest): { taskId?: string } {
+  const taskId = invocationTaskId(run);
+  return taskId === undefined ? {} : { taskId };
 }
 
 /** A run its deadline stopped carries on in a new asynchronous invocation (or stops at the hop limit). */
