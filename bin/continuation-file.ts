@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Continuation } from '../lib/types.ts';
+import type { Continuation, ResourceRef } from '../lib/types.ts';
 import { BadPolicyError, UsageError } from './errors.ts';
 
 export const CONTINUATION_FILE = 'continuation.json';
@@ -17,6 +17,8 @@ export interface SavedContinuation {
   /** The policy as written (validated again on resume). */
   policy: unknown;
   continuation: Continuation;
+  /** The resources the run was narrowed to (`--resource`), kept for the resumed run. */
+  narrowTo?: ResourceRef[];
 }
 
 /** The local store directory the CLI writes to (an `oss://` or `none` store leaves the default). */

@@ -4,8 +4,8 @@
  */
 
 import { optionalPositiveInt } from './command.ts';
-import { BadPolicyError } from './errors.ts';
-import { type Policy, parsePolicy } from './lib-api.ts';
+import { BadPolicyError, UsageError } from './errors.ts';
+import { narrowIssues, type Policy, parsePolicy, parseResourceList, type ResourceRef } from './lib-api.ts';
 import { readPolicyFile } from './policy-file.ts';
 
 export interface PolicyOverrides {
@@ -56,4 +56,26 @@ export function checkPolicy(raw: unknown, label: string, overrides: PolicyOverri
     throw new BadPolicyError(`${label}: invalid policy (${fields})`, parsed.issues);
   }
   return overrides.dryRun === undefined ? parsed.policy : { ...parsed.policy, dryRun: overrides.dryRun };
+}
+
+/**
+ * `--resource REGION/TYPE/ID[,...]`: the run narrowed to exactly those resources (lib/narrow.ts), each
+ * inside the policy; undefined without the option. A bad one is bad input naming it, before any call.
+ */
+export function narrowFrom(
+  command: string,
+  values: Record<string, string | boolean | undefined>,
+  policy: Policy,
+): ResourceRef[] | undefined {
+  const text = values.resource;
+  if (text === undefined) return undefined;
+  const parsed = parseResourceList(typeof text === 'string' ? text : '');
+  if (!parsed.ok) throw new UsageError(`${command}: --resource: ${parsed.message}`);
+  const outside = narrowIssues(policy, parsed.refs);
+  if (outside.length > 0)
+    throw new BadPolicyError(
+      `${command}: --resource names resources outside the policy`,
+      outside.map((n) => ({ path: `narrowTo[${n.index}].${n.field}`, message: n.message })),
+    );
+  return parsed.refs;
 }

@@ -5,6 +5,7 @@
  *   becomes one invocation per region, payload `{policy, runId, shard: {regions: [r]}}`. Each shard owns
  *   whole regions, so shards never share a quota bucket (DESIGN.md, decisions).
  * - Continuation: a run stopped by its deadline invokes itself with `{policy, runId, shard?, continuation}`.
+ * - A narrowed run's `narrowTo` (lib/narrow.ts) goes into every payload it sends, hop or shard, unchanged.
  *
  * Task ids are derived from the run id (plus region or hop), so an FC re-delivery of the same event asks
  * for the same task ids and FC refuses the repeats with 409: a shard or a hop never starts twice.
@@ -12,9 +13,10 @@
  * by default, `@alicloud/fc2` for the 2016-08-15 API, by configuration.
  */
 import type { InvokeOutcome, Invoker } from './invoker/index.ts';
+import { narrowedRegions } from './narrow.ts';
 import { toSafeId } from './trigger/run-id.ts';
 import type { RunRequest, Shard } from './trigger/types.ts';
-import type { Continuation } from './types.ts';
+import type { Continuation, ResourceRef } from './types.ts';
 
 /** What an asynchronous self-invocation carries (decoded by `lib/trigger/manual.ts`). */
 export interface SelfPayload {
@@ -22,6 +24,15 @@ export interface SelfPayload {
   runId: string;
   shard?: Shard;
   continuation?: Continuation;
+  /** The run's resources when it is narrowed to some (every hop and shard keeps them). */
+  narrowTo?: ResourceRef[];
+}
+
+/** The payload of a run's next invocation: its policy and run id, and its narrowing when it has one. */
+function selfPayload(run: RunRequest, extra: Pick<SelfPayload, 'shard' | 'continuation'>): SelfPayload {
+  const payload: SelfPayload = { policy: run.policy, runId: run.runId, ...extra };
+  if (run.narrowTo) payload.narrowTo = run.narrowTo;
+  return payload;
 }
 
 export type { InvokeOutcome, Invoker } from './invoker/index.ts';
@@ -67,12 +78,16 @@ export function shouldFanOut(run: RunRequest, env: { VPC_TAG_CLEANUP_FANOUT?: st
   return run.policy.fanOut === true || env.VPC_TAG_CLEANUP_FANOUT === '1';
 }
 
-/** Start one shard per region; the outcomes say which started, which already had, which failed. */
+/**
+ * Start one shard per region (per region it touches, for a narrowed run); the outcomes say which
+ * started, which already had, which failed.
+ */
 export async function fanOut(run: RunRequest, invoker: Invoker, functionName: string): Promise<ShardStart[]> {
+  const regions = run.narrowTo ? narrowedRegions(run.policy.regions, run.narrowTo) : run.policy.regions;
   return Promise.all(
-    run.policy.regions.map(async (region) => {
+    regions.map(async (region) => {
       const shard = { regions: [region] };
-      const payload: SelfPayload = { policy: run.policy, runId: run.runId, shard };
+      const payload = selfPayload(run, { shard });
       const taskId = shardTaskId(run.runId, region);
       return { regions: shard.regions, taskId, outcome: await invoker.invokeAsync(functionName, payload, taskId) };
     }),
@@ -86,7 +101,6 @@ export async function continueRun(
   invoker: Invoker,
   functionName: string,
 ): Promise<InvokeOutcome> {
-  const payload: SelfPayload = { policy: run.policy, runId: run.runId, continuation };
-  if (run.shard) payload.shard = run.shard;
+  const payload = selfPayload(run, run.shard ? { continuation, shard: run.shard } : { continuation });
   return invoker.invokeAsync(functionName, payload, continuationTaskId(run.runId, run.shard, continuation.hop));
 }

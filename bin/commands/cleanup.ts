@@ -19,7 +19,7 @@ type Mode = 'plan' | 'run';
 
 const helpText = (mode: Mode) => `Usage: vpc-tag-cleanup ${
   mode === 'plan' ? 'plan --policy FILE [--out PLAN.json]' : 'run --policy FILE | --plan PLAN.json [--store S]'
-} [--json] [--region R[,R...]] [--concurrency N] [--run-id ID]
+} [--json] [--region R[,R...]] [--resource REGION/TYPE/ID[,...]] [--concurrency N] [--run-id ID]
 
 ${
   mode === 'plan'
@@ -46,6 +46,9 @@ ${
 }
   --json             print the report as one JSON document (errors too) instead of a table
   --region R[,R...]  replace the policy's regions
+  --resource REGION/TYPE/ID[,...]
+                     only these resources (each inside the policy), listed by id, e.g.
+                     cn-hangzhou/VPC/vpc-bp1abc,cn-hangzhou/IPAMPOOL/ipam-pool-1
   --concurrency N    replace the policy's limits.concurrency (write calls in flight)
   --run-id ID        run id for the report and the ClientTokens (default: a new UUID)
 ${mode === 'run' ? '  --continue RUN     resume run RUN where Ctrl-C stopped it (its saved policy and run id;\n                     RUN is a run id in the local store, or the continuation.json file)\n' : ''}
@@ -70,6 +73,7 @@ export function makeCleanupCommand(mode: Mode): Command {
       policy: { type: 'string', short: 'p' },
       json: { type: 'boolean' },
       region: { type: 'string' },
+      resource: { type: 'string' },
       concurrency: { type: 'string' },
       'run-id': { type: 'string' },
       ...(mode === 'run'
@@ -99,13 +103,14 @@ async function runPolicy(
       createWriteEstimator,
       limitsFromEnv,
       listingCost,
+      narrowedNotFound,
       resourceIdsNotFound,
       withLimits,
     },
     { ProgressLine },
     { OutcomeTally },
     { renderChanges, renderEstimate, renderReport },
-    { checkPolicy, overridesFrom },
+    { checkPolicy, narrowFrom, overridesFrom },
     { readPolicyFile },
     { continuationPath, loadContinuation, saveContinuation },
     { INTERRUPTED_EXIT, interruptedOutcome, interruptedReport, watchInterrupt },
@@ -132,6 +137,8 @@ async function runPolicy(
     throw new UsageError('run: give --policy, --plan or --continue, one of them (a plan carries its policy)');
   if (planFile !== undefined && values.region !== undefined)
     throw new UsageError('run: --region does not apply to --plan (the plan names its resources)');
+  if ((planFile !== undefined || resume) && values.resource !== undefined)
+    throw new UsageError('run: --resource does not apply to --plan or --continue (they name their resources)');
   const reviewed = planFile !== undefined ? await loadPlanFile(planFile) : undefined;
   const file = resume ? `--continue ${values.continue}` : (planFile ?? requireString(mode, values, 'policy'));
   const raw = resume ? resume.policy : reviewed ? reviewed.policy : await readPolicyFile(file);
@@ -142,8 +149,11 @@ async function runPolicy(
         ...overridesFrom(mode, values),
         ...(mode === 'plan' ? { dryRun: true } : {}),
       });
+  // One way to narrow (lib/narrow.ts): --resource, or what the interrupted run was narrowed to.
+  const narrowTo = resume ? resume.narrowTo : reviewed ? undefined : narrowFrom(mode, values, policy);
   if (mode === 'run' && policy.dryRun) out.note(`note: ${file} says "dryRun": true, so nothing will be changed`);
   if (policy.accounts) {
+    if (narrowTo) throw new UsageError(`${mode}: --resource does not apply to a policy with accounts`);
     // Many accounts: one shard per (account, region) in this process (bin/accounts-run.ts).
     const { runAccountsPolicy } = await import('../accounts-run.ts');
     const runId = typeof values['run-id'] === 'string' ? values['run-id'] : randomUUID();
@@ -188,7 +198,7 @@ async function runPolicy(
       })
     : undefined;
   // Which of match.resourceIds the run met: the others are reported one by one.
-  const wanted = new Set(policy.match?.resourceIds ?? []);
+  const wanted = new Set(narrowTo ? narrowTo.map((r) => r.id) : (policy.match?.resourceIds ?? []));
   const metIds = new Set<string>();
   const runId = resume?.runId ?? (typeof values['run-id'] === 'string' ? values['run-id'] : randomUUID());
   // The journal's store, opened (and its location checked) before any cloud call.
@@ -202,7 +212,13 @@ async function runPolicy(
     };
     const input = reviewed
       ? { ...planRunInput(reviewed), runId, signal: controller.signal }
-      : { policy, runId, signal: controller.signal, ...(resume ? { continuation: resume.continuation } : {}) };
+      : {
+          policy,
+          runId,
+          signal: controller.signal,
+          ...(resume ? { continuation: resume.continuation } : {}),
+          ...(narrowTo ? { narrowTo } : {}),
+        };
     result = await runJournaled(
       input,
       {
@@ -230,14 +246,20 @@ async function runPolicy(
   let { report, full } = result;
   // Only a run that listed everything can say an id is not there.
   if (!report.continuation && !report.error && wanted.size > 0) {
-    const missing = resourceIdsNotFound(policy, metIds);
+    const missing = narrowTo ? narrowedNotFound(narrowTo, metIds) : resourceIdsNotFound(policy, metIds);
     if (missing.length > 0) report = { ...report, ok: false, errors: [...report.errors, ...missing] };
   }
   if (interrupt.fired) {
     let hint: string | undefined;
     if (report.continuation && !report.dryRun) {
       const path = continuationPath(io.env, runId);
-      await saveContinuation(path, { version: 1, runId, policy: raw, continuation: report.continuation });
+      await saveContinuation(path, {
+        version: 1,
+        runId,
+        policy: raw,
+        continuation: report.continuation,
+        ...(narrowTo ? { narrowTo } : {}),
+      });
       hint = `resume with: vpc-tag-cleanup run --continue ${runId}`;
     }
     report = interruptedReport(report, hint);

@@ -30,9 +30,9 @@ const TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 export const invokeCommand: Command = {
   name: 'invoke',
   summary: 'run a policy in the deployed function (FC 3.0 SDK, or fc2 for the 2016-08-15 API)',
-  help: `Usage: vpc-tag-cleanup invoke --function NAME --policy FILE [--async] [--region R] [--account-id ID] [--run-id ID] [--json]
+  help: `Usage: vpc-tag-cleanup invoke --function NAME --policy FILE [--resource REGION/TYPE/ID[,...]] [--async] [--region R] [--account-id ID] [--run-id ID] [--json]
 
-Sends {"policy": <policy>, "runId"?: ID} to the FC 3.0 function NAME
+Sends {"policy": <policy>, "runId"?: ID, "narrowTo"?: [...]} to the FC 3.0 function NAME
 (POST /2023-03-30/functions/NAME/invocations through @alicloud/fc20230330, ACS3-signed), the same
 invoker the function uses for fan-out and continuations. The policy is checked locally first. Synchronous by default: prints the function's report and exits 0 or 1 on its "ok".
 With --async, FC queues the invocation and the command prints the request id; with --run-id as well,
@@ -41,6 +41,8 @@ the run id is also the async task id, so sending the same run twice is refused b
 Options:
   --function NAME   the function name (required)
   --policy FILE     the policy, JSON or YAML (required)
+  --resource REGION/TYPE/ID[,...]
+                    run the policy on only these resources (each inside the policy), listed by id
   --async           asynchronous invocation (X-Fc-Invocation-Type: Async)
   --region R        FC region (default ALIBABA_CLOUD_REGION_ID, else cn-hangzhou)
   --account-id ID   account id (default ALIBABA_CLOUD_ACCOUNT_ID)
@@ -57,6 +59,7 @@ default chain.
   options: {
     function: { type: 'string', short: 'f' },
     policy: { type: 'string', short: 'p' },
+    resource: { type: 'string' },
     async: { type: 'boolean' },
     region: { type: 'string' },
     'account-id': { type: 'string' },
@@ -84,18 +87,19 @@ default chain.
     if (!config.ok) throw new UsageError(`invoke: ${config.message}`);
 
     // Loaded here: `--help` should not pay for the SDKs' load time (the invoker loads its SDK on first call).
-    const [{ resolveCredentials }, { renderReport }, { loadPolicy }] = await Promise.all([
+    const [{ resolveCredentials }, { renderReport }, { loadPolicy, narrowFrom }] = await Promise.all([
       import('../credentials.ts'),
       import('../format/table.ts'),
       import('../policy-input.ts'),
     ]);
     const policy = await loadPolicy(file);
+    const narrowTo = narrowFrom('invoke', values, policy);
     const credentials = await resolveCredentials();
     const invoker = createInvoker(
       { credentials, accountId, region, endpoint: io.env.VPC_TAG_CLEANUP_FC_ENDPOINT || undefined, timeoutMs: 900_000 },
       config.config,
     );
-    const payload = runId === undefined ? { policy } : { policy, runId };
+    const payload = { policy, ...(runId !== undefined ? { runId } : {}), ...(narrowTo ? { narrowTo } : {}) };
     if (values.async === true) {
       const started = await invoker.invokeAsync(functionName, payload, runId);
       if (started.status === 'failed') throw new FcInvokeError(started);

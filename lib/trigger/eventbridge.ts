@@ -1,10 +1,10 @@
 /**
  * EventBridge trigger: one CloudEvent, or an array of them (`event-streaming` delivery), or the bare
  * `data` (RawData schema). A Cloud Config `*:Config:NonCompliantNotification` names one resource; the
- * policy in `VPC_TAG_CLEANUP_POLICY` runs narrowed to it. Anything else is ignored with a reason: an
+ * policy in `VPC_TAG_CLEANUP_POLICY` runs as written, narrowed to it by `narrowTo` (lib/narrow.ts). Anything else is ignored with a reason: an
  * error would only make FC retry an event that can never succeed.
  */
-import type { Policy } from '../policy/schema.ts';
+import { outsidePolicy, uniqueRefs } from '../narrow.ts';
 import type { ResourceRef } from '../types.ts';
 import { asObject, dig, resolveConfigResource, text } from './config-resource.ts';
 import { describe, isRecord } from './manual.ts';
@@ -102,31 +102,6 @@ function fromNotification(
   return { kind: 'resource', ref, idSeed: eventId ?? `config|${ref.region}|${ref.type}|${ref.id}|${stamp}` };
 }
 
-/** Why a resource is outside the policy's scope, or undefined when the policy covers it. */
-function outOfScope(policy: Policy, ref: ResourceRef): string | undefined {
-  if (!policy.resourceTypes.includes(ref.type)) return `${ref.type} ${ref.id}: type not in the policy's resourceTypes`;
-  if (!policy.regions.includes(ref.region))
-    return `${ref.type} ${ref.id}: region ${ref.region} not in the policy's regions`;
-  const ids = policy.match?.resourceIds;
-  if (ids && !ids.includes(ref.id)) return `${ref.type} ${ref.id}: not in the policy's match.resourceIds`;
-  return undefined;
-}
-
-/**
- * The policy narrowed to exactly these resources: their regions, types and ids (tag filters and
- * everything else kept). Fan-out is dropped: a handful of resources is one invocation's work.
- */
-export function narrowPolicy(policy: Policy, refs: readonly ResourceRef[]): Policy {
-  const unique = <T>(xs: T[]) => [...new Set(xs)];
-  const { fanOut: _dropped, ...rest } = policy;
-  return {
-    ...rest,
-    regions: unique(refs.map((r) => r.region)),
-    resourceTypes: unique(refs.map((r) => r.type)) as Policy['resourceTypes'],
-    match: { ...policy.match, resourceIds: unique(refs.map((r) => r.id)) },
-  };
-}
-
 /** Decode one CloudEvent, an array of them, or RawData. */
 export function decodeEventBridge(events: unknown, env: TriggerEnv): DecodedEvent {
   const list = Array.isArray(events) ? events : [events];
@@ -165,14 +140,14 @@ export function decodeEventBridge(events: unknown, env: TriggerEnv): DecodedEven
 
   const inScope: typeof found = [];
   for (const f of found) {
-    const why = outOfScope(envPolicy.policy, f.ref);
-    if (why) notes.push(`${label(f.index)}ignored: ${why}`);
+    const why = outsidePolicy(envPolicy.policy, f.ref);
+    if (why) notes.push(`${label(f.index)}ignored: ${why.message}`);
     else inScope.push(f);
   }
   for (const issue of issues) notes.push(`skipped: ${issue.path}: ${issue.message}`);
   if (inScope.length === 0) return { kind: 'ignored', reason: notes.join('; ') };
 
-  const refs = dedupe(inScope.map((f) => f.ref));
+  const refs = uniqueRefs(inScope.map((f) => f.ref));
   const seeds = [...new Set(inScope.map((f) => f.idSeed))];
   const onlySeed = seeds.length === 1 ? seeds[0]! : undefined;
   const runId =
@@ -180,17 +155,11 @@ export function decodeEventBridge(events: unknown, env: TriggerEnv): DecodedEven
       ? toSafeId(onlySeed, RUN_ID_MAX_LENGTH)
       : `eb-${shortHash(seeds.sort().join('\n'), 24)}`;
   const run: RunRequest = {
-    policy: narrowPolicy(envPolicy.policy, refs),
+    policy: envPolicy.policy,
     runId,
     source: TriggerSource.EventBridge,
     narrowTo: refs,
   };
   if (notes.length > 0) run.notes = notes;
   return { kind: 'run', run };
-}
-
-function dedupe(refs: ResourceRef[]): ResourceRef[] {
-  const seen = new Map<string, ResourceRef>();
-  for (const r of refs) seen.set(`${r.region}\n${r.type}\n${r.id}`, r);
-  return [...seen.values()];
 }

@@ -7,7 +7,7 @@
  * - an array, a CloudEvent (`specversion`, or `source`+`type`+`data`), or a bare Cloud Config
  *   notification (RawData) -> EventBridge (`eventbridge.ts`);
  * - `{triggerTime, triggerName, payload}` -> timer (`timer.ts`);
- * - any other object -> manual: `{policy, runId?, continuation?, shard?}` or a bare policy (`manual.ts`).
+ * - any other object -> manual: `{policy, runId?, narrowTo?, continuation?, shard?}` or a bare policy (`manual.ts`).
  */
 import { decodeEventBridge, isCloudEvent, isConfigRawData } from './eventbridge.ts';
 import { decodeManual, describe } from './manual.ts';
@@ -21,7 +21,6 @@ import {
   TriggerSource,
 } from './types.ts';
 
-export { narrowPolicy } from './eventbridge.ts';
 export { isSafeId, shortHash, TASK_ID_MAX_LENGTH, toSafeId } from './run-id.ts';
 export { effectivePolicy } from './shard.ts';
 export * from './types.ts';

@@ -1,11 +1,13 @@
 /**
- * Manual invocations: `{policy, runId?}` or a bare policy object. The function's own asynchronous
- * invocations add `continuation` (a run cut by its deadline) and `shard: {regions}` (one part of a
- * fanned-out run); both are accepted here so that every hop decodes the same way.
+ * Manual invocations: `{policy, runId?, narrowTo?}` or a bare policy object; `narrowTo` (lib/narrow.ts)
+ * runs the policy on exactly those resources. The function's own asynchronous invocations add
+ * `continuation` (a run cut by its deadline) and `shard: {regions}` (one part of a fanned-out run), and
+ * carry `narrowTo` on; all are accepted here so that every hop decodes the same way.
  */
 import { z } from 'zod';
 import { RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
-import type { Continuation } from '../types.ts';
+import { narrowIssues } from '../narrow.ts';
+import type { Continuation, ResourceRef } from '../types.ts';
 import { joinPath, parsePolicyAt } from './policy.ts';
 import { compactTime, RUN_ID_MAX_LENGTH, shortHash, toSafeId } from './run-id.ts';
 import {
@@ -20,7 +22,7 @@ import {
 } from './types.ts';
 
 /** Keys of the manual envelope; a payload with `policy` among its keys is an envelope, else a bare policy. */
-const ENVELOPE_KEYS = new Set(['policy', 'runId', 'continuation', 'shard']);
+const ENVELOPE_KEYS = new Set(['policy', 'runId', 'narrowTo', 'continuation', 'shard']);
 
 const ShardSchema = z.strictObject({
   regions: z.array(z.string().min(1)).min(1),
@@ -34,6 +36,7 @@ const UnitSchema = {
   region: z.string().min(1),
   type: z.enum(RESOURCE_TYPE_NAMES as [ResourceType, ...ResourceType[]]),
 };
+const NarrowToSchema = z.array(z.strictObject({ ...UnitSchema, id: z.string().min(1) })).min(1);
 const CursorSchema = z.looseObject({ ...UnitSchema, lister: z.string(), token: z.string() });
 
 /**
@@ -93,9 +96,12 @@ export function decodeManual(value: unknown, options: ManualDecodeOptions): Deco
   const issues: InputIssue[] = [];
   for (const key of Object.keys(value)) {
     if (!ENVELOPE_KEYS.has(key))
-      issues.push({ path: at(key), message: `unknown key '${key}' (expected policy, runId, continuation, shard)` });
+      issues.push({
+        path: at(key),
+        message: `unknown key '${key}' (expected policy, runId, narrowTo, continuation, shard)`,
+      });
   }
-  const extras: { runId?: string; continuation?: Continuation; shard?: Shard } = {};
+  const extras: Extras = {};
   if (value.runId !== undefined) {
     if (typeof value.runId !== 'string' || value.runId.trim() === '')
       issues.push({ path: at('runId'), message: 'runId must be a non-empty string' });
@@ -109,6 +115,11 @@ export function decodeManual(value: unknown, options: ManualDecodeOptions): Deco
         : { regions: shard.data.regions };
     else issues.push(...shard.error.issues.map((i) => ({ path: at('shard', ...i.path), message: i.message })));
   }
+  if (value.narrowTo !== undefined) {
+    const narrow = NarrowToSchema.safeParse(value.narrowTo);
+    if (narrow.success) extras.narrowTo = narrow.data;
+    else issues.push(...narrow.error.issues.map((i) => ({ path: at('narrowTo', ...i.path), message: i.message })));
+  }
   if (value.continuation !== undefined) {
     const cont = ContinuationSchema.safeParse(value.continuation);
     if (cont.success) extras.continuation = cont.data as unknown as Continuation;
@@ -117,9 +128,17 @@ export function decodeManual(value: unknown, options: ManualDecodeOptions): Deco
   return finish(value.policy, extras, value, options, issues);
 }
 
+/** The envelope's fields besides the policy, each checked on its own. */
+interface Extras {
+  runId?: string;
+  narrowTo?: ResourceRef[];
+  continuation?: Continuation;
+  shard?: Shard;
+}
+
 function finish(
   policyInput: unknown,
-  extras: { runId?: string; continuation?: Continuation; shard?: Shard },
+  extras: Extras,
   payload: unknown,
   options: ManualDecodeOptions,
   issues: InputIssue[] = [],
@@ -139,6 +158,9 @@ function finish(
         });
     });
   }
+  if (parsed?.ok && extras.narrowTo)
+    for (const n of narrowIssues(parsed.policy, extras.narrowTo))
+      issues.push({ path: joinPath(options.path, ['narrowTo', n.index, n.field]), message: n.message });
   const runId = options.runId ?? manualRunId(extras.runId, payload, options.hints, options.now);
   if (extras.continuation && extras.continuation.runId !== runId) {
     issues.push({
@@ -161,6 +183,7 @@ function finish(
   const run: RunRequest = { policy: parsed.policy, runId, source: options.source };
   if (extras.continuation) run.continuation = extras.continuation;
   if (extras.shard) run.shard = extras.shard;
+  if (extras.narrowTo) run.narrowTo = extras.narrowTo;
   return { kind: 'run', run };
 }
 

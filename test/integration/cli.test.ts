@@ -242,6 +242,71 @@ describe('overrides', () => {
   });
 });
 
+describe('--resource', () => {
+  it('runs the policy on exactly the resources named, each listed by id; one that is not there is reported', async () => {
+    const file = write('policy.json', JSON.stringify(policy));
+    const r = await inProcess([
+      'run',
+      '--json',
+      '--resource',
+      'cn-shanghai/IPAMPOOL/ipam-pool-cli4,cn-hangzhou/peerconnection/pcc-cli1',
+      '--policy',
+      file,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { resources: Array<{ id: string; status: string }> };
+    expect(report.resources.map((x) => [x.id, x.status]).sort()).toEqual([
+      ['ipam-pool-cli4', 'untagged'],
+      ['pcc-cli1', 'untagged'],
+    ]);
+    const after = new Map((await state()).map((x) => [x.id, x.tags]));
+    expect(after.get('ipam-pool-cli4')).toEqual({ owner: 'alice' });
+    expect(after.get('pcc-cli1')).toEqual({ env: 'dev' });
+    expect(after.get('ipam-pool-cli3')).toEqual({ CostCenter: 'CC-3', owner: 'alice' });
+    expect(after.get('pcc-cli0')).toEqual({ CostCenter: 'CC-9', env: 'dev' });
+    const s = await stats();
+    expect(
+      Object.keys(s.byAction)
+        .filter((a) => a.includes(':List') || a.includes(':Describe'))
+        .sort(),
+    ).toEqual(['VpcIpam:ListTagResources', 'VpcPeer:ListTagResources']);
+
+    const missing = await inProcess([
+      'plan',
+      '--json',
+      '--resource',
+      'cn-hangzhou/IPAMPOOL/ipam-pool-nope',
+      '--policy',
+      file,
+    ]);
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stdout).errors).toEqual([
+      expect.objectContaining({ code: 'RESOURCE_NOT_FOUND', ids: ['ipam-pool-nope'] }),
+    ]);
+  });
+
+  it('is bad input, before any call, when malformed or outside the policy, naming the field', async () => {
+    const file = write('policy.json', JSON.stringify(policy));
+    const malformed = await inProcess(['plan', '--resource', 'cn-hangzhou/IPAMPOOL', '--policy', file]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain("--resource: 'cn-hangzhou/IPAMPOOL' is not REGION/TYPE/ID");
+    const outside = await inProcess([
+      'plan',
+      '--json',
+      '--resource',
+      'cn-hangzhou/IPAMPOOL/ipam-pool-cli0,eu-west-1/VPC/vpc-x,cn-hangzhou/IPAM/ipam-1',
+      '--policy',
+      file,
+    ]);
+    expect(outside.code).toBe(2);
+    expect(JSON.parse(outside.stdout).error.issues.map((i: { path: string }) => i.path)).toEqual([
+      'narrowTo[1].region',
+      'narrowTo[2].type',
+    ]);
+    expect((await stats()).total).toBe(0);
+  });
+});
+
 describe('limits.maxResources', () => {
   it('stops before the first write when more resources would change, and exits 1 naming LIMIT_EXCEEDED', async () => {
     const file = write('capped.json', JSON.stringify({ ...policy, limits: { maxResources: 3 } }));

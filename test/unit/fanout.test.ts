@@ -98,6 +98,33 @@ describe('fanOut and continueRun', () => {
   });
 });
 
+describe('a narrowed run’s self-invocations', () => {
+  const narrowTo = [
+    { region: 'cn-shanghai', type: 'IPAMPOOL' as const, id: 'ipam-pool-s1' },
+    { region: 'cn-beijing', type: 'IPAMPOOL' as const, id: 'ipam-pool-b1' },
+  ];
+
+  it('every continuation hop carries narrowTo, and decodes back to the same resources', async () => {
+    const invoker = recordingInvoker();
+    const continuation: Continuation = { version: 1, runId: 'run-1', done: [], hop: 1 };
+    await continueRun(run({ narrowTo }), continuation, invoker, 'f');
+    expect(invoker.sent[0]!.payload).toEqual({ policy, runId: 'run-1', continuation, narrowTo });
+    const decoded = decodeInvocation(Buffer.from(JSON.stringify(invoker.sent[0]!.payload)), {}, new Date());
+    expect(decoded).toMatchObject({ kind: 'run', run: { runId: 'run-1', narrowTo, continuation } });
+  });
+
+  it('a fan-out shard carries narrowTo, one shard per region the resources are in', async () => {
+    const invoker = recordingInvoker();
+    const starts = await fanOut(run({ narrowTo }), invoker, 'f');
+    expect(starts.map((s) => s.regions)).toEqual([['cn-shanghai'], ['cn-beijing']]);
+    for (const { payload } of invoker.sent) {
+      expect(payload.narrowTo).toEqual(narrowTo);
+      const decoded = decodeInvocation(Buffer.from(JSON.stringify(payload)), {}, new Date());
+      expect(decoded).toMatchObject({ kind: 'run', run: { narrowTo, shard: payload.shard } });
+    }
+  });
+});
+
 describe('task ids', () => {
   it('are valid FC task ids and distinct per region and per hop, for any run id', () => {
     fc.assert(

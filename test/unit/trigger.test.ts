@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { shouldFanOut } from '../../lib/fanout.ts';
 import { parseArn, typeFromArnKind, typeFromConfigName, typeFromIdPrefix } from '../../lib/trigger/config-resource.ts';
 import { type DecodedEvent, decodeInvocation, effectivePolicy, isSafeId, toSafeId } from '../../lib/trigger/index.ts';
 import { timerRunId } from '../../lib/trigger/timer.ts';
@@ -134,6 +135,48 @@ describe('decodeInvocation: manual payloads', () => {
     if (inv.kind === 'invalid') expect(inv.issues.map((i) => i.path).sort()).toEqual(['rnuId', 'runId']);
   });
 
+  it('accepts narrowTo: exactly these resources, the policy as written', () => {
+    const narrowTo = [
+      { region: 'cn-shanghai', type: 'VPC', id: 'vpc-1' },
+      { region: 'cn-hangzhou', type: 'IPAMPOOL', id: 'ipam-pool-1' },
+    ];
+    const r = run(decode({ policy, runId: 'n1', narrowTo }));
+    expect(r.narrowTo).toEqual(narrowTo);
+    expect(r.policy).toEqual({ ...policy, dryRun: false });
+    // A timer's payload is a manual payload: the same field, the same run.
+    const t = run(
+      decode({ triggerTime: '2026-01-02T03:00:00Z', triggerName: 'n', payload: JSON.stringify({ policy, narrowTo }) }),
+    );
+    expect(t.narrowTo).toEqual(narrowTo);
+  });
+
+  it('refuses a narrowTo outside the policy or malformed, naming each field', () => {
+    const inv = decode({
+      policy,
+      narrowTo: [
+        { region: 'eu-central-1', type: 'VPC', id: 'vpc-1' },
+        { region: 'cn-hangzhou', type: 'IPAM', id: 'ipam-1' },
+        { region: 'cn-hangzhou', type: 'NOPE', id: 'x' },
+        { region: 'cn-hangzhou', type: 'VPC' },
+      ],
+    });
+    expect(inv).toMatchObject({ kind: 'invalid', code: 'INVALID_INPUT' });
+    if (inv.kind === 'invalid')
+      expect(inv.issues.map((i) => i.path).sort()).toEqual(['narrowTo[2].type', 'narrowTo[3].id']);
+    const outside = decode({
+      policy: { ...policy, match: { resourceIds: ['vpc-1'] } },
+      narrowTo: [
+        { region: 'eu-central-1', type: 'VPC', id: 'vpc-1' },
+        { region: 'cn-hangzhou', type: 'IPAM', id: 'ipam-1' },
+        { region: 'cn-hangzhou', type: 'VPC', id: 'vpc-2' },
+      ],
+    });
+    expect(outside).toMatchObject({ kind: 'invalid', code: 'INVALID_INPUT' });
+    if (outside.kind === 'invalid')
+      expect(outside.issues.map((i) => i.path)).toEqual(['narrowTo[0].region', 'narrowTo[1].type', 'narrowTo[2].id']);
+    expect(decode({ policy, narrowTo: [] })).toMatchObject({ kind: 'invalid', issues: [{ path: 'narrowTo' }] });
+  });
+
   it('answers a missing policy in an envelope', () => {
     expect(decode({ policy: undefined, runId: 'x' })).toMatchObject({ kind: 'invalid' });
     expect(decode({ policy: null })).toMatchObject({ kind: 'invalid', code: 'INVALID_POLICY' });
@@ -242,12 +285,8 @@ describe('decodeInvocation: EventBridge Cloud Config events', () => {
     expect(r.runId).toBe('evt-1');
     expect(r.source).toBe('eventbridge');
     expect(r.narrowTo).toEqual([{ region: 'cn-shanghai', type: 'VPC', id: 'vpc-bp1abc' }]);
-    expect(r.policy).toMatchObject({
-      regions: ['cn-shanghai'],
-      resourceTypes: ['VPC'],
-      match: { resourceIds: ['vpc-bp1abc'] },
-      remove: { keys: ['tmp'] },
-    });
+    // One way to narrow: `narrowTo`; the policy runs as written (parsed: defaults filled in).
+    expect(r.policy).toEqual({ ...policy, dryRun: false });
   });
 
   it('reads numbers written as strings, annotation as object, and a JSON-string data', () => {
@@ -294,7 +333,7 @@ describe('decodeInvocation: EventBridge Cloud Config events', () => {
       { region: 'cn-shanghai', type: 'VPC', id: 'vpc-bp1abc' },
       { region: 'cn-hangzhou', type: 'IPAMPOOL', id: 'ipam-pool-9' },
     ]);
-    expect(r.policy.regions.sort()).toEqual(['cn-hangzhou', 'cn-shanghai']);
+    expect(r.policy).toEqual({ ...policy, dryRun: false });
     expect(isSafeId(r.runId)).toBe(true);
     expect(run(decode([...events].reverse(), envPolicy)).runId).toBe(r.runId);
   });
@@ -361,11 +400,12 @@ describe('decodeInvocation: EventBridge Cloud Config events', () => {
     expect(decode(cloudEvent('e', 5), envPolicy)).toMatchObject({ kind: 'invalid', issues: [{ path: 'data' }] });
   });
 
-  it('keeps match.tags of the environment policy and drops fan-out when narrowing', () => {
+  it('keeps match.tags of the environment policy, and a narrowed run does not fan out', () => {
     const p = { ...policy, fanOut: true, match: { tags: [{ key: 'env', value: 'dev' }] } };
     const r = run(decode(cloudEvent('e', notification(vpcQualifier)), { VPC_TAG_CLEANUP_POLICY: JSON.stringify(p) }));
-    expect(r.policy.match).toEqual({ tags: [{ key: 'env', value: 'dev' }], resourceIds: ['vpc-bp1abc'] });
-    expect(r.policy.fanOut).toBeUndefined();
+    expect(r.policy.match).toEqual({ tags: [{ key: 'env', value: 'dev' }] });
+    expect(r.narrowTo).toEqual([{ region: 'cn-shanghai', type: 'VPC', id: 'vpc-bp1abc' }]);
+    expect(shouldFanOut(r, { VPC_TAG_CLEANUP_FANOUT: '1' })).toBe(false);
   });
 
   it('ignores a resource not in the policy match.resourceIds', () => {
