@@ -26,6 +26,8 @@ export interface JournaledRunOptions {
   store: RunStore | undefined;
   /** `run --plan`: the plan executed, kept as `<runId>/plan.json`. */
   plan?: PlanDocument;
+  /** False when the caller already keeps the plan in the store (the function's first invocation does). */
+  storePlan?: boolean;
   /**
    * The invocation's task id when the run has several (a fan-out shard, a continuation hop): its report
    * goes to `<runId>/reports/<taskId>.json`. Without one, a continued run's report is `reports/hop-<n>.json`
@@ -69,7 +71,8 @@ export async function runJournaled(
   });
   try {
     await journal.open();
-    if (opts.plan) await store.put(StoreKeys.plan(input.runId), `${JSON.stringify(opts.plan)}\n`);
+    if (opts.plan && opts.storePlan !== false)
+      await store.put(StoreKeys.plan(input.runId), `${JSON.stringify(opts.plan)}\n`);
   } catch (e) {
     return refused(
       input,

@@ -4,7 +4,7 @@
  * and continuation hop writes `<runId>/reports/<taskId>.json`, so the shards of a run, which share its
  * id, never overwrite each other. Readers merge every part (older stores hold only `report.json`).
  */
-import type { CallCounts, Report, Totals } from '../types.ts';
+import type { CallCounts, Report, ResourceOutcome, Totals } from '../types.ts';
 import type { RunStore } from './port.ts';
 import { StoreKeys } from './port.ts';
 
@@ -77,9 +77,48 @@ function sumTotals(a: Totals, b: Totals): Totals {
   };
 }
 
+/** How final an outcome is across parts: a write's outcome, then a skip, then work a deadline left to a later hop. */
+const rank = (o: ResourceOutcome) =>
+  o.status === 'untagged' || o.status === 'failed' ? 3 : o.reason === 'deadline' ? 1 : 2;
+
 /**
- * The parts merged (pure): counts summed, outcomes and errors of every part, ok only when every part
- * was, the span from the first start to the last end. A part that handed on (`continuation`) is followed
+ * Each resource's one outcome over parts in start order: the most final one, the later among equals. A
+ * hop lists again the pages its predecessor did not finish, so a resource can be reported by several.
+ */
+export function finalOutcomes(byStart: readonly ReportPart[]): ResourceOutcome[] {
+  const out = new Map<string, ResourceOutcome>();
+  for (const p of byStart)
+    for (const o of p.report.resources) {
+      const k = `${o.region}\u0000${o.type}\u0000${o.id}`;
+      const had = out.get(k);
+      if (!had || rank(o) >= rank(had)) out.set(k, o);
+    }
+  return [...out.values()];
+}
+
+/** Totals recounted from final outcomes; what the parts did (listing, calls) stays summed. */
+function recount(summed: Totals, outcomes: readonly ResourceOutcome[]): Totals {
+  const t: Totals = { ...summed, untagged: 0, keysRemoved: 0, skipped: 0, failed: 0, planned: 0, skippedBy: {} };
+  const by = t.skippedBy as Record<string, number>;
+  for (const o of outcomes) {
+    if (o.status === 'untagged') {
+      t.untagged++;
+      t.keysRemoved += (o.removed ?? o.keys).length;
+    } else if (o.status === 'failed') t.failed++;
+    else if (o.status === 'planned') t.planned = (t.planned ?? 0) + 1;
+    else if (o.status === 'skipped') {
+      t.skipped++;
+      by[o.reason ?? 'unspecified'] = (by[o.reason ?? 'unspecified'] ?? 0) + 1;
+    }
+  }
+  return t;
+}
+
+/**
+ * The parts merged (pure): each resource once with its most final outcome and the counts recounted
+ * from those (summed instead when a part's list was cut to its cap: then a resource a later hop listed
+ * again counts twice), listing and calls summed, errors of every part, ok only when every part was, the
+ * span from the first start to the last end. A part that handed on (`continuation`) is followed
  * by its hop's part; the merged report carries a continuation only when the last part to start has one.
  */
 export function mergeReports(parts: readonly ReportPart[]): MergedReport | undefined {
@@ -89,6 +128,8 @@ export function mergeReports(parts: readonly ReportPart[]): MergedReport | undef
   const last = byStart[byStart.length - 1]?.report as Report;
   let totals = { ...first.totals, calls: { ...first.totals.calls } };
   for (const p of byStart.slice(1)) totals = sumTotals(totals, p.report.totals);
+  const cut = byStart.some((p) => p.report.resourcesTruncated);
+  const outcomes = finalOutcomes(byStart);
   const start = Date.parse(first.startedAt);
   const end = Math.max(...byStart.map((p) => Date.parse(p.report.startedAt) + p.report.durationMs));
   const merged: MergedReport = {
@@ -99,8 +140,8 @@ export function mergeReports(parts: readonly ReportPart[]): MergedReport | undef
     dryRun: first.dryRun,
     startedAt: first.startedAt,
     durationMs: Number.isFinite(end - start) ? Math.max(0, end - start) : last.durationMs,
-    totals,
-    resources: byStart.flatMap((p) => p.report.resources),
+    totals: cut ? totals : recount(totals, outcomes),
+    resources: cut ? byStart.flatMap((p) => p.report.resources) : outcomes,
     errors: byStart.flatMap((p) => p.report.errors),
     parts: byStart.map((p) => ({
       ...(p.taskId !== undefined ? { taskId: p.taskId } : {}),
@@ -110,7 +151,7 @@ export function mergeReports(parts: readonly ReportPart[]): MergedReport | undef
       totals: p.report.totals,
     })),
   };
-  if (byStart.some((p) => p.report.resourcesTruncated)) merged.resourcesTruncated = true;
+  if (cut) merged.resourcesTruncated = true;
   const shards = byStart.find((p) => p.report.shards)?.report.shards;
   if (shards) merged.shards = shards;
   delete merged.continuedBy;
