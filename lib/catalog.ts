@@ -503,6 +503,20 @@ export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set([
   'SystemBusy',
 ]);
 
+/**
+ * Codes that say an earlier request with the same ClientToken is still being processed (alibaba-openapi.md
+ * §6: retry later with the same token): that request may yet be applied, and a later retry replays its answer.
+ */
+export const TOKEN_PENDING_CODES: ReadonlySet<string> = new Set([
+  'LastTokenProcessing',
+  'OperationFailed.LastTokenProcessing',
+  'OperationFailed.IdempotentTokenProcessing',
+]);
+
+export function isTokenPendingCode(code: string | undefined): boolean {
+  return code !== undefined && TOKEN_PENDING_CODES.has(code);
+}
+
 export function isOutcomeUnknownCode(code: string | undefined, statusCode?: number): boolean {
   if (code !== undefined && OUTCOME_UNKNOWN_CODES.has(code)) return true;
   return statusCode !== undefined && statusCode >= 500;

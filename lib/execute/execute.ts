@@ -1,7 +1,7 @@
 /**
- * Runs untag batches: write concurrency under its own p-limit (policy `limits.concurrency` or the
- * catalog default), each call through its rate bucket and the retry loop, the VpcPeer ClientToken made
- * once per call before that loop. Every resource ends as one value: `untagged` (with the request id),
+ * Runs untag batches: each call through its rate bucket, then one of the write slots (policy
+ * `limits.concurrency` or the catalog default) for the call alone, inside the retry loop; the VpcPeer
+ * ClientToken made once per call before that loop. A call waiting for its bucket holds no slot. Every resource ends as one value: `untagged` (with the request id),
  * `skipped` (`not-found`: it vanished; `deadline`: left for the continuation) or `failed` (code,
  * message, request id). A failed batch never stops the run.
  *
@@ -15,14 +15,16 @@
  *   vanished id does not cost the others their removal, whether the cloud applied nothing or changed the
  *   others before answering, and one refused key fails only that key of that resource;
  * - a resource the read-back shows bare (no tag at all: stripped, or vanished) is asked alone once more
- *   (not-found: it vanished); only if that answer is unclear too is it taken as stripped.
+ *   (not-found: it vanished; answered: it exists without the keys); if that answer is unclear too, it is
+ *   reported failed with `OUTCOME_UNKNOWN`, never untagged: only a resource seen to exist without a key
+ *   counts that key as removed.
  * Once a call with mixed key sets was refused, later batches go out split that way (fewest calls of:
  * by key set, or by the set of resources holding each key).
  *
  * Deadline: once `signal` fires, a call not yet sent, or waiting for its bucket or a retry's backoff, is
  * not sent (its resources `skipped`/`deadline`, `onAbandon` told so the run keeps its unit out of the
  * continuation's done list); calls already sent finish, and read-backs settle what they may have done.
- * Memory: the p-limit queue is bounded by `ready()`, split resources wait in the parts merger only until
+ * Memory: batches in flight are bounded by `ready()`, split resources wait in the parts merger only until
  * their last part, and a batch's own bookkeeping is O(its ids).
  */
 import pLimit, { type LimitFunction } from 'p-limit';
@@ -31,6 +33,7 @@ import {
   isNotFoundCode,
   isOutcomeUnknownCode,
   isSplitParamCode,
+  isTokenPendingCode,
   type Limits,
   PRODUCTS,
 } from '../catalog.ts';
@@ -40,7 +43,7 @@ import { fetchTagsByIds } from '../discover/tag-list.ts';
 import type { ReportError, ResourceOutcome, UntagBatch } from '../types.ts';
 import { clientTokenFor } from './client-token.ts';
 import { createPartsMerger, type FinalOutcomeSink, type PartsMerger } from './parts.ts';
-import type { RateLimiter } from './rate-limiter.ts';
+import type { RateLimiter, TokenBucket } from './rate-limiter.ts';
 import { DeadlineError, errorCode, statusOf, withRetry } from './retry.ts';
 
 export interface ExecuteContext {
@@ -69,6 +72,10 @@ export interface ExecuteContext {
   readLimit?: LimitFunction;
   /** What the run has learned about the cloud's untag API (shared by every batch of the run). */
   learned?: Learned;
+  /** The write slots: a call holds one only while it is on the wire (never while it waits for its bucket). */
+  writeSlot?: LimitFunction;
+  /** Per bucket, a cap on the calls holding or awaiting its token (so few wait for a slot holding a token). */
+  writeGate?: (bucket: TokenBucket) => LimitFunction;
 }
 
 interface Learned {
@@ -88,21 +95,36 @@ export interface Executor {
   submit(batch: UntagBatch, options?: { despiteDeadline?: boolean }): Promise<ResourceOutcome[]>;
   /** Resolves when queued work is small enough to accept more (backpressure for the pipeline). */
   ready(): Promise<void>;
-  /** Write slots with nothing running or queued for them (the run then takes a full batch from the planner). */
+  /** Write slots no submitted batch is using or waiting for (the run then takes a full batch from the planner). */
   readonly free: number;
+  /** `listener` hears each time a batch settles (a slot may have come free); returns its removal. */
+  onSettled?(listener: () => void): () => void;
   /** Resolves when every submitted batch has settled. */
   drain(): Promise<void>;
 }
 
 export function createExecutor(context: ExecuteContext, concurrency: number): Executor {
+  const slots = Math.max(1, concurrency);
+  const gates = new Map<TokenBucket, LimitFunction>();
   const ctx: ExecuteContext = {
     ...context,
     parts: context.parts ?? createPartsMerger(context.record),
     readLimit: context.readLimit ?? pLimit(Math.max(1, context.limits.listConcurrency)),
     learned: context.learned ?? { mixedKeysRefused: false, keyErrors: 0 },
+    // A batch holds no slot while its bucket makes it wait (a used-up 60 s window in one region must not
+    // stall the other regions' writes): the slot is taken once the token is, for the call only.
+    writeSlot: pLimit(slots),
+    writeGate: (bucket) => {
+      let g = gates.get(bucket);
+      if (!g) {
+        g = pLimit(slots);
+        gates.set(bucket, g);
+      }
+      return g;
+    },
   };
-  const limit = pLimit(Math.max(1, concurrency));
   const inFlight = new Set<Promise<void>>();
+  const listeners = new Set<() => void>();
   const highWater = Math.max(4, concurrency * 4);
   return {
     submit(batch, options) {
@@ -118,7 +140,10 @@ export function createExecutor(context: ExecuteContext, concurrency: number): Ex
           return merger.open;
         },
       };
-      const p = limit(() => runBatch({ ...base, parts }, batch)).finally(() => inFlight.delete(p));
+      const p = runBatch({ ...base, parts }, batch).finally(() => {
+        inFlight.delete(p);
+        for (const l of listeners) l();
+      });
       inFlight.add(p);
       return p.then(() => outcomes);
     },
@@ -126,7 +151,11 @@ export function createExecutor(context: ExecuteContext, concurrency: number): Ex
       while (inFlight.size >= highWater) await Promise.race(inFlight);
     },
     get free() {
-      return Math.max(0, limit.concurrency - limit.activeCount - limit.pendingCount);
+      return Math.max(0, slots - inFlight.size);
+    },
+    onSettled(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     async drain() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
@@ -237,19 +266,36 @@ async function send(ctx: ExecuteContext, batch: UntagBatch, signal: AbortSignal 
   if (product.clientToken) params.ClientToken = clientTokenFor(ctx.runId, action, batch, ctx.invocationId);
   const bucket = ctx.rateLimiter.bucket(batch.region, batch.product, action);
   let uncertain = false;
-  try {
-    const res = await withRetry(
+  /** When an attempt first met the token's earlier request still in process. */
+  let pendingSince: number | undefined;
+  const retried = () =>
+    withRetry(
       async () => {
         ctx.count('untag', 1);
         try {
           return await ctx.cloud.call(batch.product, batch.region, action, params);
         } catch (err) {
-          if (isOutcomeUnknownCode(errorCode(err), statusOf(err))) uncertain = true;
+          const code = errorCode(err);
+          if (isOutcomeUnknownCode(code, statusOf(err))) uncertain = true;
+          if (isTokenPendingCode(code)) {
+            // An earlier attempt with this token is still in process: it may yet be applied.
+            uncertain = true;
+            pendingSince ??= Date.now();
+          }
           throw err;
         }
       },
-      { limits: ctx.limits, bucket, count: ctx.count, ...(signal ? { signal } : {}) },
+      {
+        limits: ctx.limits,
+        bucket,
+        count: ctx.count,
+        ...(signal ? { signal } : {}),
+        ...(ctx.writeSlot ? { slot: ctx.writeSlot } : {}),
+        ...(ctx.writeGate ? { gate: ctx.writeGate(bucket) } : {}),
+      },
     );
+  try {
+    const res = await settled(retried, () => pendingSince, ctx.limits, signal);
     return { ok: true, requestId: res.requestId };
   } catch (err) {
     const code = err instanceof DeadlineError ? err.code : (errorCode(err) ?? 'UnknownError');
@@ -262,6 +308,46 @@ async function send(ctx: ExecuteContext, batch: UntagBatch, signal: AbortSignal 
     };
     return { ok: false, err, code, failure, uncertain };
   }
+}
+
+/**
+ * Runs `call` (a call with its retries) again, same token, while its answer is that the token's earlier
+ * request is still in process, for up to one read timeout from the first such answer: that request's own
+ * outcome is then replayed, so the report need not guess. Past that, or past the deadline, the last error.
+ */
+async function settled<T>(
+  call: () => Promise<T>,
+  pendingSince: () => number | undefined,
+  limits: Limits,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  for (let wait = 0; ; wait++) {
+    try {
+      return await call();
+    } catch (err) {
+      const since = pendingSince();
+      if (!isTokenPendingCode(errorCode(err)) || since === undefined || signal?.aborted) throw err;
+      if (Date.now() - since >= limits.readTimeoutMs) throw err;
+      const delay = Math.max(1, Math.min(limits.retryMaxMs, limits.retryBaseMs * 2 ** wait));
+      if (!(await sleepUnless(delay, signal))) throw err;
+    }
+  }
+}
+
+/** Sleeps `ms`; false at once if `signal` aborts first. */
+function sleepUnless(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((done) => {
+    if (signal?.aborted) return done(false);
+    const onAbort = () => {
+      clearTimeout(t);
+      done(false);
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      done(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 async function resolve(ctx: ExecuteContext, batch: UntagBatch, tallies: Tallies, step: Step): Promise<void> {
@@ -317,8 +403,8 @@ async function fromReadBack(
 ): Promise<void> {
   const truth = await readBack(ctx, batch);
   if (!truth) return failure ? fail(ctx, batch, tallies, unknownOutcome(failure)) : abandon(ctx, batch, tallies);
-  // A bare resource may have vanished: asked alone once; if that answer is unclear too, its keys are not on it.
-  const rest = await settleFromTruth(ctx, batch, tallies, step, truth, step.probe ? 'gone' : 'probe');
+  // A bare resource may have vanished: asked alone once; if that answer is unclear too, nobody knows.
+  const rest = await settleFromTruth(ctx, batch, tallies, step, truth, step.probe ? 'unknown' : 'probe');
   if (rest.ids.length === 0) return;
   if (failure) fail(ctx, rest, tallies, failure);
   else abandon(ctx, rest, tallies);
@@ -360,8 +446,8 @@ async function reconcile(
 
 /**
  * Marks what the read-back shows gone, and returns the part of `batch` still to go (each resource with
- * the keys it still carries). A bare resource (no tag at all) is taken as stripped (`gone`), or asked
- * alone (`probe`) where it may have vanished (after not-found).
+ * the keys it still carries). A bare resource (no tag at all: stripped or vanished, the read-back cannot
+ * tell) is asked alone (`probe`), or, when it was the one asked alone already, reported failed (`unknown`).
  */
 async function settleFromTruth(
   ctx: ExecuteContext,
@@ -369,7 +455,7 @@ async function settleFromTruth(
   tallies: Tallies,
   step: Step,
   truth: Map<string, Set<string>>,
-  bareIs: 'gone' | 'probe',
+  bareIs: 'unknown' | 'probe',
 ): Promise<UntagBatch> {
   const removes: Record<string, string[]> = Object.create(null);
   const ids: string[] = [];
@@ -378,7 +464,7 @@ async function settleFromTruth(
     const planned = batch.removes[id] ?? [];
     const carried = truth.get(id);
     if (!carried) {
-      if (bareIs === 'gone') markRemoved(tallies, id, planned);
+      if (bareIs === 'unknown') fail(ctx, subBatch(batch, [id], { [id]: planned }), tallies, UNKNOWN_IF_PRESENT);
       else bare.push(id);
       continue;
     }
@@ -406,6 +492,11 @@ async function settleFromTruth(
   }
   return subBatch(batch, ids, removes);
 }
+
+const UNKNOWN_IF_PRESENT: Failure = {
+  code: 'OUTCOME_UNKNOWN',
+  message: 'the answers were unclear and the read-back shows no tag on the resource: it was stripped, or it vanished',
+};
 
 /** Each resource's current keys (`ResourceId.N`, every page); a resource with no tag is absent. Undefined if the read fails. */
 async function readBack(ctx: ExecuteContext, batch: UntagBatch): Promise<Map<string, Set<string>> | undefined> {

@@ -55,6 +55,13 @@ export interface RetryOptions {
   count?: (kind: 'retried' | 'throttled', n: number) => void;
   signal?: AbortSignal;
   random?: () => number;
+  /**
+   * Where an attempt runs once it holds its token (the executor's write slots): a call waiting for its
+   * bucket holds no slot, so other buckets' calls go meanwhile. Past the deadline a slot's turn sends nothing.
+   */
+  slot?: <R>(fn: () => Promise<R>) => Promise<R>;
+  /** Wraps the token wait and the attempt (per-bucket cap on calls holding a token while they wait for a slot). */
+  gate?: <R>(fn: () => Promise<R>) => Promise<R>;
 }
 
 /** Re-exported: the retry loop is where the deadline error is thrown (lib/errors.ts holds the class). */
@@ -72,17 +79,26 @@ export async function withRetry<T>(attempt: (attemptNumber: number) => Promise<T
   return pRetry(
     async (n) => {
       if (signal?.aborted) throw new AbortError(new DeadlineError());
+      const tokenThenCall = async () => {
+        try {
+          await bucket?.take(signal);
+        } catch (err) {
+          if (signal?.aborted) throw new AbortError(new DeadlineError());
+          throw new AbortError(err instanceof Error ? err : new Error(String(err)));
+        }
+        if (!options.slot) return attempt(n);
+        return options.slot(() => {
+          // The deadline came while this call waited for a slot: it is not sent.
+          if (signal?.aborted) throw new AbortError(new DeadlineError());
+          return attempt(n);
+        });
+      };
       try {
-        await bucket?.take(signal);
-      } catch (err) {
-        if (signal?.aborted) throw new AbortError(new DeadlineError());
-        throw new AbortError(err instanceof Error ? err : new Error(String(err)));
-      }
-      try {
-        const result = await attempt(n);
+        const result = await (options.gate ? options.gate(tokenThenCall) : tokenThenCall());
         bucket?.onSuccess();
         return result;
       } catch (err) {
+        if (err instanceof AbortError) throw err;
         if (isThrottlingError(err)) {
           bucket?.onThrottle();
           count?.('throttled', 1);

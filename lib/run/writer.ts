@@ -119,22 +119,48 @@ export function createBatchWriter(deps: WriterDeps): BatchWriter {
     for (const b of batches) await send(b, planned);
   };
 
+  // Groups the planner may hold entries of: a slot that comes free takes a full call from any of them.
+  const groups = new Map<string, { region: string; type: RemoveSelection['type'] }>();
+  const groupName = (g: { region: string; type: string }) => `${g.region}\u0000${g.type}`;
+  let filling = false;
+  /** Gives each free write slot a full call from the planner, if one can be formed (else leaves it). */
+  const fill = async (first?: { region: string; type: RemoveSelection['type'] }) => {
+    if (filling) return;
+    filling = true;
+    try {
+      const order = first ? [first, ...groups.values()] : [...groups.values()];
+      for (const g of order) {
+        while (executor.free > 0 && !deps.signal?.aborted) {
+          const full = planner.takeFull(g.region, g.type);
+          if (!full) break;
+          await send(full, false);
+        }
+        if (executor.free === 0) break;
+      }
+    } finally {
+      filling = false;
+    }
+  };
+  // Between pages no selection arrives: a batch that settles then frees a slot the next page would leave idle.
+  executor.onSettled?.(() => {
+    if (groups.size > 0) void fill();
+  });
+
   return {
     async add(sel) {
       journal?.note?.(sel);
+      groups.set(groupName(sel), { region: sel.region, type: sel.type });
       await sendAll(planner.add(sel), false);
       // A free write slot takes a full call now instead of waiting for the planner's buffer to fill.
-      while (executor.free > 0 && !deps.signal?.aborted) {
-        const full = planner.takeFull(sel.region, sel.type);
-        if (!full) break;
-        await send(full, false);
-      }
+      await fill(sel);
       await executor.ready();
     },
     unitListed(unit) {
+      groups.delete(groupName(unit));
       return sendAll(planner.flushGroup(unit.region, unit.type), true);
     },
     async finish() {
+      groups.clear();
       await sendAll(planner.flush(), true);
       while (journaling.size > 0) await Promise.all([...journaling]);
       await executor.drain();

@@ -23,12 +23,6 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
     matches: (v, w) => isAll(w) && /added after listing was removed, no report says so/.test(v),
   },
   {
-    todo: 'TODO(execute): a resource deleted before its batch is written is sometimes reported untagged, or its keys counted in keysRemoved, under a deadline and failing calls (seen at seeds 539 and 701 of an earlier generator, timing-dependent; seed 856: counts 8 removed, the cloud lost 6; seed 120244931 of the generators at commit 929634f: 4 counted, 0 lost)',
-    matches: (v, w) =>
-      /reported untagged but vanished before its write/.test(v) ||
-      (w.hostility.vanish && /^reports count \d+ keys removed, the cloud lost \d+$/.test(v)),
-  },
-  {
     todo: "TODO(reshape, lib/plan.ts): a multi-id call sends the union of its ids' keys, so it also removes from one id a key planned for that id's later part; when the run is cut before that part, the report says the key stayed (seeds 197 and 624 of an earlier generator)",
     matches: (v, w) => w.hops > 1 && /removed, no report says so|reported skipped \(deadline\) but/.test(v),
   },
@@ -48,12 +42,6 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
   {
     todo: 'TODO(reshape/plan): a resource split over calls whose match.tags key goes in an early part is never finished once the run is cut: the continuation no longer matches it (seeds 1681, 2384, 2699, 3771)',
     matches: (v, w) => w.hops > 1 && /ok run left/.test(v),
-  },
-  {
-    todo: 'TODO(execute, issue 12 defect 7): a VpcPeer retry that meets OperationFailed.LastTokenProcessing (the first try, slow, still in flight and then applied) is reported failed while its keys are gone; re-read after an uncertain outcome (seed 1950)',
-    matches: (v, w) =>
-      w.violations.some((x) => /LastTokenProcessing/.test(x)) &&
-      (/LastTokenProcessing/.test(v) || /removed, no report says so/.test(v)),
   },
 ];
 

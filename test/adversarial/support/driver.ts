@@ -76,13 +76,22 @@ export function createWorldRunner(emu: Emulator) {
     emu.admin.upsert(world.map((r) => ({ type: r.type, region: r.region, id: r.id, tags: r.tags })));
     emu.admin.setFaults({ seed, rules: hostility.faults as never });
 
-    const log: WorldLog = { late: [], vanished: new Set(), appeared: [], unsettled: new Set() };
+    const log: WorldLog = {
+      late: [],
+      vanished: new Set(),
+      goneAfterWrite: new Map(),
+      appeared: [],
+      unsettled: new Set(),
+    };
     const byId = new Map(world.map((r) => [r.id, r]));
     let writesSeen = 0;
     let listsSeen = 0;
     const controller = new AbortController();
+    // Ids some write call named so far: a resource deleted after one may rightly be reported untagged.
+    const named = new Set<string>();
     const mutate = (action: string, params: Record<string, unknown>) => {
       if (isWrite(action)) {
+        for (const id of Array.isArray(params.ResourceId) ? params.ResourceId : []) named.add(String(id));
         writesSeen++;
         if (writesSeen !== 1) return;
         const ids = (Array.isArray(params.ResourceId) ? params.ResourceId : []) as string[];
@@ -130,6 +139,12 @@ export function createWorldRunner(emu: Emulator) {
         if (hostility.disappear) {
           const gone = world[world.length - 1];
           if (gone && !log.vanished.has(refOf(gone))) {
+            const current = emu.admin.list({ type: gone.type, region: gone.region }).find((r) => r.id === gone.id);
+            if (current && named.has(gone.id)) {
+              // Written before it went: the keys already gone from it are the run's removals.
+              const removed = Object.keys(gone.tags).filter((k) => !Object.hasOwn(current.tags, k)).length;
+              log.goneAfterWrite?.set(refOf(gone), removed);
+            }
             emu.admin.remove([{ type: gone.type, region: gone.region, id: gone.id }]);
             log.vanished.add(refOf(gone));
           }

@@ -56,6 +56,8 @@ export interface WorldLog {
   late: Array<{ ref: string; key: string; value: string }>;
   /** Resources deleted during the run. */
   vanished: Set<string>;
+  /** Of those, the ones a write call had named before they went, with how many of their keys were gone then. */
+  goneAfterWrite?: Map<string, number>;
   /** Resources created during the run (judged for lost tags, not for completeness). */
   appeared: WorldResource[];
   /** Resources whose protection changed during the run (not judged for completeness). */
@@ -69,6 +71,7 @@ export interface Outcome {
   keys: string[];
   status: string;
   reason?: string;
+  code?: string;
   /** Keys a resource lost although its outcome is not `untagged` (part of a split resource ran). */
   removed?: string[];
 }
@@ -136,6 +139,12 @@ export function judge(input: {
     const ref = refOf(r);
     if (log.vanished.has(ref)) {
       const o = outcome.get(ref);
+      const before = log.goneAfterWrite?.get(ref);
+      if (before !== undefined) {
+        // Written, then deleted: what its writes removed counts; its report is judged by the count below.
+        removedPairs += before;
+        continue;
+      }
       if (o?.status === 'untagged' && !appeared) {
         // Untagged before it vanished is possible only if the write reached it; the world deletes before writes.
         v.push(`${ref}: reported untagged but vanished before its write`);
@@ -176,8 +185,14 @@ export function judge(input: {
     const said = claimed.get(ref) ?? new Set<string>();
     for (const k of said)
       if (Object.hasOwn(end, k)) v.push(`${ref}: reported ${JSON.stringify(k)} removed, still there`);
-    for (const k of removedHere) if (!said.has(k)) v.push(`${ref}: ${JSON.stringify(k)} removed, no report says so`);
-    if (o && o.status !== 'untagged') {
+    // An honest "unknown" (answers unclear, the read-back shows no tag: stripped or vanished) claims neither.
+    const unknown = o?.status === 'failed' && o.code === 'OUTCOME_UNKNOWN';
+    const open = (k: string) => unknown && o.keys.includes(k) && !said.has(k);
+    for (const k of removedHere) {
+      if (open(k)) removedPairs--;
+      else if (!said.has(k)) v.push(`${ref}: ${JSON.stringify(k)} removed, no report says so`);
+    }
+    if (o && o.status !== 'untagged' && !unknown) {
       for (const k of o.keys)
         if (!Object.hasOwn(end, k))
           v.push(`${ref}: reported ${o.status} (${o.reason ?? ''}) but ${JSON.stringify(k)} is gone`);
