@@ -3,7 +3,7 @@
  * the SDK-backed CloudPort for the emulator and how to start `runCleanup`, so the rest of bench/ and
  * test/ does not depend on the engine's wiring.
  */
-import type { Limits } from '../lib/catalog.ts';
+import type { Tuning } from '../lib/catalog.ts';
 import { createCloudPort } from '../lib/cloud/client.ts';
 import type { CloudPort } from '../lib/cloud/port.ts';
 import { runJournaled } from '../lib/journal/journaled-run.ts';
@@ -15,8 +15,8 @@ import type { Continuation, Report } from '../lib/types.ts';
 /** The emulator's default long-term key (DESIGN.md "the local endpoint"). */
 export const TEST_CREDENTIALS = { accessKeyId: 'testAccessKeyId', accessKeySecret: 'testAccessKeySecret' } as const;
 
-export function emulatorPort(endpoint: string, limits: Partial<Limits> = {}): CloudPort {
-  return createCloudPort({ credentials: { ...TEST_CREDENTIALS }, endpoint, limits });
+export function emulatorPort(endpoint: string, limits: Partial<Tuning> = {}): CloudPort {
+  return createCloudPort({ credentials: { ...TEST_CREDENTIALS }, endpoint, tuning: limits });
 }
 
 export interface EngineRunInput {
@@ -24,7 +24,7 @@ export interface EngineRunInput {
   policy: unknown;
   runId: string;
   signal?: AbortSignal;
-  limits?: Partial<Limits>;
+  limits?: Partial<Tuning>;
   /** What the engine's rate limiter multiplies the published quotas by (the emulator's `--quota-scale`). */
   quotaScale?: number;
   continuation?: Continuation;

@@ -155,7 +155,7 @@ export async function scaleProbe(n: number): Promise<ScaleFigures> {
     // measures the engine, not the published quotas. No log sink: the function's stdout is not ours.
     const { report } = await runCleanup(
       { policy: policy as never, runId: `scale-${n}` },
-      { cloud, quotaScale: 10_000, limits: { retryBaseMs: 5, retryMaxMs: 50 } },
+      { cloud, quotaScale: 10_000, tuning: { retryBaseMs: 5, retryMaxMs: 50 } },
     );
     const runMs = performance.now() - t0;
     clearInterval(sampler);

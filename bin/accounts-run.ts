@@ -18,7 +18,7 @@ export async function runAccountsPolicy(
 ): Promise<number> {
   const [
     { defaultCredentialClient, resolveCredentials },
-    { limitsFromEnv },
+    { tuningFromEnv },
     { runAccounts },
     { renderMerged },
     { openCliStore },
@@ -29,11 +29,11 @@ export async function runAccountsPolicy(
     import('../lib/accounts/merge.ts'),
     import('./store-option.ts'),
   ]);
-  const envLimits = limitsFromEnv({
+  const envTuning = tuningFromEnv({
     VPC_TAG_CLEANUP_LIMITS: io.env.VPC_TAG_CLEANUP_LIMITS,
     VPC_TAG_CLEANUP_QUOTA_SCALE: io.env.VPC_TAG_CLEANUP_QUOTA_SCALE,
   });
-  for (const why of envLimits.ignored) out.note(`note: ignored ${why}`);
+  for (const why of envTuning.ignored) out.note(`note: ignored ${why}`);
   const { location, store } = await openCliStore(values, io);
   const credentialClient = defaultCredentialClient();
   await resolveCredentials(credentialClient);
@@ -41,8 +41,8 @@ export async function runAccountsPolicy(
   const result = await runAccounts(policy, runId, {
     credentials: () => resolveCredentials(credentialClient),
     endpoint,
-    limits: envLimits.limits,
-    ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}),
+    tuning: envTuning.tuning,
+    ...(envTuning.quotaScale !== undefined ? { quotaScale: envTuning.quotaScale } : {}),
     store,
     signal,
   });

@@ -3,12 +3,11 @@
  * and a moved export changes one file.
  */
 
-export { withLimits } from '../lib/catalog.ts';
+export { withTuning } from '../lib/catalog.ts';
 export { createCloudPort } from '../lib/cloud/client.ts';
 export { createWriteEstimator, type WriteEstimate } from '../lib/estimate.ts';
 export { createRateLimiter } from '../lib/execute/rate-limiter.ts';
 export { runJournaled } from '../lib/journal/journaled-run.ts';
-export { limitsFromEnv } from '../lib/limits-env.ts';
 export { narrowedNotFound, narrowIssues, parseResourceList } from '../lib/narrow.ts';
 export { policyJsonSchema } from '../lib/policy/json-schema.ts';
 export { listingCost } from '../lib/policy/listing-cost.ts';
@@ -19,4 +18,5 @@ export { restoreRun } from '../lib/restore/restore.ts';
 export type { RunProgress } from '../lib/run.ts';
 export { runCleanup } from '../lib/run.ts';
 export { createLocalStore } from '../lib/store/local.ts';
+export { tuningFromEnv } from '../lib/tuning-env.ts';
 export type { ResourceRef } from '../lib/types.ts';

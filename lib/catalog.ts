@@ -1,8 +1,8 @@
 /**
  * The one table of everything the engine knows about the cloud: products, resource types, actions,
  * versions, endpoints, per-call limits, tag-key rules, ClientToken support, published quotas and the
- * error-code classification. Read everywhere from here; tests override limits (e.g. batch size 2)
- * through `withLimits`. Facts: shared/reference/alibaba-openapi.md.
+ * error-code classification. Read everywhere from here; tests lower the tuning (e.g. batch size 2)
+ * through `withTuning`. Facts: shared/reference/alibaba-openapi.md.
  *
  * The emulator keeps its own copy of these facts on purpose (DESIGN.md, "two walls").
  */
@@ -240,14 +240,22 @@ export interface EngineTuning {
   accountRefreshMarginMs: number;
 }
 
-/** Both, as the engine reads them (`withLimits`): one table, overridable field by field. */
-export interface Limits extends CallFacts, EngineTuning {}
+/**
+ * What the engine reads (`withTuning`): the API's per-call facts and the operator's tuning, one object
+ * overridable field by field (`VPC_TAG_CLEANUP_LIMITS`, `RunDeps.tuning`). Never the policy's `limits`.
+ */
+export interface Tuning extends CallFacts, EngineTuning {}
 
-export const LIMITS: Readonly<Limits> = Object.freeze({
+/** The documented per-call facts (reference/alibaba-openapi.md): an override may lower them, never raise them. */
+export const CALL_FACTS: Readonly<CallFacts> = Object.freeze({
   maxIdsPerCall: 20,
   maxKeysPerCall: 20,
   maxIdsPerListCall: 20,
   maxTagsPerResource: 20,
+});
+
+/** The engine's defaults, for an operator to tune. */
+export const ENGINE_TUNING: Readonly<EngineTuning> = Object.freeze({
   defaultConcurrency: 8,
   listConcurrency: 4,
   maxRetries: 6,
@@ -266,6 +274,13 @@ export const LIMITS: Readonly<Limits> = Object.freeze({
   accountShardConcurrency: 128,
   accountRefreshMarginMs: 300_000,
 });
+
+export const TUNING: Readonly<Tuning> = Object.freeze({ ...CALL_FACTS, ...ENGINE_TUNING });
+
+/** @deprecated Old names kept for branches in flight this round; use `Tuning`, `TUNING`, `withTuning`. */
+export type Limits = Tuning;
+/** @deprecated use `TUNING` */
+export const LIMITS = TUNING;
 
 /**
  * Caps on a policy's size, checked at the edge. Each exact key costs one list stream per (region, Vpc
@@ -286,21 +301,21 @@ export const POLICY_CAPS = Object.freeze({
 });
 
 /** What an override of one limit may be (`VPC_TAG_CLEANUP_LIMITS`): a value outside is reported and ignored. */
-export interface LimitRange {
+export interface TuningRange {
   min: number;
   max?: number;
   /** Counts, sizes and milliseconds are whole numbers; `deadlineMarginShare` is a fraction. */
   integer: boolean;
 }
 
-const count = (min: number, max?: number): LimitRange =>
+const count = (min: number, max?: number): TuningRange =>
   max === undefined ? { min, integer: true } : { min, max, integer: true };
 
 /**
  * The range of every limit. Ids and keys per call stop at the documented 20 (the cloud refuses more);
  * a concurrency of 0 would never schedule; a timeout of 0 would fail every call.
  */
-export const LIMIT_RANGES: Readonly<Record<keyof Limits, LimitRange>> = Object.freeze({
+export const TUNING_RANGES: Readonly<Record<keyof Tuning, TuningRange>> = Object.freeze({
   maxIdsPerCall: count(1, 20),
   maxKeysPerCall: count(1, 20),
   maxIdsPerListCall: count(1, 20),
@@ -324,9 +339,12 @@ export const LIMIT_RANGES: Readonly<Record<keyof Limits, LimitRange>> = Object.f
   accountRefreshMarginMs: count(0, 3_600_000),
 });
 
-export function withLimits(overrides: Partial<Limits> = {}): Limits {
-  return { ...LIMITS, ...overrides };
+export function withTuning(overrides: Partial<Tuning> = {}): Tuning {
+  return { ...TUNING, ...overrides };
 }
+
+/** @deprecated use `withTuning` */
+export const withLimits = withTuning;
 
 /**
  * Default rate quotas, calls per 60 s, per (account, region, API). Only those in `PUBLISHED_QUOTAS` are

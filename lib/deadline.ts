@@ -9,9 +9,9 @@
  * the margin), keeping time for the report and the continuation whatever a call does; writes end
  * half-way there (`writesEndBy`), so a write cut by its bound can still be read back and reported true.
  */
-import { LIMITS, type Limits } from './catalog.ts';
+import { TUNING, type Tuning } from './catalog.ts';
 
-type DeadlineLimits = Pick<Limits, 'deadlineMarginMs' | 'deadlineMarginShare' | 'deadlineReserveMs'>;
+type DeadlineLimits = Pick<Tuning, 'deadlineMarginMs' | 'deadlineMarginShare' | 'deadlineReserveMs'>;
 
 /** An invocation's deadline: when, with which margin, and the signal that fires then. */
 export interface Deadline {
@@ -29,7 +29,7 @@ export interface Deadline {
 /** Margin for a timeout of `timeoutMs`: the catalog's, scaled down for short timeouts. */
 export function deadlineMargin(
   timeoutMs: number,
-  limits: Pick<Limits, 'deadlineMarginMs' | 'deadlineMarginShare'> = LIMITS,
+  limits: Pick<Tuning, 'deadlineMarginMs' | 'deadlineMarginShare'> = TUNING,
 ): number {
   return Math.max(0, Math.min(limits.deadlineMarginMs, Math.floor(timeoutMs * limits.deadlineMarginShare)));
 }
@@ -42,10 +42,10 @@ export function deadlineFor(
   startedMs: number,
   timeoutSeconds: number | undefined,
   marginMs?: number,
-  limits: Partial<DeadlineLimits> = LIMITS,
+  limits: Partial<DeadlineLimits> = TUNING,
 ): Deadline | undefined {
   if (typeof timeoutSeconds !== 'number' || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) return undefined;
-  const full = { ...LIMITS, ...limits };
+  const full = { ...TUNING, ...limits };
   const timeoutMs = timeoutSeconds * 1000;
   const margin = marginMs ?? deadlineMargin(timeoutMs, full);
   const at = startedMs + timeoutMs - margin;

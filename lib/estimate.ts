@@ -5,7 +5,7 @@
  * slowest bucket; a bucket starts with one second's burst (lib/execute/rate-limiter.ts). Call latency
  * and throttling come on top: the figure is the floor the quotas set. Pure.
  */
-import { type Limits, PRODUCTS, type ProductId, productOf, quotaPerMinute, withLimits } from './catalog.ts';
+import { PRODUCTS, type ProductId, productOf, quotaPerMinute, type Tuning, withTuning } from './catalog.ts';
 import { createPlanner } from './plan.ts';
 import type { ResourceRef, UntagBatch } from './types.ts';
 
@@ -45,12 +45,12 @@ export interface WriteEstimator {
  * Streams planned resources through the engine's planner (memory bounded by its buffers, as in a run)
  * and counts the untag calls per (region, product) quota bucket, at the published quotas times `quotaScale`.
  */
-export function createWriteEstimator(options: { limits?: Partial<Limits>; quotaScale?: number } = {}): WriteEstimator {
-  const limits = withLimits(options.limits);
+export function createWriteEstimator(options: { tuning?: Partial<Tuning>; quotaScale?: number } = {}): WriteEstimator {
+  const tuning = withTuning(options.tuning);
   const planner = createPlanner({
-    maxIdsPerCall: limits.maxIdsPerCall,
-    maxKeysPerCall: limits.maxKeysPerCall,
-    bufferSize: limits.planBufferSize,
+    maxIdsPerCall: tuning.maxIdsPerCall,
+    maxKeysPerCall: tuning.maxKeysPerCall,
+    bufferSize: tuning.planBufferSize,
   });
   const byBucket = new Map<string, BucketEstimate>();
   let calls = 0;
@@ -87,7 +87,7 @@ export function createWriteEstimator(options: { limits?: Partial<Limits>; quotaS
 /** The write calls and time for a finite list of planned resources. */
 export function estimateWrites(
   planned: Iterable<ResourceRef & { keys: readonly string[] }>,
-  options: { limits?: Partial<Limits>; quotaScale?: number } = {},
+  options: { tuning?: Partial<Tuning>; quotaScale?: number } = {},
 ): WriteEstimate {
   const e = createWriteEstimator(options);
   for (const p of planned) e.add(p);

@@ -10,7 +10,7 @@
 
 import { accountShardTaskId } from './accounts/shards.ts';
 import { tallyOutcome } from './accounts/tally.ts';
-import { LIMITS, type Limits } from './catalog.ts';
+import { TUNING, type Tuning } from './catalog.ts';
 import {
   type CloudCredentials,
   type CredentialsSource,
@@ -37,12 +37,12 @@ import {
 import type { FcContext } from './fc-context.ts';
 import { insideFc } from './fc-context.ts';
 import { createInvoker, type InvokerEnv, invokerConfigFromEnv } from './invoker/index.ts';
-import { limitsFromEnv } from './limits-env.ts';
 import { createResourceLog, type LogSink, logJson } from './log.ts';
 import { ReportBuilder } from './report.ts';
 import type { PlanDocument } from './reviewed-plan/document.ts';
 import { effectivePolicy } from './trigger/shard.ts';
 import { type DecodedEvent, InputErrorCode, invalid, type RunRequest, type SettledEvent } from './trigger/types.ts';
+import { tuningFromEnv } from './tuning-env.ts';
 import type { Report, ResourceOutcome } from './types.ts';
 
 /** The environment variables an invocation reads (the invoker's: lib/invoker/index.ts). */
@@ -50,9 +50,9 @@ export interface InvocationEnv extends InvokerEnv {
   VPC_TAG_CLEANUP_ENDPOINT?: string | undefined;
   VPC_TAG_CLEANUP_FC_ENDPOINT?: string | undefined;
   VPC_TAG_CLEANUP_FANOUT?: string | undefined;
-  /** JSON object of `Limits` overrides (lib/limits-env.ts). */
+  /** JSON object of `Tuning` overrides (lib/tuning-env.ts). */
   VPC_TAG_CLEANUP_LIMITS?: string | undefined;
-  /** Multiplier of the published rate quotas (lib/limits-env.ts). */
+  /** Multiplier of the published rate quotas (lib/tuning-env.ts). */
   VPC_TAG_CLEANUP_QUOTA_SCALE?: string | undefined;
   FC_FUNCTION_NAME?: string | undefined;
   /** Any other variable (so `process.env` is one). */
@@ -66,7 +66,7 @@ export interface InvocationDeps {
   /** Epoch ms at handler entry. */
   startedMs: number;
   log: LogSink;
-  limits?: Partial<Limits>;
+  tuning?: Partial<Tuning>;
   /** Replaces the configured invoker (a test double of the port). */
   invoker?: Invoker;
 }
@@ -122,20 +122,20 @@ const asRecord = (taskId: string, o: InvokeOutcome) => {
   return out;
 };
 
-/** A run's answer and the limits in force. Its resources went to the log while it ran. */
+/** A run's answer and the tuning in force. Its resources went to the log while it ran. */
 export interface InvocationResult {
   report: Report;
-  limits: Limits;
+  tuning: Tuning;
 }
 
 /** The report of a run that does its work elsewhere or not at all (fanned out, refused): its facts, no outcomes yet. */
-function runReport(run: RunRequest, deps: InvocationDeps, limits: Limits): ReportBuilder {
+function runReport(run: RunRequest, deps: InvocationDeps, tuning: Tuning): ReportBuilder {
   return new ReportBuilder({
     runId: run.runId,
     policyName: run.policy.name,
     dryRun: run.policy.dryRun,
     startedAt: new Date(deps.startedMs),
-    cap: limits.reportResourceCap,
+    cap: tuning.reportResourceCap,
   });
 }
 
@@ -162,32 +162,32 @@ export async function loadPayloadPlan(
 
 /** Run (or fan out) one decoded run; resolves its report. */
 export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<InvocationResult> {
-  const fromEnv = limitsFromEnv(deps.env);
+  const fromEnv = tuningFromEnv(deps.env);
   if (fromEnv.ignored.length > 0) logJson({ kind: 'warning', runId: run.runId, ignored: fromEnv.ignored }, deps.log);
-  const limits: Limits = { ...LIMITS, ...fromEnv.limits, ...deps.limits };
+  const tuning: Tuning = { ...TUNING, ...fromEnv.tuning, ...deps.tuning };
   const credentials = credentialsFor(deps.context);
   const name = functionName(deps);
   // A wrong invoker configuration is refused before any cloud call (a retry by FC cannot fix it).
   const invokerConfig = invokerConfigFromEnv(deps.env, deps.context?.service?.name);
   if (name && !deps.invoker && !invokerConfig.ok) {
-    const builder = runReport(run, deps, limits);
+    const builder = runReport(run, deps, tuning);
     return {
       report: builder.build({
         now: new Date(),
         error: { code: RunErrorCode.InvalidConfig, message: invokerConfig.message },
       }),
-      limits,
+      tuning,
     };
   }
 
   // A reviewed plan is kept in the run store first: its shards and hops read it from there.
   if (run.plan) {
     const refused = await keepPlan(run, run.plan, deps, credentials);
-    if (refused) return { report: refused, limits };
+    if (refused) return { report: refused, tuning };
   }
   if (shouldFanOut(run, deps.env) && name) {
     const invoker = await invokerFor(deps, credentials);
-    if (invoker) return { ...fanOutReport(run, await fanOut(run, invoker, name), deps, limits), limits };
+    if (invoker) return { ...fanOutReport(run, await fanOut(run, invoker, name), deps, tuning), tuning };
   }
   const endpointEarly = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
   // Many accounts: the parent starts one shard per (account, region); a shard works in its member account.
@@ -206,14 +206,14 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
           endpoint: endpointEarly,
           store: opened.ok ? opened.store : undefined,
         });
-        return { report: accountsFanOutReport(run, index, starts, deps, limits), limits };
+        return { report: accountsFanOutReport(run, index, starts, deps, tuning), tuning };
       }
     }
   }
   let member: import('./accounts/session.ts').MemberSession | undefined;
   if (run.shard?.account && run.policy.accounts) {
     const accountsFc = await import('./accounts/fc.ts');
-    const got = await accountsFc.memberSessionFor(run, credentials, endpointEarly, limits.accountRefreshMarginMs);
+    const got = await accountsFc.memberSessionFor(run, credentials, endpointEarly, tuning.accountRefreshMarginMs);
     if (!got.ok) {
       // The member's role cannot be assumed: answered (a retry would be refused the same way), recorded.
       const report = storeRefused(run, deps, `${got.failure.code}: ${got.failure.message}`, got.failure.code);
@@ -226,27 +226,27 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
         deps.context?.region,
       );
       if (opened.ok) await accountsFc.writeShardRecord(opened.store, run, report, {}, shardTaskOf(run), got.failure);
-      return { report, limits };
+      return { report, tuning };
     }
     member = got.session;
   }
 
-  const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, undefined, limits);
+  const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, undefined, tuning);
   const { runJournaled, createCloudPort, openRunStore, planRunInput, removedByRun } = await loadEngine();
   const endpoint = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
   // A member shard cleans its region only, without `accounts` (it already is inside one).
   const policy = member ? { ...effectivePolicy(run), accounts: undefined } : effectivePolicy(run);
   // The function writes only with a run store (the journal makes every run undoable), or when told not to.
   const storeText = deps.env.VPC_TAG_CLEANUP_STORE?.trim();
-  if (!storeText && !policy.dryRun) return { report: storeRequired(run, deps), limits };
+  if (!storeText && !policy.dryRun) return { report: storeRequired(run, deps), tuning };
   const opened = await openRunStore(storeText || 'none', deps.env, credentials, deps.context?.region);
-  if (!opened.ok) return { report: storeRefused(run, deps, opened.message), limits };
+  if (!opened.ok) return { report: storeRefused(run, deps, opened.message), tuning };
   // A member shard calls with the member's credentials; the store, the journal and FC keep the function's.
   const runCredentials: CredentialsSource = member
     ? () => (member as { credentials(): Promise<CloudCredentials> }).credentials()
     : credentials;
   const cloud = createCloudPort(
-    endpoint ? { credentials: runCredentials, endpoint, limits } : { credentials: runCredentials, limits },
+    endpoint ? { credentials: runCredentials, endpoint, tuning } : { credentials: runCredentials, tuning },
   );
   const request: Parameters<typeof runJournaled>[0] = { policy, runId: run.runId };
   if (deadline) {
@@ -262,7 +262,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
       request,
       planRunInput(run.plan, {
         regions: policy.regions,
-        maxIdsPerListCall: limits.maxIdsPerListCall,
+        maxIdsPerListCall: tuning.maxIdsPerListCall,
         ...(run.continuation ? { continuation: run.continuation } : {}),
         // A hop lists some of its predecessor's pages again: what the run already removed is no change.
         ...(run.continuation && opened.store ? { removedByRun: await removedByRun(opened.store, run.runId) } : {}),
@@ -272,7 +272,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   // Outcomes stream to the log as they become final, so the function's memory stays flat in resources.
   const resourceLog = createResourceLog(
     run.runId,
-    { cap: limits.reportResourceCap, perLine: limits.logResourcesPerLine },
+    { cap: tuning.reportResourceCap, perLine: tuning.logResourcesPerLine },
     deps.log,
   );
   const byType: Record<string, import('./accounts/records.ts').TypeTally> = {};
@@ -284,8 +284,8 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   const { report } = await runJournaled(
     request,
     fromEnv.quotaScale !== undefined
-      ? { cloud, limits, quotaScale: fromEnv.quotaScale, onOutcome }
-      : { cloud, limits, onOutcome },
+      ? { cloud, tuning, quotaScale: fromEnv.quotaScale, onOutcome }
+      : { cloud, tuning, onOutcome },
     { store: opened.store, ...taskOf(run), ...(run.plan ? { plan: run.plan, storePlan: false } : {}) },
   );
   resourceLog.flush();
@@ -293,8 +293,8 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   if (member)
     await (await import('./accounts/fc.ts')).writeShardRecord(opened.store, run, report, byType, shardTaskOf(run));
 
-  if (name) await handOn(run, report, deps, credentials, name, limits);
-  return { report, limits };
+  if (name) await handOn(run, report, deps, credentials, name, tuning);
+  return { report, tuning };
 }
 
 /**
@@ -336,11 +336,11 @@ async function handOn(
   deps: InvocationDeps,
   credentials: CredentialsSource,
   name: string,
-  limits: Limits,
+  tuning: Tuning,
 ): Promise<void> {
   const continuation = report.continuation;
   if (!continuation) return;
-  if (continuation.hop > limits.maxContinuationHops) {
+  if (continuation.hop > tuning.maxContinuationHops) {
     report.ok = false;
     report.error = {
       code: RunErrorCode.TooManyContinuations,
@@ -401,7 +401,7 @@ function accountsFanOutReport(
   index: import('./accounts/records.ts').AccountsIndex,
   starts: import('./accounts/fc.ts').AccountShardStart[],
   deps: InvocationDeps,
-  limits: Limits,
+  tuning: Tuning,
 ): Report {
   if (starts.some((s) => s.outcome.status === 'failed' && s.outcome.retryable))
     throw new SelfInvokeError(starts.map((s) => s.outcome));
@@ -410,7 +410,7 @@ function accountsFanOutReport(
     policyName: run.policy.name,
     dryRun: run.policy.dryRun,
     startedAt: new Date(deps.startedMs),
-    cap: limits.reportResourceCap,
+    cap: tuning.reportResourceCap,
   });
   for (const f of index.failed)
     builder.error({ code: f.code, message: f.message, ...(f.requestId ? { requestId: f.requestId } : {}) });
@@ -426,12 +426,12 @@ function fanOutReport(
   run: RunRequest,
   starts: Awaited<ReturnType<typeof fanOut>>,
   deps: InvocationDeps,
-  limits: Limits,
+  tuning: Tuning,
 ): { report: Report } {
   const failed = starts.filter((s) => s.outcome.status === 'failed');
   if (failed.some((s) => s.outcome.status === 'failed' && s.outcome.retryable))
     throw new SelfInvokeError(starts.map((s) => s.outcome));
-  const builder = runReport(run, deps, limits);
+  const builder = runReport(run, deps, tuning);
   for (const s of failed) {
     if (s.outcome.status === 'failed')
       builder.error({ code: s.outcome.code, message: s.outcome.message, region: s.regions.join(',') });

@@ -49,7 +49,7 @@ while (Date.now() < until) {
 out(`soak: ${worlds} worlds (seeds ${first}..${seed - 1}), ${failing} failing`);
 for (const [todo, seeds] of known)
   out(`known: ${seeds.length} worlds, e.g. seeds ${seeds.slice(0, 5).join(', ')}: ${todo}`);
-for (const name of ['ENDPOINT', 'FC_ENDPOINT', 'STORE', 'LIMITS', 'QUOTA_SCALE'])
+for (const name of ['ENDPOINT', 'FC_ENDPOINT', 'STORE', 'TUNING', 'QUOTA_SCALE'])
   delete process.env[`VPC_TAG_CLEANUP_${name}`];
 await emu.close();
 process.exit(failing > 0 ? 1 : 0);

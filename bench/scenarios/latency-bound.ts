@@ -6,7 +6,7 @@
  * fixed concurrency).
  */
 
-import { LIMITS } from '../../lib/catalog.ts';
+import { TUNING } from '../../lib/catalog.ts';
 import { isListApi } from '../admin.ts';
 import { benchPolicy, type Dataset, seedDataset } from '../dataset.ts';
 import { BASELINE_OPTIONS, measureBaseline, measureOurs, UNPACED } from '../measure.ts';
@@ -40,7 +40,7 @@ export async function latencyBound(emu: EmulatorProcess, d: Dataset, latencyMs: 
   const list = ours.figures.calls.list;
   const floorMs = Math.max(
     (untag * latencyMs) / writeConcurrency,
-    (list * latencyMs) / LIMITS.listConcurrency,
+    (list * latencyMs) / TUNING.listConcurrency,
     longestChain * latencyMs,
   );
 
@@ -51,7 +51,7 @@ export async function latencyBound(emu: EmulatorProcess, d: Dataset, latencyMs: 
 
   return {
     latencyMs,
-    concurrency: { write: writeConcurrency, list: LIMITS.listConcurrency },
+    concurrency: { write: writeConcurrency, list: TUNING.listConcurrency },
     floorMs,
     simpleFloorMs: (ours.figures.calls.total * latencyMs) / writeConcurrency,
     ours: { ...ours.figures, wallVsFloor: ours.figures.wallMs / floorMs },

@@ -101,11 +101,11 @@ async function runPolicy(
       createCloudPort,
       createRateLimiter,
       createWriteEstimator,
-      limitsFromEnv,
+      tuningFromEnv,
       listingCost,
       narrowedNotFound,
       resourceIdsNotFound,
-      withLimits,
+      withTuning,
     },
     { ProgressLine },
     { OutcomeTally },
@@ -161,12 +161,12 @@ async function runPolicy(
     return runAccountsPolicy({ ...policy, accounts: policy.accounts }, runId, values, io, out, stop.signal);
   }
 
-  // The function's operator knobs apply here too (limits overrides, raised quotas).
-  const envLimits = limitsFromEnv({
+  // The function's operator knobs apply here too (tuning overrides, raised quotas).
+  const envTuning = tuningFromEnv({
     VPC_TAG_CLEANUP_LIMITS: io.env.VPC_TAG_CLEANUP_LIMITS,
     VPC_TAG_CLEANUP_QUOTA_SCALE: io.env.VPC_TAG_CLEANUP_QUOTA_SCALE,
   });
-  for (const why of envLimits.ignored) out.note(`note: ignored ${why}`);
+  for (const why of envTuning.ignored) out.note(`note: ignored ${why}`);
   const endpoint = io.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
   const credentialClient = defaultCredentialClient();
   // Resolve once up front: missing credentials are bad input (exit 2), found before any call.
@@ -185,16 +185,16 @@ async function runPolicy(
   const progress = new ProgressLine(io.stderr, { dryRun: policy.dryRun });
   const tally = new OutcomeTally();
   // The run's own limiter, shared with the meter: the ETA reads the rates the run is held to.
-  const rateLimiter = createRateLimiter(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {});
-  const limits = withLimits(envLimits.limits);
-  const meter = new RunMeter(policy, rateLimiter, limits.maxIdsPerCall);
+  const rateLimiter = createRateLimiter(envTuning.quotaScale !== undefined ? { quotaScale: envTuning.quotaScale } : {});
+  const tuning = withTuning(envTuning.tuning);
+  const meter = new RunMeter(policy, rateLimiter, tuning.maxIdsPerCall);
   const draw = () => progress.update(() => meter.snapshot());
   const cloud = meter.port(sdkPort);
   // A dry run ends with what applying it would cost (lib/estimate.ts).
   const estimator = policy.dryRun
     ? createWriteEstimator({
-        limits: envLimits.limits,
-        ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}),
+        tuning: envTuning.tuning,
+        ...(envTuning.quotaScale !== undefined ? { quotaScale: envTuning.quotaScale } : {}),
       })
     : undefined;
   // Which of match.resourceIds the run met: the others are reported one by one.
@@ -234,8 +234,8 @@ async function runPolicy(
         },
         rateLimiter,
         retainOutcomes: out.json || outFile !== undefined,
-        limits: envLimits.limits,
-        ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}),
+        tuning: envTuning.tuning,
+        ...(envTuning.quotaScale !== undefined ? { quotaScale: envTuning.quotaScale } : {}),
       },
       { store, ...(reviewed ? { plan: reviewed } : {}) },
     );

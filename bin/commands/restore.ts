@@ -47,7 +47,7 @@ async function runRestore(values: Record<string, string | boolean | undefined>, 
   const [
     { openCliStore },
     { defaultCredentialClient, resolveCredentials },
-    { createCloudPort, limitsFromEnv },
+    { createCloudPort, tuningFromEnv },
     { restoreRun },
     { renderRestore },
     { readJournal },
@@ -67,7 +67,7 @@ async function runRestore(values: Record<string, string | boolean | undefined>, 
       'RUN_NOT_FOUND',
       `no journal for run '${runId}' in ${location} (see vpc-tag-cleanup runs)`,
     );
-  const envLimits = limitsFromEnv({
+  const envLimits = tuningFromEnv({
     VPC_TAG_CLEANUP_LIMITS: io.env.VPC_TAG_CLEANUP_LIMITS,
     VPC_TAG_CLEANUP_QUOTA_SCALE: io.env.VPC_TAG_CLEANUP_QUOTA_SCALE,
   });
@@ -94,7 +94,7 @@ async function runRestore(values: Record<string, string | boolean | undefined>, 
       },
       {
         cloud,
-        limits: envLimits.limits,
+        limits: envLimits.tuning,
         ...(envLimits.quotaScale !== undefined ? { quotaScale: envLimits.quotaScale } : {}),
       },
     );

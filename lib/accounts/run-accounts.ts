@@ -6,7 +6,7 @@
  * record and the run's index go to the store; the answer is the merged report.
  */
 import pLimit from 'p-limit';
-import { LIMITS, type Limits } from '../catalog.ts';
+import { TUNING, type Tuning } from '../catalog.ts';
 import type { CredentialsSource } from '../cloud/credentials.ts';
 import { createRateLimiter, type RateLimiter } from '../execute/rate-limiter.ts';
 import type { Policy } from '../policy/schema.ts';
@@ -26,7 +26,7 @@ export interface AccountsRunDeps {
   /** The management side's credentials (they assume the member roles and read the directory). */
   credentials: CredentialsSource;
   endpoint?: string | undefined;
-  limits?: Partial<Limits>;
+  tuning?: Partial<Tuning>;
   quotaScale?: number;
   store?: RunStore | undefined;
   signal?: AbortSignal;
@@ -51,7 +51,7 @@ export async function runAccounts(
   deps: AccountsRunDeps,
 ): Promise<AccountsRunResult> {
   const now = deps.now ?? Date.now;
-  const limits = { ...LIMITS, ...deps.limits };
+  const tuning = { ...TUNING, ...deps.tuning };
   const startedAt = new Date(now()).toISOString();
   const assumer = deps.assumer ?? createRoleAssumer({ credentials: deps.credentials, endpoint: deps.endpoint });
   const failed: FailedAccount[] = [];
@@ -76,7 +76,7 @@ export async function runAccounts(
         runId,
         assumer,
         now,
-        ...(limits.accountRefreshMarginMs !== undefined ? { refreshMarginMs: limits.accountRefreshMarginMs } : {}),
+        ...(tuning.accountRefreshMarginMs !== undefined ? { refreshMarginMs: tuning.accountRefreshMarginMs } : {}),
       });
       const first = await session.start();
       if (first.ok) sessions.set(accountId, session);
@@ -106,7 +106,7 @@ export async function runAccounts(
     }
     return l;
   };
-  const bound = pLimit(limits.accountShardConcurrency);
+  const bound = pLimit(tuning.accountShardConcurrency);
   const records = await Promise.all(
     shards.map((shard) =>
       bound(() =>
@@ -114,7 +114,7 @@ export async function runAccounts(
           session: sessions.get(shard.accountId) as MemberSession,
           rateLimiter: limiterOf(shard.accountId),
           endpoint: deps.endpoint,
-          limits: deps.limits ?? {},
+          tuning: deps.tuning ?? {},
           store: deps.store,
           ...(deps.signal ? { signal: deps.signal } : {}),
           ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),

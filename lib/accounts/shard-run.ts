@@ -3,7 +3,7 @@
  * credentials and the account's own rate limiter, counted by resource type, its record written to the
  * store. Used by the CLI (in-process, many at once) and by the function (one shard per invocation).
  */
-import type { Limits } from '../catalog.ts';
+import type { Tuning } from '../catalog.ts';
 import { createCloudPort } from '../cloud/client.ts';
 import type { RateLimiter } from '../execute/rate-limiter.ts';
 import type { Policy } from '../policy/schema.ts';
@@ -18,7 +18,7 @@ export interface ShardRunDeps {
   session: MemberSession;
   rateLimiter: RateLimiter;
   endpoint?: string | undefined;
-  limits?: Partial<Limits>;
+  tuning?: Partial<Tuning>;
   store?: RunStore | undefined;
   signal?: AbortSignal;
   onOutcome?: (o: ResourceOutcome, shard: ShardRef) => void;
@@ -39,7 +39,7 @@ export async function runShard(
   const cloud = createCloudPort({
     credentials: () => deps.session.credentials(),
     ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
-    ...(deps.limits ? { limits: deps.limits } : {}),
+    ...(deps.tuning ? { tuning: deps.tuning } : {}),
   });
   const byType: Record<string, TypeTally> = {};
   const { report } = await runCleanup(
@@ -47,7 +47,7 @@ export async function runShard(
     {
       cloud,
       rateLimiter: deps.rateLimiter,
-      ...(deps.limits ? { limits: deps.limits } : {}),
+      ...(deps.tuning ? { tuning: deps.tuning } : {}),
       onOutcome: (o) => {
         tallyOutcome(byType, o);
         deps.onOutcome?.(o, shard);

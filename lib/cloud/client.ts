@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import OpenApiModule, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
-import { LIMITS, type Limits, PRODUCTS, type ProductId } from '../catalog.ts';
+import { PRODUCTS, type ProductId, TUNING, type Tuning } from '../catalog.ts';
 import { rememberSecrets } from '../secrets.ts';
 import type { CloudCredentials, CredentialsSource } from './credentials.ts';
 import { toCloudCallError } from './normalize-error.ts';
@@ -24,7 +24,7 @@ export interface CloudPortOptions {
   credentials: CredentialsSource;
   /** `host:port` (no scheme): every product, over plain HTTP (VPC_TAG_CLEANUP_ENDPOINT, the emulator). */
   endpoint?: string;
-  limits?: Partial<Limits>;
+  tuning?: Partial<Tuning>;
 }
 
 const paramsCache = new Map<string, $OpenApiUtil.Params>();
@@ -52,7 +52,7 @@ function paramsFor(product: ProductId, action: string): $OpenApiUtil.Params {
 
 /** Builds the port. Nothing is contacted until the first call. */
 export function createCloudPort(opts: CloudPortOptions): CloudPort {
-  const limits = { ...LIMITS, ...opts.limits };
+  const tuning = { ...TUNING, ...opts.tuning };
   const endpoint = opts.endpoint ? stripScheme(opts.endpoint) : undefined;
   const clients = new Map<string, SdkClient>();
 
@@ -72,8 +72,8 @@ export function createCloudPort(opts: CloudPortOptions): CloudPort {
         accessKeySecret: creds.accessKeySecret,
         endpoint: host,
         protocol: endpoint ? 'HTTP' : 'HTTPS',
-        connectTimeout: limits.connectTimeoutMs,
-        readTimeout: limits.readTimeoutMs,
+        connectTimeout: tuning.connectTimeoutMs,
+        readTimeout: tuning.readTimeoutMs,
       };
       if (creds.securityToken) config.securityToken = creds.securityToken;
       client = new Vpc(new $OpenApiUtil.Config(config));
@@ -103,8 +103,8 @@ export function createCloudPort(opts: CloudPortOptions): CloudPort {
         // connect timeout as the socket idle timeout, so a lone readTimeout still fails at 3 s).
         const bound = options.timeoutMs !== undefined ? Math.max(1, Math.floor(options.timeoutMs)) : Infinity;
         const runtime = new $dara.RuntimeOptions({
-          connectTimeout: Math.min(limits.connectTimeoutMs, bound),
-          readTimeout: Math.min(limits.readTimeoutMs, bound),
+          connectTimeout: Math.min(tuning.connectTimeoutMs, bound),
+          readTimeout: Math.min(tuning.readTimeoutMs, bound),
         });
         const pending = client.callApi(paramsFor(product, action), request, runtime);
         const res = (await (options.signal ? raceAbort(pending, options.signal) : pending)) as { body?: unknown };

@@ -3,7 +3,7 @@
  * the write limiter), through the rate bucket of (region, product:action), with retries, counted.
  */
 import type { LimitFunction } from 'p-limit';
-import type { Limits, ProductId } from '../catalog.ts';
+import type { ProductId, Tuning } from '../catalog.ts';
 import type { CloudPort } from '../cloud/port.ts';
 import type { RateLimiter } from '../execute/rate-limiter.ts';
 import { withRetry } from '../execute/retry.ts';
@@ -11,7 +11,7 @@ import { emptyTagSet } from '../tag-set.ts';
 
 export interface ListContext {
   cloud: CloudPort;
-  limits: Limits;
+  limits: Tuning;
   listLimit: LimitFunction;
   rateLimiter: RateLimiter;
   count: (kind: 'list' | 'retried' | 'throttled', n: number) => void;

@@ -34,8 +34,8 @@ import {
   isOutcomeUnknownCode,
   isSplitParamCode,
   isTokenPendingCode,
-  type Limits,
   PRODUCTS,
+  type Tuning,
 } from '../catalog.ts';
 import type { CloudPort } from '../cloud/port.ts';
 import type { ListContext } from '../discover/list-call.ts';
@@ -48,7 +48,7 @@ import { DeadlineError, errorCode, statusOf, withRetry } from './retry.ts';
 
 export interface ExecuteContext {
   cloud: CloudPort;
-  limits: Limits;
+  limits: Tuning;
   rateLimiter: RateLimiter;
   runId: string;
   /**
@@ -318,7 +318,7 @@ async function send(ctx: ExecuteContext, batch: UntagBatch, signal: AbortSignal 
 async function settled<T>(
   call: () => Promise<T>,
   pendingSince: () => number | undefined,
-  limits: Limits,
+  limits: Tuning,
   signal: AbortSignal | undefined,
 ): Promise<T> {
   for (let wait = 0; ; wait++) {

@@ -4,7 +4,7 @@
  * takes a token from the call's rate bucket, and tells the bucket how the attempt went (AIMD).
  */
 import pRetry, { AbortError } from 'p-retry';
-import { isRetryableCode, isThrottlingCode, type Limits } from '../catalog.ts';
+import { isRetryableCode, isThrottlingCode, type Tuning } from '../catalog.ts';
 import { DeadlineError } from '../errors.ts';
 import type { TokenBucket } from './rate-limiter.ts';
 
@@ -49,7 +49,7 @@ export function backoffDelay(retry: number, baseMs: number, maxMs: number, rando
 }
 
 export interface RetryOptions {
-  limits: Pick<Limits, 'maxRetries' | 'retryBaseMs' | 'retryMaxMs'>;
+  limits: Pick<Tuning, 'maxRetries' | 'retryBaseMs' | 'retryMaxMs'>;
   bucket?: TokenBucket;
   /** Counts retries and throttling refusals for the report. */
   count?: (kind: 'retried' | 'throttled', n: number) => void;

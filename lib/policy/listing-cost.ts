@@ -3,7 +3,7 @@
  * will use (`chooseStrategy`) and the fewest list calls it can take (one per exact-key stream, one per
  * 20 explicit ids, one per typed list). `plan` prints it; pure.
  */
-import { LIMITS } from '../catalog.ts';
+import { TUNING } from '../catalog.ts';
 import { chooseStrategy } from '../discover/index.ts';
 import type { Policy } from './schema.ts';
 
@@ -16,7 +16,7 @@ export interface ListingCost {
   summary: string;
 }
 
-export function listingCost(policy: Policy, maxIdsPerListCall = LIMITS.maxIdsPerListCall): ListingCost {
+export function listingCost(policy: Policy, maxIdsPerListCall = TUNING.maxIdsPerListCall): ListingCost {
   let calls = 0;
   let streams = 0;
   const types = [...new Set(policy.resourceTypes)];

@@ -12,11 +12,11 @@ import pLimit from 'p-limit';
 import {
   isNotFoundCode,
   isTagLimitCode,
-  type Limits,
   PRODUCTS,
   productOf,
   type ResourceType,
-  withLimits,
+  type Tuning,
+  withTuning,
 } from '../catalog.ts';
 import type { CloudPort } from '../cloud/port.ts';
 import type { ListContext } from '../discover/list-call.ts';
@@ -46,7 +46,7 @@ export interface RestoreInput {
 
 export interface RestoreDeps {
   cloud: CloudPort;
-  limits?: Partial<Limits>;
+  limits?: Partial<Tuning>;
   quotaScale?: number;
   rateLimiter?: RateLimiter;
   now?: () => number;
@@ -68,7 +68,7 @@ type Put = RemovedResource & { decided: RestoreOutcome };
 export async function restoreRun(input: RestoreInput, deps: RestoreDeps): Promise<RestoreReport> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const limits = withLimits(deps.limits);
+  const limits = withTuning(deps.limits);
   const dryRun = input.dryRun === true;
   const restoreId = input.restoreId ?? `${new Date(started).toISOString().replace(/[:.]/g, '')}`;
   const tally: RestoreTally = {
@@ -265,7 +265,7 @@ type Settle = (ref: Ref, parts: number, fail?: Partial<RestoreOutcome>) => void;
  */
 async function putBack(
   puts: Put[],
-  limits: Limits,
+  limits: Tuning,
   tally: RestoreTally,
   send: (b: TagBatch, settle: Settle) => Promise<void>,
 ): Promise<void> {
@@ -302,7 +302,7 @@ async function storeReport(input: RestoreInput, restoreId: string, report: Resto
 
 interface TagContext {
   cloud: CloudPort;
-  limits: Limits;
+  limits: Tuning;
   rateLimiter: RateLimiter;
   runId: string;
   calls: RestoreReport['totals']['calls'];

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
-import { type Limits, withLimits } from '../catalog.ts';
+import { type Tuning, withTuning } from '../catalog.ts';
 import type { CloudPort } from '../cloud/port.ts';
 import type { ListContext } from '../discover/index.ts';
 import { boundedPort } from '../execute/bounded-port.ts';
@@ -23,7 +23,7 @@ import { type BatchWriter, createBatchWriter } from './writer.ts';
 
 export interface RunContext {
   runId: string;
-  limits: Limits;
+  tuning: Tuning;
   signal?: AbortSignal;
   now: () => number;
   report: ReportBuilder;
@@ -53,7 +53,7 @@ export function reportFor(
     policyName: policy.name,
     dryRun: policy.dryRun,
     startedAt: new Date(now()),
-    cap: withLimits(deps.limits).reportResourceCap,
+    cap: withTuning(deps.tuning).reportResourceCap,
     ...(log || onOutcome || retain
       ? {
           onOutcome: (o: ResourceOutcome) => {
@@ -71,7 +71,7 @@ export function reportFor(
  * the deadline margin), and refused credentials or an unreachable endpoint stop the run at once (its
  * signal fires as at a deadline).
  */
-function guardedCloud(input: RunInput, deps: RunDeps, limits: Limits) {
+function guardedCloud(input: RunInput, deps: RunDeps, tuning: Tuning) {
   const bounded =
     input.callsEndBy !== undefined
       ? boundedPort(deps.cloud, {
@@ -80,7 +80,7 @@ function guardedCloud(input: RunInput, deps: RunDeps, limits: Limits) {
         })
       : deps.cloud;
   return createRunGuard(bounded, {
-    unreachableAttempts: limits.unreachableAttempts,
+    unreachableAttempts: tuning.unreachableAttempts,
     ...(input.signal ? { outer: input.signal } : {}),
   });
 }
@@ -90,7 +90,7 @@ function runExecutor(r: {
   input: RunInput;
   deps: RunDeps;
   policy: Policy;
-  limits: Limits;
+  tuning: Tuning;
   cloud: CloudPort;
   rateLimiter: RateLimiter;
   report: ReportBuilder;
@@ -103,7 +103,8 @@ function runExecutor(r: {
   return createExecutor(
     {
       cloud: r.cloud,
-      limits: r.limits,
+      // The executor's and the lister's contexts (lib/execute, lib/discover) still call it `limits`.
+      limits: r.tuning,
       rateLimiter: r.rateLimiter,
       runId: r.input.runId,
       invocationId: r.input.invocationId ?? randomUUID(),
@@ -123,7 +124,7 @@ function runExecutor(r: {
       stopped: () => guard.stopped() !== undefined,
       signal: guard.signal,
     },
-    r.policy.limits?.concurrency ?? r.limits.defaultConcurrency,
+    r.policy.limits?.concurrency ?? r.tuning.defaultConcurrency,
   );
 }
 
@@ -134,7 +135,7 @@ export function createRunContext(
   policy: Policy,
   tracker: ContinuationTracker,
 ): RunContext {
-  const limits = withLimits(deps.limits);
+  const tuning = withTuning(deps.tuning);
   const full: ResourceOutcome[] = [];
   const report = reportFor(input, deps, policy, full);
   const counters = { untagSent: 0, abandoned: 0 };
@@ -146,13 +147,13 @@ export function createRunContext(
   };
   const rateLimiter =
     deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
-  const guard = guardedCloud(input, deps, limits);
+  const guard = guardedCloud(input, deps, tuning);
   const cloud = guard.port;
   const signal = { signal: guard.signal };
   const list: ListContext = {
     cloud,
-    limits,
-    listLimit: pLimit(limits.listConcurrency),
+    limits: tuning,
+    listLimit: pLimit(tuning.listConcurrency),
     rateLimiter,
     count: (kind, n) => report.count(kind, n),
     ...signal,
@@ -161,7 +162,7 @@ export function createRunContext(
     input,
     deps,
     policy,
-    limits,
+    tuning,
     cloud,
     rateLimiter,
     report,
@@ -171,9 +172,9 @@ export function createRunContext(
     guard,
   });
   const packer = createPlanner({
-    maxIdsPerCall: limits.maxIdsPerCall,
-    maxKeysPerCall: limits.maxKeysPerCall,
-    bufferSize: limits.planBufferSize,
+    maxIdsPerCall: tuning.maxIdsPerCall,
+    maxKeysPerCall: tuning.maxKeysPerCall,
+    bufferSize: tuning.planBufferSize,
   });
   // Under a reviewed plan selection is by value: each call removes exactly its ids' own keys.
   const planner = input.reviewedPlan ? exactPlanner(packer) : packer;
@@ -191,7 +192,7 @@ export function createRunContext(
   });
   return {
     runId: input.runId,
-    limits,
+    tuning,
     ...signal,
     now: deps.now ?? Date.now,
     report,

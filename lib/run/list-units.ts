@@ -91,6 +91,6 @@ export async function listUnits(deps: ListingDeps): Promise<void> {
       await listUnit(deps, queue[next++] as ListUnit);
     }
   };
-  const workers = Math.max(1, Math.min(deps.ctx.limits.listConcurrency, queue.length));
+  const workers = Math.max(1, Math.min(deps.ctx.tuning.listConcurrency, queue.length));
   await Promise.all(Array.from({ length: workers }, worker));
 }

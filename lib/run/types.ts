@@ -1,5 +1,5 @@
 /** What a run takes: the request (`RunInput`) and what it runs with (`RunDeps`). */
-import type { Limits, ResourceType } from '../catalog.ts';
+import type { ResourceType, Tuning } from '../catalog.ts';
 import type { CloudPort } from '../cloud/port.ts';
 import type { RateLimiter } from '../execute/rate-limiter.ts';
 import type { Policy } from '../policy/schema.ts';
@@ -42,7 +42,7 @@ export interface RunProgress {
 export interface RunDeps {
   cloud: CloudPort;
   /** The operator's tuning and, in tests, lowered API facts (lib/catalog.ts `EngineTuning`, `CallFacts`); not the policy's `limits`. */
-  limits?: Partial<Limits>;
+  tuning?: Partial<Tuning>;
   /** Multiplies the published quotas the rate limiter starts from (tests, benchmarks). */
   quotaScale?: number;
   /** Buckets shared across runs (a warm FC instance keeps what it learned); default: fresh per run. */

@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   vi.restoreAllMocks();
-  for (const name of ['ENDPOINT', 'FC_ENDPOINT', 'STORE', 'LIMITS', 'QUOTA_SCALE'])
+  for (const name of ['ENDPOINT', 'FC_ENDPOINT', 'STORE', 'TUNING', 'QUOTA_SCALE'])
     delete process.env[`VPC_TAG_CLEANUP_${name}`];
   await emu?.close();
 });

@@ -118,7 +118,7 @@ describe('createCloudPort', () => {
           createCloudPort({
             credentials: creds,
             endpoint,
-            limits: { connectTimeoutMs: 300, readTimeoutMs: 300, ...extra },
+            tuning: { connectTimeoutMs: 300, readTimeoutMs: 300, ...extra },
           }).call('Vpc', 'cn-hangzhou', 'DescribeVpcs', { RegionId: 'cn-hangzhou' }),
         );
       expect(await call(html.endpoint)).toMatchObject({ code: 'SyntaxError', retryable: true });

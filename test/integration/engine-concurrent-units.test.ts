@@ -79,7 +79,7 @@ describe('runCleanup over several units', () => {
     await h.faults({ rules: [{ kind: 'latency', product: 'VpcIpam', action: 'ListIpams', ms: 20 }] });
     const seeds = fourUnits('serial');
     await h.seed(seeds);
-    const { report } = await h.run(policy, {}, { limits: { ...TEST_LIMITS, listConcurrency: 1 } });
+    const { report } = await h.run(policy, {}, { tuning: { ...TEST_LIMITS, listConcurrency: 1 } });
     expect(report.totals).toMatchObject({ scanned: 1_000, untagged: 1_000 });
     expect(await listingsOverlap()).toEqual({ overlap: false, units: 4, calls: 12 });
     expect(await h.state()).toEqual(expectedAfter(seeds, dropCostCenter));
@@ -112,7 +112,7 @@ describe('runCleanup with a deadline while several units are mid-listing', () =>
       policy,
       { runId: 'run-cc', signal: controller.signal },
       {
-        limits: { ...TEST_LIMITS, planBufferSize: 20 },
+        tuning: { ...TEST_LIMITS, planBufferSize: 20 },
         onProgress: async (p) => {
           const unit = `${p.region}/${p.type}`;
           const n = (pagesOf.get(unit) ?? 0) + 1;

@@ -70,7 +70,7 @@ describe('runCleanup when a call is too large for the cloud', () => {
     const { report } = await h.run(
       { name: 'too-large', regions: [R1], resourceTypes: ['PeerConnection'], remove: { keys: ['CostCenter'] } },
       {},
-      { limits: { ...TEST_LIMITS, maxIdsPerCall: 30 } },
+      { tuning: { ...TEST_LIMITS, maxIdsPerCall: 30 } },
     );
     expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
     expect(report.totals.failed).toBe(0);
@@ -89,7 +89,7 @@ describe('runCleanup under throttling and server errors', () => {
     const { report } = await h.run(
       { name: 'throttle', regions: [R1], resourceTypes: ['IPAM'], remove: { keys: ['CostCenter'] } },
       {},
-      { limits: { ...TEST_LIMITS, maxRetries: 12, retryBaseMs: 50, retryMaxMs: 500 } },
+      { tuning: { ...TEST_LIMITS, maxRetries: 12, retryBaseMs: 50, retryMaxMs: 500 } },
     );
     expect(await h.state()).toEqual(expectedAfter(seeds, () => true));
     expect(report.totals.failed).toBe(0);
@@ -180,7 +180,7 @@ describe('runCleanup with a deadline', () => {
       policy,
       { runId: 'run-d', signal: controller.signal },
       {
-        limits: { ...TEST_LIMITS, listConcurrency: 1 },
+        tuning: { ...TEST_LIMITS, listConcurrency: 1 },
         onProgress: () => {
           if (++pages === 1) controller.abort();
         },
@@ -227,7 +227,7 @@ describe('runCleanup with a deadline', () => {
     const slow = { ...TEST_LIMITS, retryBaseMs: 20_000, retryMaxMs: 20_000 };
     const started = performance.now();
     const timer = setTimeout(() => controller.abort(), 400);
-    const first = await h.run(policy, { runId: 'run-b', signal: controller.signal }, { limits: slow });
+    const first = await h.run(policy, { runId: 'run-b', signal: controller.signal }, { tuning: slow });
     clearTimeout(timer);
     expect(performance.now() - started).toBeLessThan(3_000);
     // Every untag call that reached the emulator was answered (in-flight calls finish); none went out after.
@@ -271,7 +271,7 @@ describe('runCleanup with a deadline', () => {
     const first = await h.run(
       policy,
       { signal: controller.signal },
-      { limits: { ...TEST_LIMITS, retryBaseMs: 20_000, retryMaxMs: 20_000 } },
+      { tuning: { ...TEST_LIMITS, retryBaseMs: 20_000, retryMaxMs: 20_000 } },
     );
     clearTimeout(timer);
     expect(performance.now() - started).toBeLessThan(3_000);
@@ -419,11 +419,11 @@ describe('runCleanup input and secrets', () => {
     const sts = createCloudPort({
       credentials: { ...session, securityToken: `${session.securityToken}x` },
       endpoint: h.emu.endpoint,
-      limits: TEST_LIMITS,
+      tuning: TEST_LIMITS,
     });
     const b = await runCleanup(
       { policy: policy as Policy, runId: 'sts' },
-      { cloud: sts, limits: TEST_LIMITS, log: (l) => lines.push(l) },
+      { cloud: sts, tuning: TEST_LIMITS, log: (l) => lines.push(l) },
     );
     expect(a.report.totals.failed).toBe(2);
     expect(b.report.errors.length).toBeGreaterThan(0);

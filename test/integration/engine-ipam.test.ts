@@ -235,7 +235,7 @@ describe('runCleanup outcomes: one per resource, streamed to the log', () => {
       remove: { keys: ['a', 'b', 'c', 'd', 'e'] },
     };
     const lines: string[] = [];
-    const { report, full } = await h.run(policy, { runId: 'run-o' }, { limits: small, log: (l) => lines.push(l) });
+    const { report, full } = await h.run(policy, { runId: 'run-o' }, { tuning: small, log: (l) => lines.push(l) });
     const prod = seeds.filter((s) => s.tags.env === 'prod');
     expect(await h.state()).toEqual(expectedAfter(seeds, (s, k) => s.tags.env === 'prod' && k !== 'env'));
     expect(full).toEqual([]);
@@ -253,7 +253,7 @@ describe('runCleanup outcomes: one per resource, streamed to the log', () => {
 
     await h.reset();
     await h.seed(seeds);
-    const kept = await h.run(policy, { runId: 'run-o2' }, { limits: small, retainOutcomes: true });
+    const kept = await h.run(policy, { runId: 'run-o2' }, { tuning: small, retainOutcomes: true });
     expect(kept.full.map((o) => o.id).sort()).toEqual(prod.map((s) => s.id).sort());
     expect(kept.full.every((o) => o.status === 'untagged' && o.keys.length === 5)).toBe(true);
   });

@@ -29,7 +29,7 @@ async function runHops(policy: PolicyInput, maxHops: number) {
       policy,
       { runId: 'capped', signal: deadline.signal, ...(continuation ? { continuation } : {}) },
       {
-        limits: { ...TEST_LIMITS, planBufferSize: 20, listConcurrency: 1 },
+        tuning: { ...TEST_LIMITS, planBufferSize: 20, listConcurrency: 1 },
         onProgress: () => {
           if (++pages === 2) deadline.abort(new Error('deadline'));
         },
@@ -91,7 +91,7 @@ describe('maxResources over a fanned-out run', () => {
         context: fcContext(h.emu) as never,
         startedMs: Date.now(),
         log: () => {},
-        limits: TEST_LIMITS,
+        tuning: TEST_LIMITS,
         invoker,
       });
       reports.push(report);

@@ -35,8 +35,8 @@ describe('a run whose credentials are refused', () => {
     ['an unknown key id', { accessKeyId: 'LTAInobody', accessKeySecret: 'testAccessKeySecret' }, 'InvalidAccessKeyId'],
   ])('stops at the first answer with one AUTH_FAILED error (%s)', async (_name, credentials, cause) => {
     await h.seed(many('IPAM', R1, 'ipam-a', 5, () => ({ CostCenter: 'c' })));
-    const cloud = createCloudPort({ credentials, endpoint: h.emu.endpoint, limits: TEST_LIMITS });
-    const { report } = await h.run(wide, {}, { cloud, limits: { ...TEST_LIMITS, listConcurrency: 1 } });
+    const cloud = createCloudPort({ credentials, endpoint: h.emu.endpoint, tuning: TEST_LIMITS });
+    const { report } = await h.run(wide, {}, { cloud, tuning: { ...TEST_LIMITS, listConcurrency: 1 } });
     expect(report.ok).toBe(false);
     expect(report.error?.code).toBe('AUTH_FAILED');
     expect(report.error?.message).toContain(cause);
@@ -77,7 +77,7 @@ describe('a run whose endpoint refuses connections', () => {
     const cloud = createCloudPort({
       credentials: { accessKeyId: 'testAccessKeyId', accessKeySecret: 'testAccessKeySecret' },
       endpoint: `127.0.0.1:${port}`,
-      limits: TEST_LIMITS,
+      tuning: TEST_LIMITS,
     });
     const { report } = await h.run(wide, {}, { cloud });
     expect(report.ok).toBe(false);

@@ -31,7 +31,7 @@ describe('a VpcPeer retry meeting its first try still in process', () => {
     const cloud = createCloudPort({
       credentials: { accessKeyId: h.emu.accessKeyId, accessKeySecret: h.emu.accessKeySecret },
       endpoint: h.emu.endpoint,
-      limits,
+      tuning: limits,
     });
     // The first try is held past the read timeout, then applied: every retry meanwhile is LastTokenProcessing.
     await h.faults({ rules: [{ kind: 'latency', product: 'VpcPeer', action: 'UnTagResources', ms: 450, count: 1 }] });
@@ -41,7 +41,7 @@ describe('a VpcPeer retry meeting its first try still in process', () => {
       resourceTypes: ['PeerConnection'],
       remove: { keys: ['CostCenter'] },
     };
-    const { report } = await h.run(policy, {}, { cloud, limits });
+    const { report } = await h.run(policy, {}, { cloud, tuning: limits });
     expect(await h.state()).toEqual({ 'pcc-slow': { keep: 'k' } });
     const codes = (await h.requests({ action: 'UnTagResources' })).map((c) => c.code);
     expect(codes).toContain('OperationFailed.LastTokenProcessing');
@@ -83,7 +83,7 @@ describe('a resource deleted before its batch is written', () => {
     const { report } = await h.run(
       policy,
       {},
-      { cloud, limits: { ...TEST_LIMITS, maxRetries: 1 }, retainOutcomes: true },
+      { cloud, tuning: { ...TEST_LIMITS, maxRetries: 1 }, retainOutcomes: true },
     );
     const calls = await h.requests({ action: 'UntagResources' });
     expect(calls.map((c) => c.code)).toEqual(['ResourceNotFound.Ipam', 'InternalError', 'InternalError', 'OK']);

@@ -114,7 +114,7 @@ describe.each(LOST_CASES)('a removal applied but its answer lost, on $product', 
         { kind: 'error', product: c.product, action: c.action, code: 'ServiceUnavailable', status: 503 },
       ],
     });
-    const { report } = await h.run(policy, {}, { limits: { ...TEST_LIMITS, maxRetries: 2 } });
+    const { report } = await h.run(policy, {}, { tuning: { ...TEST_LIMITS, maxRetries: 2 } });
     expect(await h.state(c.type)).toEqual(after);
     // l3 shows no tag in the read-back and its lone probe gets no answer either: stripped or vanished,
     // nothing tells, so it is reported as unknown rather than untagged (only a resource seen without the key is).
@@ -133,7 +133,7 @@ describe.each(LOST_CASES)('a removal applied but its answer lost, on $product', 
     const { report } = await h.run(
       policy,
       { signal: deadline.signal },
-      { cloud, limits: { ...TEST_LIMITS, retryBaseMs: 5_000, retryMaxMs: 5_000 } },
+      { cloud, tuning: { ...TEST_LIMITS, retryBaseMs: 5_000, retryMaxMs: 5_000 } },
     );
     expect(await h.state(c.type)).toEqual(after);
     expect(report.totals).toMatchObject({ untagged: 3, failed: 0, skipped: 0, keysRemoved: 3 });
@@ -175,8 +175,8 @@ describe('VpcPeer ClientTokens', () => {
     await h.seed(seeds);
     await h.faults({ rules: [{ kind: 'reset', product: 'VpcPeer', action: 'UnTagResources', count: 1 }] });
     const limits = { ...TEST_LIMITS, maxRetries: 0 };
-    await h.run(policy, { runId: 'tick-1', invocationId: 'req-1' }, { limits });
-    await h.run(policy, { runId: 'tick-1', invocationId: 'req-1' }, { limits });
+    await h.run(policy, { runId: 'tick-1', invocationId: 'req-1' }, { tuning: limits });
+    await h.run(policy, { runId: 'tick-1', invocationId: 'req-1' }, { tuning: limits });
     const tokens = (await h.requests({ action: 'UnTagResources' })).map((c) => c.clientToken);
     expect(tokens.length).toBeGreaterThanOrEqual(2);
     expect(new Set(tokens).size).toBe(1);
@@ -198,7 +198,11 @@ describe('a resource whose keys go over several calls', () => {
       if (action === 'UntagResources' && ok) deadline.abort(new Error('deadline'));
     });
     const limits = { ...TEST_LIMITS, maxKeysPerCall: 2 };
-    const { report } = await h.run(policy, { signal: deadline.signal }, { cloud, limits, retainOutcomes: true });
+    const { report } = await h.run(
+      policy,
+      { signal: deadline.signal },
+      { cloud, tuning: limits, retainOutcomes: true },
+    );
     const state = (await h.state())['ipam-s1'] ?? {};
     const left = Object.keys(state)
       .filter((k) => k !== 'keep')
@@ -208,7 +212,7 @@ describe('a resource whose keys go over several calls', () => {
     expect(report.totals.keysRemoved).toBe(2);
     expect(report.resources[0]).toMatchObject({ id: 'ipam-s1', status: 'skipped', reason: 'deadline', keys: left });
     expect(report.continuation).toBeDefined();
-    const next = await h.run(policy, { continuation: report.continuation! }, { limits });
+    const next = await h.run(policy, { continuation: report.continuation! }, { tuning: limits });
     expect(await h.state()).toEqual({ 'ipam-s1': { keep: 'k' } });
     expect(next.report.totals).toMatchObject({ untagged: 1, keysRemoved: 2 });
   });

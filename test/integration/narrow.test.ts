@@ -54,7 +54,7 @@ async function invokeChain(payload: unknown): Promise<{ reports: Report[]; paylo
       context: fcContext(h.emu, expired ? { timeout: 1 } : {}) as never,
       startedMs: expired ? Date.now() - 10_000 : Date.now(),
       log: () => {},
-      limits: TEST_LIMITS,
+      tuning: TEST_LIMITS,
       invoker,
     });
     reports.push(report);

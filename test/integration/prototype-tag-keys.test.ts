@@ -98,7 +98,7 @@ describe('tag keys named like prototype members', () => {
     };
     const { report } = await runJournaled(
       { policy: policy as unknown as Policy, runId: 'proto-journal' },
-      { cloud: h.cloud, limits: TEST_LIMITS, quotaScale: 50 },
+      { cloud: h.cloud, tuning: TEST_LIMITS, quotaScale: 50 },
       { store },
     );
     expect(report.totals.keysRemoved).toBe(1);

@@ -62,13 +62,13 @@ describe('credentials echoed by an endpoint in an encoded form', () => {
     const cloud = createCloudPort({
       credentials: { accessKeyId: 'STS.echo', accessKeySecret: SECRET, securityToken: TOKEN },
       endpoint,
-      limits: { maxRetries: 0, connectTimeoutMs: 2_000, readTimeoutMs: 2_000 },
+      tuning: { maxRetries: 0, connectTimeoutMs: 2_000, readTimeoutMs: 2_000 },
     });
     const lines: string[] = [];
     const policy = { name: 'echo', regions: ['cn-hangzhou'], resourceTypes: ['IPAM'], remove: { keys: ['tmp'] } };
     const result = await runCleanup(
       { policy: policy as unknown as Policy, runId: 'echo' },
-      { cloud, limits: { maxRetries: 0 }, log: (l) => lines.push(l) },
+      { cloud, tuning: { maxRetries: 0 }, log: (l) => lines.push(l) },
     );
     const out = [JSON.stringify(result), ...lines].join('\n');
     // The error did arrive (the test is about what it carries, not about a silent run).

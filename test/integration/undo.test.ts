@@ -208,7 +208,7 @@ describe('a run whose store fails mid-run', () => {
     const policy = { ...POLICY, regions: [R1], resourceTypes: ['IPAMPOOL'] } as Policy;
     const { report } = await runJournaled(
       { policy: { ...policy, limits: { concurrency: 1 } }, runId: 'undo-fail' },
-      { ...deps(), limits: { ...TEST_LIMITS, maxIdsPerCall: 2 } },
+      { ...deps(), tuning: { ...TEST_LIMITS, maxIdsPerCall: 2 } },
       { store },
     );
     clear();

@@ -151,7 +151,7 @@ async function throughContinuations(world: World, settings: BehaviourSettings): 
       world,
       { signal: deadline.signal, ...(continuation ? { continuation } : {}) },
       {
-        limits: { ...FAULT_LIMITS, planBufferSize: 20, listConcurrency: 1 },
+        tuning: { ...FAULT_LIMITS, planBufferSize: 20, listConcurrency: 1 },
         ...(paced ? { quotaScale: QUOTA_SCALE } : {}),
         // Cut each hop after its third page, once a write has landed (a deadline shorter than one write
         // makes no progress under untagAbsentKey=error: see the closing note): units resume from deep cursors.

@@ -105,7 +105,7 @@ describe('a cleanup run cut by its deadline', () => {
             // Odd seeds list up to four units at once (each unit cut mid-listing resumes from its own
             // cursor); even seeds one at a time. Concurrent listing often ends before the first untag
             // answer, when no page is left to fire the deadline: there, the first write answered fires it.
-            limits: { ...FAULT_LIMITS, planBufferSize: 20, ...(concurrent ? {} : { listConcurrency: 1 }) },
+            tuning: { ...FAULT_LIMITS, planBufferSize: 20, ...(concurrent ? {} : { listConcurrency: 1 }) },
             onProgress: () => {
               if (untagCalls() > untagsBefore && extraPages-- <= 0) deadline.abort(new Error('deadline'));
             },

@@ -4,21 +4,21 @@ import {
   isNotFoundCode,
   isRetryableCode,
   keyRuleViolation,
-  LIMITS,
   listerOf,
   PRODUCTS,
   productOf,
   quotaPerMinute,
   RESOURCE_TYPE_NAMES,
-  withLimits,
+  TUNING,
+  withTuning,
 } from '../../lib/catalog.ts';
 
 describe('catalog', () => {
   it('batches at 20 ids x 20 keys for every API', () => {
-    expect(LIMITS.maxIdsPerCall).toBe(20);
-    expect(LIMITS.maxKeysPerCall).toBe(20);
-    expect(withLimits({ maxIdsPerCall: 2 }).maxIdsPerCall).toBe(2);
-    expect(LIMITS.maxIdsPerCall).toBe(20);
+    expect(TUNING.maxIdsPerCall).toBe(20);
+    expect(TUNING.maxKeysPerCall).toBe(20);
+    expect(withTuning({ maxIdsPerCall: 2 }).maxIdsPerCall).toBe(2);
+    expect(TUNING.maxIdsPerCall).toBe(20);
   });
 
   it('spells the untag action per product, case included', () => {

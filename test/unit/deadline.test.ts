@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, withLimits } from '../../lib/catalog.ts';
+import { TUNING, withTuning } from '../../lib/catalog.ts';
 import { deadlineFor, deadlineMargin } from '../../lib/deadline.ts';
-import { limitsFromEnv } from '../../lib/limits-env.ts';
+import { tuningFromEnv } from '../../lib/tuning-env.ts';
 
 describe('deadlineMargin', () => {
   it('keeps the catalog margin for long timeouts and scales it down for short ones', () => {
-    expect(deadlineMargin(900_000)).toBe(LIMITS.deadlineMarginMs);
+    expect(deadlineMargin(900_000)).toBe(TUNING.deadlineMarginMs);
     expect(deadlineMargin(3_000)).toBe(600);
-    expect(deadlineMargin(3_000, withLimits({ deadlineMarginMs: 2_000, deadlineMarginShare: 0.7 }))).toBe(2_000);
+    expect(deadlineMargin(3_000, withTuning({ deadlineMarginMs: 2_000, deadlineMarginShare: 0.7 }))).toBe(2_000);
   });
 });
 
@@ -27,22 +27,22 @@ describe('deadlineFor', () => {
   });
 });
 
-describe('limitsFromEnv', () => {
+describe('tuningFromEnv', () => {
   it('applies numeric limits and the quota scale, and reports what it ignores', () => {
-    const r = limitsFromEnv({
+    const r = tuningFromEnv({
       VPC_TAG_CLEANUP_LIMITS: '{"deadlineMarginMs":5000,"nope":1,"planBufferSize":"big"}',
       VPC_TAG_CLEANUP_QUOTA_SCALE: '2.5',
     });
-    expect(r.limits).toEqual({ deadlineMarginMs: 5000 });
+    expect(r.tuning).toEqual({ deadlineMarginMs: 5000 });
     expect(r.quotaScale).toBe(2.5);
     expect(r.ignored).toHaveLength(2);
   });
 
   it('ignores text that is not a JSON object and a scale that is not positive', () => {
-    expect(limitsFromEnv({ VPC_TAG_CLEANUP_LIMITS: '[1]', VPC_TAG_CLEANUP_QUOTA_SCALE: '-1' })).toEqual({
-      limits: {},
+    expect(tuningFromEnv({ VPC_TAG_CLEANUP_LIMITS: '[1]', VPC_TAG_CLEANUP_QUOTA_SCALE: '-1' })).toEqual({
+      tuning: {},
       ignored: ['VPC_TAG_CLEANUP_LIMITS: not a JSON object', 'VPC_TAG_CLEANUP_QUOTA_SCALE: not a positive number'],
     });
-    expect(limitsFromEnv({})).toEqual({ limits: {}, ignored: [] });
+    expect(tuningFromEnv({})).toEqual({ tuning: {}, ignored: [] });
   });
 });

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { withLimits } from '../../lib/catalog.ts';
+import { withTuning } from '../../lib/catalog.ts';
 import { discoverUnit } from '../../lib/discover/index.ts';
 import {
   CredentialsMissingError,
@@ -74,7 +74,7 @@ describe('the report keeps the engine’s codes', () => {
       remove: { keyPatterns: ['^tmp'] },
       dryRun: false,
     } as unknown as Policy;
-    const ctx = { limits: withLimits() } as never;
+    const ctx = { limits: withTuning() } as never;
     const pages = discoverUnit(ctx, policy, { region: 'cn-hangzhou', type: 'ROUTETABLE' }, { mutating: false });
     const error = await pages.next().then(
       () => undefined,

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ResourceType } from '../../lib/catalog.ts';
-import { LIMITS } from '../../lib/catalog.ts';
+import { TUNING } from '../../lib/catalog.ts';
 import { createPlanner, planBatches, untagCallLowerBound } from '../../lib/plan.ts';
 import { compilePolicy } from '../../lib/policy/compile.ts';
 import { type RemoveSelection, selectRemovals } from '../../lib/select.ts';
 import { planProblems } from './support/coverage.ts';
 import { distributionPolicy, distributionResources } from './support/distribution.ts';
 
-const limits = { maxIdsPerCall: LIMITS.maxIdsPerCall, maxKeysPerCall: LIMITS.maxKeysPerCall };
+const limits = { maxIdsPerCall: TUNING.maxIdsPerCall, maxKeysPerCall: TUNING.maxKeysPerCall };
 
 function sel(
   id: string,

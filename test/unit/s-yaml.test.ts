@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { limitsFromEnv } from '../../lib/limits-env.ts';
 import { decodeInvocation } from '../../lib/trigger/index.ts';
+import { tuningFromEnv } from '../../lib/tuning-env.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // CI has ../shared beside the clone; the committed copy keeps the test from ever skipping.
@@ -76,9 +76,9 @@ describe('s.yaml', () => {
 
   it.each(fc3)('gives %s limit overrides that are all known limits', (_id, props) => {
     const env = props.environmentVariables as Record<string, string>;
-    const parsed = limitsFromEnv(env);
+    const parsed = tuningFromEnv(env);
     expect(parsed.ignored).toEqual([]);
-    expect(parsed.limits.deadlineMarginMs ?? 0).toBeLessThan(props.timeout * 1000 * 0.2 + 1);
+    expect(parsed.tuning.deadlineMarginMs ?? 0).toBeLessThan(props.timeout * 1000 * 0.2 + 1);
   });
 
   it.each(fc3)('gives %s a run store in the bucket the RAM policy grants', (_id, props) => {

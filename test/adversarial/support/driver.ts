@@ -64,7 +64,7 @@ export function createWorldRunner(emu: Emulator) {
   const port = createCloudPort({
     credentials: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret },
     endpoint: emu.endpoint,
-    limits: { connectTimeoutMs: 1_000, readTimeoutMs: READ_TIMEOUT_MS },
+    tuning: { connectTimeoutMs: 1_000, readTimeoutMs: READ_TIMEOUT_MS },
   });
 
   return async function runWorld(seed: number): Promise<WorldResult> {
@@ -205,7 +205,7 @@ export function createWorldRunner(emu: Emulator) {
         },
         {
           cloud,
-          limits: { retryBaseMs: 2, retryMaxMs: 10, maxRetries: 3, ...hostility.limits },
+          tuning: { retryBaseMs: 2, retryMaxMs: 10, maxRetries: 3, ...hostility.limits },
           quotaScale: 1_000,
           retainOutcomes: true,
         },

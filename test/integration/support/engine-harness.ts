@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { BehaviourSettings } from '../../../emulator/behaviour.ts';
 import type { LoggedCall } from '../../../emulator/openapi/call-log.ts';
 import { startEmulator } from '../../../emulator/server.ts';
-import type { Limits } from '../../../lib/catalog.ts';
+import type { Tuning } from '../../../lib/catalog.ts';
 import { createCloudPort } from '../../../lib/cloud/client.ts';
 import type { CloudPort } from '../../../lib/cloud/port.ts';
 import type { Policy, PolicyInput } from '../../../lib/policy/schema.ts';
@@ -23,7 +23,7 @@ export interface Seed {
 export type LoggedRequest = LoggedCall;
 
 /** Fast retries for tests: the emulator answers in microseconds. */
-export const TEST_LIMITS: Partial<Limits> = {
+export const TEST_LIMITS: Partial<Tuning> = {
   retryBaseMs: 5,
   retryMaxMs: 40,
   connectTimeoutMs: 2_000,
@@ -45,7 +45,7 @@ export async function startHarness(
   const cloud: CloudPort = createCloudPort({
     credentials: { accessKeyId, accessKeySecret },
     endpoint: emu.endpoint,
-    limits: TEST_LIMITS,
+    tuning: TEST_LIMITS,
   });
 
   const admin = async <T>(path: string, method = 'GET', body?: unknown): Promise<T> => {
@@ -96,7 +96,7 @@ export async function startHarness(
       runCounter++;
       return runCleanup(
         { policy: policy as Policy, runId: input.runId ?? `test-run-${runCounter}`, ...input },
-        { cloud, quotaScale, limits: TEST_LIMITS, ...deps },
+        { cloud, quotaScale, tuning: TEST_LIMITS, ...deps },
       );
     },
     close: () => emu.close(),

@@ -8,14 +8,14 @@ import { type AdminResource, EmulatorAdmin, type FaultRule } from '../../../benc
 import { emulatorPort } from '../../../bench/engine.ts';
 import { checkState, expectationFor, resourceKey, type StateCheck } from '../../../bench/expected.ts';
 import { type Emulator, startEmulator } from '../../../emulator/server.ts';
-import type { Limits } from '../../../lib/catalog.ts';
+import type { Tuning } from '../../../lib/catalog.ts';
 import type { Policy } from '../../../lib/policy/schema.ts';
 import { type RunDeps, type RunInput, runCleanup } from '../../../lib/run.ts';
 import type { Report } from '../../../lib/types.ts';
 import type { World } from './world.ts';
 
 /** Fast retries, many of them: faults here are transient, and a case must end with every tag right. */
-export const FAULT_LIMITS: Partial<Limits> = {
+export const FAULT_LIMITS: Partial<Tuning> = {
   maxRetries: 10,
   retryBaseMs: 2,
   retryMaxMs: 25,
@@ -59,7 +59,7 @@ export function runWorld(
 ) {
   return runCleanup(
     { policy: world.policy as unknown as Policy, runId: input.runId ?? `rel-${world.seed}`, ...input },
-    { cloud: emulatorPort(h.emu.endpoint, FAULT_LIMITS), limits: FAULT_LIMITS, quotaScale: UNPACED, ...deps },
+    { cloud: emulatorPort(h.emu.endpoint, FAULT_LIMITS), tuning: FAULT_LIMITS, quotaScale: UNPACED, ...deps },
   );
 }
 

@@ -1,22 +1,22 @@
 /**
- * Operator overrides of the catalog's limits for one deployment, from `VPC_TAG_CLEANUP_LIMITS` (a JSON
- * object of numeric `Limits` fields, e.g. `{"deadlineMarginMs":30000}`) and `VPC_TAG_CLEANUP_QUOTA_SCALE`
+ * Operator overrides of the catalog's tuning for one deployment, from `VPC_TAG_CLEANUP_LIMITS` (a JSON
+ * object of numeric `Tuning` fields, e.g. `{"deadlineMarginMs":30000}`) and `VPC_TAG_CLEANUP_QUOTA_SCALE`
  * (a multiplier of the published rate quotas, for an account whose quotas were raised by ticket). Tests use
  * the same knobs to force short deadlines and small buffers. Unknown fields and values outside a limit's
- * range (`LIMIT_RANGES`: `listConcurrency: 0`, `maxKeysPerCall: 0.5`) are reported, never applied.
+ * range (`TUNING_RANGES`: `listConcurrency: 0`, `maxKeysPerCall: 0.5`) are reported, never applied.
  */
-import { LIMIT_RANGES, LIMITS, type LimitRange, type Limits } from './catalog.ts';
+import { TUNING, TUNING_RANGES, type Tuning, type TuningRange } from './catalog.ts';
 
-/** Limits and quota scale read from the environment. */
-export interface EnvLimits {
-  limits: Partial<Limits>;
+/** Tuning and quota scale read from the environment. */
+export interface EnvTuning {
+  tuning: Partial<Tuning>;
   quotaScale?: number;
   /** What was ignored, and why (logged by the caller). */
   ignored: string[];
 }
 
 /** Why `v` cannot be this limit, or undefined when it can. */
-function rangeProblem(v: unknown, range: LimitRange): string | undefined {
+function rangeProblem(v: unknown, range: TuningRange): string | undefined {
   const kind = range.integer ? 'an integer' : 'a number';
   const span = range.max === undefined ? `>= ${range.min}` : `from ${range.min} to ${range.max}`;
   if (typeof v !== 'number' || !Number.isFinite(v)) return `not a number (expected ${kind} ${span})`;
@@ -26,11 +26,11 @@ function rangeProblem(v: unknown, range: LimitRange): string | undefined {
 }
 
 /** Read both variables; a field that cannot apply is listed in `ignored`, never thrown. */
-export function limitsFromEnv(env: {
+export function tuningFromEnv(env: {
   VPC_TAG_CLEANUP_LIMITS?: string | undefined;
   VPC_TAG_CLEANUP_QUOTA_SCALE?: string | undefined;
-}): EnvLimits {
-  const out: EnvLimits = { limits: {}, ignored: [] };
+}): EnvTuning {
+  const out: EnvTuning = { tuning: {}, ignored: [] };
   const text = env.VPC_TAG_CLEANUP_LIMITS?.trim();
   if (text) {
     let value: unknown;
@@ -43,14 +43,14 @@ export function limitsFromEnv(env: {
       out.ignored.push('VPC_TAG_CLEANUP_LIMITS: not a JSON object');
     } else {
       for (const [key, v] of Object.entries(value)) {
-        if (!Object.hasOwn(LIMITS, key)) out.ignored.push(`VPC_TAG_CLEANUP_LIMITS.${key}: not a limit`);
+        if (!Object.hasOwn(TUNING, key)) out.ignored.push(`VPC_TAG_CLEANUP_LIMITS.${key}: not a limit`);
         else {
-          const problem = rangeProblem(v, LIMIT_RANGES[key as keyof Limits]);
+          const problem = rangeProblem(v, TUNING_RANGES[key as keyof Tuning]);
           if (problem)
             out.ignored.push(
-              `VPC_TAG_CLEANUP_LIMITS.${key}: ${problem}; the default ${LIMITS[key as keyof Limits]} applies`,
+              `VPC_TAG_CLEANUP_LIMITS.${key}: ${problem}; the default ${TUNING[key as keyof Tuning]} applies`,
             );
-          else (out.limits as Record<string, number>)[key] = v as number;
+          else (out.tuning as Record<string, number>)[key] = v as number;
         }
       }
     }
