@@ -1,8 +1,8 @@
 /**
- * The journal writer: intents are durable in the run store before their call is sent. Intents of the
- * same turn share one store write, and a few writes go at once (group commit, `group-commit.ts`), so the
- * journal costs about one store write per round of concurrent calls and a call waits for one write, not
- * a queue of them. Outcomes ride along with the next group, or with the final flush.
+ * The journal writer: intents are durable in the run store before their call is sent. Intents that
+ * arrive while a write is under way share the next one (group commit, `group-commit.ts`), so the journal
+ * costs about one store write per round of concurrent calls, not one per call. Outcomes ride along with
+ * the next group, or with the final flush.
  *
  * Fail closed: once a write fails, every later `intend` rejects at once with the same `StoreError`, so
  * no untag call goes out without its record; the run reports why.
@@ -42,8 +42,13 @@ export interface JournalOptions {
   now?: () => number;
 }
 
-/** Store writes of one journal in flight at once (each its own segment). */
-const MAX_WRITES_IN_FLIGHT = 4;
+/**
+ * Store writes of one journal in flight at once (each its own segment). One: every intent that arrives
+ * while a write is under way shares the next, so batches reach the executor in the order they were
+ * planned (with several, a later group could be written, and its call sent, first); a PutObject to OSS
+ * is short next to the calls it guards, so a second one in flight bought no measurable time.
+ */
+const MAX_WRITES_IN_FLIGHT = 1;
 
 export function createJournal(opts: JournalOptions): Journal {
   const now = opts.now ?? Date.now;
