@@ -73,7 +73,19 @@ function resourceList(value: unknown, withTags: boolean): AdminResource[] {
     }
     if (r.accountId !== undefined && (typeof r.accountId !== 'string' || !/^\d{16}$/.test(r.accountId)))
       throw new BadRequest(`resources[${i}].accountId must be a 16-digit account id`);
-    return { ...(r.accountId ? { accountId: r.accountId } : {}), type: r.type, region: r.region, id: r.id, tags };
+    if (
+      r.ipamRegion !== undefined &&
+      (typeof r.ipamRegion !== 'string' || r.ipamRegion === '' || r.type !== 'IPAMPOOL')
+    )
+      throw new BadRequest(`resources[${i}].ipamRegion is a region id, for IPAMPOOL only`);
+    return {
+      ...(r.accountId ? { accountId: r.accountId } : {}),
+      type: r.type,
+      region: r.region,
+      id: r.id,
+      tags,
+      ...(r.ipamRegion !== undefined ? { ipamRegion: r.ipamRegion } : {}),
+    };
   });
 }
 

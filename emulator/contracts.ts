@@ -128,9 +128,12 @@ export interface AdminResource {
   /** The account that owns it (admin seeding; default the caller's account). */
   accountId?: string;
   type: string;
+  /** The resource's region; for an IPAMPOOL its own region (`PoolRegionId`). */
   region: string;
   id: string;
   tags: Record<string, string>;
+  /** IPAMPOOL only: the region its IPAM is hosted in, when not `region` (behaviour `ipamPoolRegion`). */
+  ipamRegion?: string;
 }
 
 /** Bulk generator for the admin API and benchmarks (up to 1,000,000 resources in memory). */

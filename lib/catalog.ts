@@ -71,6 +71,13 @@ export interface TypedLister {
   bodyParams?: readonly string[];
   /** Vpc's Describe* actions page by number rather than by token. */
   paging: 'token' | 'number';
+  /**
+   * Field of an item naming the resource's own region when the list is asked in another one (IPAM pools:
+   * `PoolRegionId`, while `RegionId` is the IPAM's hosted region under one reading of the docs).
+   */
+  ownRegionField?: string;
+  /** Request parameter that narrows the list to given ids (`IpamPoolIds`, up to 100). */
+  idsParam?: string;
 }
 
 export interface ResourceTypeEntry {
@@ -111,7 +118,11 @@ export const RESOURCE_TYPES = {
     product: 'VpcIpam',
     idPrefix: 'ipam-pool-',
     configTypes: ['ACS::VPC::IPAMPool'],
-    lister: ipamLister('ListIpamPools', 'IpamPools', 'IpamPoolId'),
+    lister: {
+      ...ipamLister('ListIpamPools', 'IpamPools', 'IpamPoolId'),
+      ownRegionField: 'PoolRegionId',
+      idsParam: 'IpamPoolIds',
+    },
   },
   PeerConnection: {
     product: 'VpcPeer',

@@ -268,6 +268,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
         ...(run.continuation && opened.store ? { removedByRun: await removedByRun(opened.store, run.runId) } : {}),
       }),
     );
+  if (run.shard) request.scopeRegions = run.policy.regions;
   if (deps.context?.requestId) request.invocationId = deps.context.requestId;
   // Outcomes stream to the log as they become final, so the function's memory stays flat in resources.
   const resourceLog = createResourceLog(

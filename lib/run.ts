@@ -60,6 +60,7 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
     compiled,
     mutating: sink.mutating,
     ...(input.narrowTo ? { narrowTo: input.narrowTo } : {}),
+    ...(input.scopeRegions ? { scopeRegions: input.scopeRegions } : {}),
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     judge: (resource, page) => judge(ctx.report, select, sink, resource, page, explicitKeys),
     unitListed: (unit) => sink.unitListed(unit),

@@ -8,6 +8,7 @@ import type { AdminResource, ApiAnswer, ApiCall, CloudState, GenerateSpec, Produ
 import type { ActionTable } from './actions.ts';
 import { CloudError, COMMON } from './cloud-errors.ts';
 import { checkGenerateSpec, generate, type Sequences } from './generate.ts';
+import { PoolPlacement } from './pool-placement.ts';
 import { Store } from './store.ts';
 import { API_VERSIONS, DEFAULT_REGION } from './tables.ts';
 import { vpcActions } from './vpc.ts';
@@ -24,8 +25,9 @@ export function createCloudState(options: { behaviour?: Behaviour } = {}): Local
   const behaviour = options.behaviour ?? new Behaviour();
   const store = new Store();
   const seq: Sequences = new Map();
+  const pools = new PoolPlacement(store, behaviour);
   const products: Record<ProductName, ActionTable> = {
-    VpcIpam: vpcIpamActions(store, behaviour),
+    VpcIpam: vpcIpamActions(store, behaviour, pools),
     VpcPeer: vpcPeerActions(store, behaviour),
     Vpc: vpcActions(store, behaviour),
   };
@@ -34,13 +36,22 @@ export function createCloudState(options: { behaviour?: Behaviour } = {}): Local
     Object.hasOwn(products[product] ?? {}, action) ? products[product][action] : undefined;
 
   const upsert = (resources: AdminResource[]): number => {
-    store.putMany(resources.map((r) => ({ type: r.type, region: r.region, id: r.id, tags: store.pack(r.tags ?? {}) })));
+    pools.sync();
+    store.putMany(
+      resources.map((r) => ({
+        type: r.type,
+        region: pools.placeForUpsert(r),
+        id: r.id,
+        tags: store.pack(r.tags ?? {}),
+      })),
+    );
     return resources.length;
   };
 
   return {
     store,
     dispatch(call: ApiCall): ApiAnswer {
+      pools.sync();
       const entry = call.version === API_VERSIONS[call.product] ? actionOf(call.product, call.action) : undefined;
       if (!entry) {
         const [Code, status] = COMMON.unknownAction;
@@ -64,14 +75,23 @@ export function createCloudState(options: { behaviour?: Behaviour } = {}): Local
     },
     upsert,
     remove(ref): boolean {
-      return store.remove(ref.type, ref.region, ref.id);
+      pools.sync();
+      const removed = store.remove(ref.type, pools.storedRegion(ref), ref.id);
+      if (ref.type === 'IPAMPOOL') pools.forget(ref.region, ref.id);
+      return removed;
     },
     list(filter): AdminResource[] {
+      pools.sync();
       const out: AdminResource[] = [];
       for (const { type, region, table } of store.entries()) {
         if (filter.type !== undefined && filter.type !== type) continue;
-        if (filter.region !== undefined && filter.region !== region) continue;
-        for (const id of table.ids) out.push({ type, region, id, tags: store.record(table.tags.get(id)!) });
+        for (const id of table.ids) {
+          // A pool is named by its own region (and its IPAM's, when that differs), whatever stores it.
+          const { own, host } = type === 'IPAMPOOL' ? pools.regionsOf(region, id) : { own: region, host: region };
+          if (filter.region !== undefined && filter.region !== own) continue;
+          const tags = store.record(table.tags.get(id)!);
+          out.push(host === own ? { type, region: own, id, tags } : { type, region: own, id, tags, ipamRegion: host });
+        }
       }
       return out;
     },
@@ -85,6 +105,7 @@ export function createCloudState(options: { behaviour?: Behaviour } = {}): Local
     reset(): void {
       store.clear();
       seq.clear();
+      pools.clear();
     },
   };
 }

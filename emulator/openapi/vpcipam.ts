@@ -7,6 +7,7 @@ import type { ActionTable } from './actions.ts';
 import { refuseCommon } from './cloud-errors.ts';
 import { suffixOf, typedPage } from './listing.ts';
 import { indexed, intParam } from './params.ts';
+import type { PoolPlacement } from './pool-placement.ts';
 import type { PackedTags, Store } from './store.ts';
 import { TAG_RULES, TYPED_LIST } from './tables.ts';
 import { compileFilter, filterPairs, requireRegion, taggingActions, tagList } from './tagging.ts';
@@ -19,10 +20,10 @@ interface ListSpec {
   idsParam: string;
   itemsField: string;
   /** Extra filters from the request beyond ids and tags. */
-  filter: (params: Record<string, string>, region: string) => (id: string) => boolean;
+  filter: (params: Record<string, string>, region: string, pools: PoolPlacement) => (id: string) => boolean;
   /** The parameters `filter` reads: with none of them (and no Tags.N), TotalCount is the table size. */
   filterParams: readonly string[];
-  item: (id: string, region: string) => Record<string, unknown>;
+  item: (id: string, region: string, pools: PoolPlacement) => Record<string, unknown>;
 }
 
 const eq = (want: string | undefined, have: string) => want === undefined || want === '' || want === have;
@@ -73,18 +74,19 @@ const LISTS: Record<string, ListSpec> = {
     idsParam: 'IpamPoolIds',
     itemsField: 'IpamPools',
     filterParams: ['IpamScopeId', 'PoolRegionId', 'IpamPoolName', 'IsShared'],
-    filter: (p, region) => (id) =>
+    filter: (p, region, pools) => (id) =>
       eq(p.IpamScopeId, `ipam-scope-${suffixOf(id)}`) &&
-      eq(p.PoolRegionId, region) &&
+      eq(p.PoolRegionId, pools.regionsOf(region, id).own) &&
       eq(p.IpamPoolName, `pool-${suffixOf(id)}`) &&
       (p.IsShared === undefined || p.IsShared === '' || p.IsShared.toLowerCase() === 'false'),
-    item: (id, region) => ({
+    // RegionId is the region asked (ipamPoolRegion=hosted: the IPAM's), PoolRegionId the pool's own.
+    item: (id, region, pools) => ({
       IpamPoolId: id,
       IpamPoolName: `pool-${suffixOf(id)}`,
       IpamPoolDescription: '',
       IpamScopeId: `ipam-scope-${suffixOf(id)}`,
-      IpamRegionId: region,
-      PoolRegionId: region,
+      IpamRegionId: pools.regionsOf(region, id).host,
+      PoolRegionId: pools.regionsOf(region, id).own,
       IpVersion: 'IPv4',
       IsShared: false,
       HasSubPool: false,
@@ -99,6 +101,7 @@ const LISTS: Record<string, ListSpec> = {
 
 function typedList(
   store: Store,
+  pools: PoolPlacement,
   action: string,
   spec: ListSpec,
   params: Record<string, string>,
@@ -110,7 +113,7 @@ function typedList(
   const tagPairs = filterPairs(rules, params, 'Tags', TYPED_LIST.ipam.maxTags);
   const tagMatch = compileFilter(store, tagPairs);
   const unfiltered = tagPairs.length === 0 && spec.filterParams.every((f) => !params[f]);
-  const extra = spec.filter(params, region);
+  const extra = spec.filter(params, region, pools);
   const maxResults = intParam(params, 'MaxResults', TYPED_LIST.ipam, 'badMaxResults');
   const page = typedPage(
     store,
@@ -118,7 +121,7 @@ function typedList(
     params,
     { type: spec.type, region, ids: ids.length > 0 ? ids : undefined, maxResults, unfiltered },
     (id: string, tags: PackedTags) => extra(id) && tagMatch(tags),
-    (id: string, tags: PackedTags) => ({ ...spec.item(id, region), Tags: tagList(store, tags) }),
+    (id: string, tags: PackedTags) => ({ ...spec.item(id, region, pools), Tags: tagList(store, tags) }),
   );
   return {
     [spec.itemsField]: page.items,
@@ -129,14 +132,14 @@ function typedList(
   };
 }
 
-export function vpcIpamActions(store: Store, behaviour: Behaviour): ActionTable {
+export function vpcIpamActions(store: Store, behaviour: Behaviour, pools: PoolPlacement): ActionTable {
   const table: ActionTable = taggingActions(store, rules, behaviour, {
     untagAction: 'UntagResources',
     writeAnswer: () => ({}),
     listAnswer: (page) => ({ NextToken: page.nextToken, TagResources: page.rows }),
   });
   for (const [action, spec] of Object.entries(LISTS)) {
-    table[action] = { write: false, handler: (p) => typedList(store, action, spec, p) };
+    table[action] = { write: false, handler: (p) => typedList(store, pools, action, spec, p) };
   }
   return table;
 }

@@ -2,7 +2,8 @@
  * Discovery: for one (region, type) unit, the cheapest list strategy the policy allows, as an async
  * iterator of pages (never all pages at once), each page carrying where listing would resume.
  *
- * - explicit ids (`narrowTo`, `match.resourceIds`): `ListTagResources` by batches of ids;
+ * - explicit ids (`narrowTo`, `match.resourceIds`): `ListTagResources` by batches of ids (IPAM pools
+ *   named by `match.resourceIds`: `ListIpamPools` by `IpamPoolIds`, whose items carry their own region);
  * - keys only (no patterns, no `all`): the typed list when it pages at 100 (IPAM, Peer: one call sees
  *   100 resources, fewer calls than one stream per key at 50 rows of (resource, tag)); else one
  *   `ListTagResources` stream per exact key (Vpc types);
@@ -16,7 +17,7 @@ import type { Policy } from '../policy/schema.ts';
 import type { ResourceRef } from '../types.ts';
 import type { ListContext } from './list-call.ts';
 import { BY_IDS_LISTER, BY_KEYS_LISTER, byIdsPages, byKeysPages } from './tag-list.ts';
-import { typedListPages } from './typed-list.ts';
+import { idsListerName, typedIdsPages, typedListPages } from './typed-list.ts';
 import type { DiscoveredPage, ListCursor, ListUnit } from './types.ts';
 
 export type { ListContext } from './list-call.ts';
@@ -73,8 +74,9 @@ export function needsFullTagSets(policy: Policy, strategy: Extract<Strategy, { k
 }
 
 /** The lister name a strategy's cursors carry (a continuation from another strategy is not resumed). */
-export function listerName(strategy: Strategy, type: ResourceType): string {
-  if (strategy.kind === 'ids') return BY_IDS_LISTER;
+export function listerName(strategy: Strategy, type: ResourceType, narrowed = false): string {
+  const typed = listerOf(type);
+  if (strategy.kind === 'ids') return typed?.idsParam && !narrowed ? idsListerName(typed) : BY_IDS_LISTER;
   if (strategy.kind === 'keys') return BY_KEYS_LISTER;
   return listerOf(type)?.action ?? 'none';
 }
@@ -87,16 +89,36 @@ export function discoverUnit(
   ctx: ListContext,
   policy: Policy,
   unit: ListUnit,
-  opts: { narrowTo?: ResourceRef[]; resume?: ListCursor; mutating: boolean; strategy?: Strategy | undefined },
+  opts: {
+    narrowTo?: ResourceRef[];
+    resume?: ListCursor;
+    mutating: boolean;
+    strategy?: Strategy | undefined;
+    /** The whole policy's regions when the run is a shard of it. */
+    scopeRegions?: readonly string[];
+  },
 ): AsyncGenerator<DiscoveredPage> {
   const narrowIds = opts.narrowTo?.filter((r) => r.region === unit.region && r.type === unit.type).map((r) => r.id);
   // The compiled policy's plan for the type, unless the run is narrowed to given resources.
   const strategy = (!narrowIds && opts.strategy) || chooseStrategy(policy, unit.type, narrowIds);
   const startToken =
-    opts.resume && opts.resume.lister === listerName(strategy, unit.type) ? opts.resume.token : undefined;
+    opts.resume && opts.resume.lister === listerName(strategy, unit.type, narrowIds !== undefined)
+      ? opts.resume.token
+      : undefined;
   const tagFilter = policy.match?.tags;
+  // Scope by a resource's own region where a list may answer other regions' (IPAM pools, see typed-list.ts);
+  // resources an event names are taken in whichever region answers them.
+  const regions = narrowIds ? undefined : (opts.scopeRegions ?? policy.regions);
+  const lister = listerOf(unit.type);
   switch (strategy.kind) {
     case 'ids':
+      // match.resourceIds of IPAM pools through ListIpamPools: its items say their own region, which decides
+      // scope; ListTagResources rows do not. Resources a run is narrowed to are taken wherever they answer.
+      if (lister?.idsParam && regions)
+        return typedIdsPages(ctx, unit, lister, strategy.ids, {
+          ...(startToken !== undefined ? { startToken } : {}),
+          ...(regions ? { regions } : {}),
+        });
       return byIdsPages(ctx, unit, strategy.ids, startToken);
     case 'keys':
       return byKeysPages(ctx, unit, strategy.keys, {
@@ -106,10 +128,10 @@ export function discoverUnit(
         ...(strategy.extraTags ? { extraTags: strategy.extraTags } : {}),
       });
     case 'typed': {
-      const lister = listerOf(unit.type);
       if (!lister) throw new Error(`no typed lister for ${unit.type}`);
       return typedListPages(ctx, unit, lister, {
         mutating: opts.mutating,
+        ...(regions ? { regions } : {}),
         ...(startToken !== undefined ? { startToken } : {}),
         ...(tagFilter ? { tagFilter } : {}),
       });

@@ -139,6 +139,64 @@ export async function* byIdsPages(
   }
 }
 
+/** What a key stream carries from page to page. */
+interface StreamState {
+  /** Ids already yielded in the unit. */
+  seen: Set<string>;
+  /** Without `needsFullTags`: the last resource of a page with a NextToken, completed by the next page's rows. */
+  carried?: [string, Record<string, string>] | undefined;
+}
+
+/**
+ * One page of a key stream as resources: rows merged into tag sets, then the resources whose set may be
+ * partial re-read by id (page edges; every resource of an answer that shows no key outside `filtered`
+ * when the verdict needs whole sets), each id yielded once per unit.
+ */
+async function streamPage(
+  ctx: ListContext,
+  unit: { region: string; type: ResourceType },
+  stream: { key: string; filtered: ReadonlySet<string>; needsFullTags: boolean },
+  page: { rows: Row[]; incoming: string | undefined; next: string | undefined },
+  state: StreamState,
+): Promise<TaggedResource[]> {
+  const merged = new Map<string, Record<string, string>>(state.carried ? [state.carried] : []);
+  state.carried = undefined;
+  for (const row of page.rows) addRow(merged, row);
+  const ids = [...merged.keys()];
+  const edges = new Set<string>();
+  if (stream.needsFullTags) {
+    if (page.incoming && ids[0]) edges.add(ids[0]);
+    if (page.next && ids.length > 0) edges.add(ids[ids.length - 1] as string);
+  } else {
+    // The last resource waits for the next page's rows instead of being re-read: the verdict needs only
+    // the stream's key, which the merge then holds.
+    if (page.next && ids.length > 0) {
+      const lastId = ids.pop() as string;
+      state.carried = [lastId, merged.get(lastId)!];
+      merged.delete(lastId);
+    }
+    // Rows a token did not resume exactly at: re-read only a resource that lacks the stream's key.
+    if (page.incoming && ids[0] && !Object.hasOwn(merged.get(ids[0])!, stream.key)) edges.add(ids[0]);
+  }
+  // A row of a key outside the filter shows this answer carries whole tag sets; without one the rows
+  // may be only the filtered keys' (listTagsByKey=matching), so a verdict that looks further re-reads.
+  const partial = stream.needsFullTags && !page.rows.some((row) => !stream.filtered.has(row.key));
+  const reread = partial ? new Set(ids) : edges;
+  const unseen = [...reread].filter((id) => !state.seen.has(id));
+  const refetched: TaggedResource[] = [];
+  for (let i = 0; i < unseen.length; i += ctx.limits.maxIdsPerListCall)
+    refetched.push(...(await fetchTagsByIds(ctx, unit, unseen.slice(i, i + ctx.limits.maxIdsPerListCall))));
+  const full = new Map(refetched.map((r) => [r.id, r.tags]));
+  const resources: TaggedResource[] = [];
+  for (const [id, tags] of merged) {
+    if (state.seen.has(id)) continue;
+    if (reread.has(id) && !full.has(id)) continue; // vanished (or lost its tags) since the page
+    state.seen.add(id);
+    resources.push({ region: unit.region, type: unit.type, id, tags: full.get(id) ?? tags });
+  }
+  return resources;
+}
+
 /**
  * Pages of every resource carrying one of `keys` (one stream per key, in order); `extraTags` are pushed
  * down as `Tag.2..N`. The cursor token is the index of the key whose stream restarts on resume.
@@ -161,60 +219,29 @@ export async function* byKeysPages(
   // streams re-list) is yielded once. O(resources of the unit carrying a policy key): this lister only
   // serves Vpc types (IPAM and Peer use the typed lists, O(page)), and a key stream has no cheaper way
   // to know it met a resource before; a unit is the bound the continuation works in anyway.
-  const seen = new Set<string>();
+  const state: StreamState = { seen: new Set<string>() };
   const extra = (opts.extraTags ?? []).map((t) =>
     t.value !== undefined ? { Key: t.key, Value: t.value } : { Key: t.key },
   );
   for (let ki = Number(opts.startToken ?? '0'); ki < keys.length; ki++) {
-    const filter = { Tag: [{ Key: keys[ki] }, ...extra] };
-    const filtered = new Set<string>([keys[ki] as string, ...extra.map((t) => t.Key)]);
+    const key = keys[ki] as string;
+    const filter = { Tag: [{ Key: key }, ...extra] };
+    const stream = {
+      key,
+      filtered: new Set([key, ...extra.map((t) => t.Key)]),
+      needsFullTags: opts.needsFullTags === true,
+    };
     for (;;) {
       let fresh = 0;
       let pages = 0;
       let token: string | undefined;
-      // Without `needsFullTags` the last resource of a page with a NextToken waits for the next page's rows
-      // instead of being re-read: the verdict needs only the stream's key, which the merge then holds.
-      let carried: [string, Record<string, string>] | undefined;
+      state.carried = undefined;
       do {
         const incoming = token;
         const page = await listTagPage(ctx, unit, filter, token);
         pages++;
         token = page.next;
-        const merged = new Map<string, Record<string, string>>(carried ? [carried] : []);
-        carried = undefined;
-        for (const row of page.rows) {
-          addRow(merged, row);
-        }
-        const ids = [...merged.keys()];
-        const edges = new Set<string>();
-        if (opts.needsFullTags) {
-          if (incoming && ids[0]) edges.add(ids[0]);
-          if (token && ids.length > 0) edges.add(ids[ids.length - 1] as string);
-        } else {
-          if (token && ids.length > 0) {
-            const lastId = ids.pop() as string;
-            carried = [lastId, merged.get(lastId)!];
-            merged.delete(lastId);
-          }
-          // Rows a token did not resume exactly at: re-read only a resource that lacks the stream's key.
-          if (incoming && ids[0] && !Object.hasOwn(merged.get(ids[0])!, keys[ki] as string)) edges.add(ids[0]);
-        }
-        // A row of a key outside the filter shows this answer carries whole tag sets; without one the rows
-        // may be only the filtered keys' (listTagsByKey=matching), so a verdict that looks further re-reads.
-        const partial = opts.needsFullTags === true && !page.rows.some((row) => !filtered.has(row.key));
-        const reread = partial ? new Set(ids) : edges;
-        const unseen = [...reread].filter((id) => !seen.has(id));
-        const refetched: TaggedResource[] = [];
-        for (let i = 0; i < unseen.length; i += ctx.limits.maxIdsPerListCall)
-          refetched.push(...(await fetchTagsByIds(ctx, unit, unseen.slice(i, i + ctx.limits.maxIdsPerListCall))));
-        const full = new Map(refetched.map((r) => [r.id, r.tags]));
-        const resources: TaggedResource[] = [];
-        for (const [id, tags] of merged) {
-          if (seen.has(id)) continue;
-          if (reread.has(id) && !full.has(id)) continue; // vanished (or lost its tags) since the page
-          seen.add(id);
-          resources.push({ region: unit.region, type: unit.type, id, tags: full.get(id) ?? tags });
-        }
+        const resources = await streamPage(ctx, unit, stream, { rows: page.rows, incoming, next: token }, state);
         fresh += resources.length;
         const last = !token && ki === keys.length - 1;
         yield last && !(opts.mutating && pages > 1)

@@ -3,14 +3,9 @@
  * (`ListIpams`, `ListIpamScopes`, `ListIpamPools`, `ListVpcPeerConnections`, `DescribeVpcs`,
  * `DescribeVSwitches`): the only way to see resources whose keys a policy cannot name (patterns, `all`).
  *
- * Memory: one page at a time. Each resource is yielded once per unit: a page-numbered list shifted by a
- * resource created while it pages shows the previous page's last items again, so ids of the previous
- * page are skipped (O(page), not a set of every id seen).
- *
- * A page-numbered list filtered by tags while the run writes is another matter: each untag may drop a
- * resource out of the filter, every later page shifts forward, and page-by-number paging skips resources
- * (issue 12 defect 3). There, listing runs in passes from page 1 until one pass saw the same TotalCount
- * on every page and as many resources as it says: nothing shifted under that pass, so it saw every member.
+ * Memory: one page at a time. Each resource is yielded once per unit: token lists skip the previous
+ * page's ids (O(page)); page-numbered lists, which shift whenever membership changes, keep the unit's ids
+ * and list in passes until one is steady (`numberedPages`).
  */
 import { productOf, RELIST_MAX_PASSES, type ResourceType, type TypedLister } from '../catalog.ts';
 import { errorCode } from '../execute/retry.ts';
@@ -25,6 +20,14 @@ interface TypedOptions {
   tagFilter?: TagFilter;
   /** Writes run while this unit lists (the run is not a dry run and buffers nothing). */
   mutating?: boolean;
+  /**
+   * The policy's regions: an item whose own region (`lister.ownRegionField`) is another one is left out.
+   * Under ipamPoolRegion=hosted the IPAM's region lists pools of every region it operates in; each pool
+   * belongs to the policy by its own region, as it does when pools are listed under that region.
+   */
+  regions?: readonly string[];
+  /** Only these ids (`lister.idsParam`). */
+  ids?: readonly string[];
 }
 
 function paramsOf(unit: { region: string }, product: string, tagFilter?: TagFilter) {
@@ -41,6 +44,7 @@ function itemsOf(
   body: Record<string, unknown>,
   unit: { region: string; type: ResourceType },
   lister: TypedLister,
+  regions?: readonly string[],
 ): TaggedResource[] {
   const items = pathGet(body, lister.itemsField);
   const out: TaggedResource[] = [];
@@ -48,6 +52,9 @@ function itemsOf(
   for (const item of items) {
     const id = pathGet(item, lister.idField);
     if (typeof id !== 'string') continue;
+    const own = lister.ownRegionField ? pathGet(item, lister.ownRegionField) : undefined;
+    if (regions && typeof own === 'string' && own !== '' && !regions.includes(own)) continue;
+    // The region it was listed under is the one that addresses it: untag goes there.
     out.push({ region: unit.region, type: unit.type, id, tags: tagsFromList(pathGet(item, lister.tagsField)) });
   }
   return out;
@@ -59,11 +66,42 @@ export function typedListPages(
   lister: TypedLister,
   opts: TypedOptions = {},
 ): AsyncGenerator<DiscoveredPage> {
-  if (lister.paging === 'number') {
-    const shifting = opts.mutating === true && (opts.tagFilter?.length ?? 0) > 0;
-    return shifting ? relistedPages(ctx, unit, lister, opts) : numberedPages(ctx, unit, lister, opts);
-  }
+  if (lister.paging === 'number') return numberedPages(ctx, unit, lister, opts);
   return tokenPages(ctx, unit, lister, opts);
+}
+
+/** The cursor name of `typedIdsPages` (a cursor of another lister is not resumed). */
+export const idsListerName = (lister: TypedLister): string => `${lister.action}:ids`;
+
+/**
+ * Explicit ids through a typed list that takes them (`lister.idsParam`), `maxIdsPerListCall` at a time:
+ * the items carry their own region, so `regions` decides scope as in a full listing. The cursor token is
+ * the index of the chunk that restarts on resume.
+ */
+export async function* typedIdsPages(
+  ctx: ListContext,
+  unit: { region: string; type: ResourceType },
+  lister: TypedLister,
+  ids: readonly string[],
+  opts: { startToken?: string; regions?: readonly string[] },
+): AsyncGenerator<DiscoveredPage> {
+  const size = ctx.limits.maxIdsPerListCall;
+  const unique = [...new Set(ids)];
+  const chunks = Math.ceil(unique.length / size);
+  for (let chunk = Number(opts.startToken ?? '0') || 0; chunk < chunks; chunk++) {
+    const ask = unique.slice(chunk * size, (chunk + 1) * size);
+    const last = chunk === chunks - 1;
+    for await (const page of tokenPages(ctx, unit, lister, {
+      ids: ask,
+      ...(opts.regions ? { regions: opts.regions } : {}),
+    }))
+      yield last && !page.next
+        ? { resources: page.resources }
+        : {
+            resources: page.resources,
+            next: { lister: idsListerName(lister), token: String(page.next ? chunk : chunk + 1) },
+          };
+  }
 }
 
 async function* tokenPages(
@@ -78,10 +116,11 @@ async function* tokenPages(
   for (;;) {
     const params = paramsOf(unit, product, opts.tagFilter);
     params.MaxResults = lister.maxResults;
+    if (opts.ids && lister.idsParam) params[lister.idsParam] = [...opts.ids];
     if (token) params.NextToken = token;
     const body = await listCall(ctx, product, unit.region, lister.action, params, lister.bodyParams);
     const ids = new Set<string>();
-    const resources = itemsOf(body, unit, lister).filter((r) => {
+    const resources = itemsOf(body, unit, lister, opts.regions).filter((r) => {
       if (previous.has(r.id) || ids.has(r.id)) return false;
       ids.add(r.id);
       return true;
@@ -109,88 +148,104 @@ async function describePage(
   return { items: itemsOf(body, unit, lister), total: Number(body.TotalCount ?? 0) };
 }
 
-/** Membership the run does not change: page by number, resuming at the cursor's page. */
+/** Where a numbered listing resumes: `"<page>"` or `"<page>@<TotalCount the earlier hop saw>"`. */
+function parseCursor(token: string | undefined): { page: number; total?: number } {
+  const m = /^(\d+)(?:@(\d+))?$/.exec(token ?? '');
+  const page = m ? Number(m[1]) : 1;
+  if (!m || page < 1) return { page: 1 };
+  return m[2] !== undefined ? { page, total: Number(m[2]) } : { page };
+}
+
+interface PassState {
+  /** Every id yielded for the unit (Describe* units are a region's VPCs or vSwitches). */
+  seen: Set<string>;
+  /** Resume cursors point at page 1 (the run's own writes move members: a page number means nothing). */
+  restart: boolean;
+}
+
+/**
+ * Page-numbered lists (DescribeVpcs, DescribeVSwitches) shift whenever membership changes while they
+ * page: a resource that goes from a page already read moves the next page's first resource onto it, and
+ * page-by-number paging never meets it (issue 12 defect 3: the run's own writes under a tag filter; the
+ * adversarial seed 453: a deletion by someone else). Listing therefore runs in passes: a pass that saw
+ * TotalCount move (or, from page 1, saw fewer ids than it says, or an id twice) is followed by another
+ * from page 1 that yields only resources not met yet, until a pass is steady. A resumed hop checks the
+ * TotalCount its cursor carries. Left open: a deletion before and a creation after the read position in
+ * the same pass keep TotalCount and shift one resource unseen; no page-numbered answer can show that.
+ */
 async function* numberedPages(
   ctx: ListContext,
   unit: { region: string; type: ResourceType },
   lister: TypedLister,
   opts: TypedOptions,
 ): AsyncGenerator<DiscoveredPage> {
-  let page = Number(opts.startToken ?? '1');
-  let previous = new Set<string>();
-  for (;;) {
-    let answer: Awaited<ReturnType<typeof describePage>>;
-    try {
-      answer = await describePage(ctx, unit, lister, opts, page);
-    } catch (error) {
-      // describeDeepPaging=throttle: a resumed page far ahead is refused; page sequentially from 1 instead
-      // (resources the earlier hop finished come back with nothing left to remove).
-      if (page > 1 && errorCode(error) === 'Throttling.DeepPageSkip') {
-        page = 1;
-        previous = new Set();
-        continue;
-      }
-      throw error;
-    }
-    const ids = new Set<string>();
-    const resources = answer.items.filter((r) => {
-      if (previous.has(r.id) || ids.has(r.id)) return false;
-      ids.add(r.id);
-      return true;
-    });
-    const more = page * lister.maxResults < answer.total && answer.items.length > 0;
-    yield more ? { resources, next: { lister: lister.action, token: String(page + 1) } } : { resources };
-    if (!more) return;
-    previous = ids;
-    page++;
+  const state: PassState = {
+    seen: new Set(),
+    restart: opts.mutating === true && (opts.tagFilter?.length ?? 0) > 0,
+  };
+  let from = state.restart ? { page: 1 } : parseCursor(opts.startToken);
+  for (let pass = 1; ; pass++) {
+    const steady = yield* numberedPass(ctx, unit, lister, opts, state, from);
+    if (steady) return;
+    if (pass >= RELIST_MAX_PASSES)
+      throw new Error(
+        `${lister.action} in ${unit.region} kept shifting for ${pass} passes; the unit is not known to be complete`,
+      );
+    from = { page: 1 };
   }
 }
 
-/**
- * Membership the run's writes change (a tag filter on a page-numbered list): passes from page 1, each
- * resource yielded once (a set of the unit's ids: Describe* units are a region's VPCs or vSwitches), until
- * a pass is consistent. A cursor only says "this unit is not finished": a resumed run starts at page 1,
- * where the resources the earlier hop left now are.
- */
-async function* relistedPages(
+/** One pass from `from.page` to the last page; answers whether nothing moved under it. */
+async function* numberedPass(
   ctx: ListContext,
   unit: { region: string; type: ResourceType },
   lister: TypedLister,
   opts: TypedOptions,
-): AsyncGenerator<DiscoveredPage> {
-  const seen = new Set<string>();
-  const cursor = { lister: lister.action, token: '1' };
-  for (let pass = 1; ; pass++) {
-    const inPass = new Set<string>();
-    let firstTotal: number | undefined;
-    let steady = true;
-    for (let page = 1; ; page++) {
-      const answer = await describePage(ctx, unit, lister, opts, page);
-      firstTotal ??= answer.total;
-      if (answer.total !== firstTotal) steady = false;
-      const resources: TaggedResource[] = [];
-      for (const r of answer.items) {
-        inPass.add(r.id);
-        if (seen.has(r.id)) continue;
-        seen.add(r.id);
-        resources.push(r);
-      }
-      const more = page * lister.maxResults < answer.total && answer.items.length > 0;
-      if (more) {
-        yield { resources, next: cursor };
-        continue;
-      }
-      const complete = steady && inPass.size === firstTotal;
-      if (complete) {
-        yield { resources };
-        return;
-      }
-      yield { resources, next: cursor };
-      if (pass >= RELIST_MAX_PASSES)
-        throw new Error(
-          `${lister.action} in ${unit.region} kept shifting for ${pass} passes; the unit is not known to be complete`,
-        );
-      break;
+  state: PassState,
+  from: { page: number; total?: number },
+): AsyncGenerator<DiscoveredPage, boolean> {
+  const inPass = new Set<string>();
+  let expected = from.total;
+  let steady = true;
+  for (let page = from.page; ; page++) {
+    const answer = await pageOrRestart(ctx, unit, lister, opts, page);
+    if (!answer) return false;
+    expected ??= answer.total;
+    if (answer.total !== expected) steady = false;
+    const resources: TaggedResource[] = [];
+    for (const r of answer.items) {
+      if (inPass.has(r.id)) steady = false;
+      inPass.add(r.id);
+      if (state.seen.has(r.id)) continue;
+      state.seen.add(r.id);
+      resources.push(r);
     }
+    const more = page * lister.maxResults < answer.total && answer.items.length > 0;
+    if (more) {
+      const token = state.restart ? '1' : `${page + 1}@${expected}`;
+      yield { resources, next: { lister: lister.action, token } };
+      continue;
+    }
+    // From page 1 a steady pass also saw as many ids as TotalCount says (the tag-filtered case checks it).
+    const complete = steady && (from.page !== 1 || !state.restart || inPass.size === expected);
+    yield complete ? { resources } : { resources, next: { lister: lister.action, token: '1' } };
+    return complete;
+  }
+}
+
+/** A page, or undefined when describeDeepPaging=throttle refused a resumed page far ahead (list from page 1). */
+async function pageOrRestart(
+  ctx: ListContext,
+  unit: { region: string; type: ResourceType },
+  lister: TypedLister,
+  opts: TypedOptions,
+  page: number,
+): Promise<Awaited<ReturnType<typeof describePage>> | undefined> {
+  try {
+    return await describePage(ctx, unit, lister, opts, page);
+  } catch (error) {
+    // Resources the earlier hop finished come back with nothing left to remove.
+    if (page > 1 && errorCode(error) === 'Throttling.DeepPageSkip') return undefined;
+    throw error;
   }
 }

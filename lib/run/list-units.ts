@@ -22,6 +22,8 @@ export interface ListingDeps {
   /** Writes run while listing (key streams then re-list until quiet). */
   mutating: boolean;
   narrowTo?: ResourceRef[];
+  /** The whole policy's regions when the run is a shard (lib/run/types.ts `scopeRegions`). */
+  scopeRegions?: readonly string[];
   onProgress?: (p: RunProgress) => void | Promise<void>;
   judge: (resource: TaggedResource, page: number) => Promise<void>;
   /** A unit's listing ended (its planner group can go). */
@@ -54,6 +56,7 @@ async function listUnit(deps: ListingDeps, unit: ListUnit): Promise<void> {
       strategy: deps.compiled.listing.get(unit.type),
       ...(resume ? { resume } : {}),
       ...(deps.narrowTo ? { narrowTo: deps.narrowTo } : {}),
+      ...(deps.scopeRegions ? { scopeRegions: deps.scopeRegions } : {}),
     });
     for await (const page of pages) {
       ctx.report.scanned(page.resources.length);

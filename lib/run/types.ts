@@ -16,6 +16,11 @@ export interface RunInput {
   /** Only these resources (a Config event): listed by explicit ids. */
   narrowTo?: ResourceRef[];
   /**
+   * The whole policy's regions when this run is one shard of it (`policy.regions` is the shard's): a
+   * resource a region lists for another region (IPAM pools under ipamPoolRegion=hosted) is in scope by these.
+   */
+  scopeRegions?: readonly string[];
+  /**
    * `run --plan` (lib/reviewed-plan/): selection by the plan instead of the policy, and the plan's
    * resources that listing never met (recorded once listing is over, unless the deadline cut it).
    */

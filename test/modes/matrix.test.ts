@@ -6,12 +6,18 @@
  *
  * Each cell runs IPAM/peer worlds and Vpc worlds under transient faults, and one Vpc world cut by its
  * deadline and finished through continuations (the only path on which a page-numbered list resumes deep).
+ * IPAM worlds hold pools whose IPAM is hosted in another region (ipamPoolRegion). Cells that set
+ * fcInvokeSignature (and the defaults) also run a world through the function itself on the emulator's FC:
+ * fanned out per region, each shard cut by a short timeout and finished by continuation hops, every
+ * invocation signed as that cell's gateway accepts (the FC 3.0 SDK under acs3).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultRule } from '../../bench/admin.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AdminResource, FaultRule } from '../../bench/admin.ts';
 import { resourceKey } from '../../bench/expected.ts';
 import { BEHAVIOUR_NAMES, BEHAVIOURS, type BehaviourName, type BehaviourSettings } from '../../emulator/behaviour.ts';
+import { createInvoker } from '../../lib/invoker/index.ts';
 import type { Continuation, Report, ResourceOutcome } from '../../lib/types.ts';
+import { type BuiltBundle, buildBundle } from '../integration/support/function-bundle.ts';
 import {
   describeFailure,
   FAULT_LIMITS,
@@ -25,13 +31,10 @@ import {
 import { makeWorld, prng, type World } from '../reliability/support/world.ts';
 
 /**
- * Switches whose engine side another branch owns; their cells join the matrix when it lands (delete the
- * entry, and the cells below pick the switch up from the behaviour table).
+ * Switches whose engine side is not built yet; their cells join the matrix when it lands (delete the
+ * entry, and the cells below pick the switch up from the behaviour table). Empty: every switch is in.
  */
-const AWAITING: Partial<Record<BehaviourName, string>> = {
-  fcInvokeSignature: 'branch accounts (FC 3.0 invoker; these worlds invoke no function)',
-  ipamPoolRegion: 'branch fidelity (emulator semantics of `hosted` not built yet: the cell would be vacuous)',
-};
+const AWAITING: Partial<Record<BehaviourName, string>> = {};
 
 const IN_MATRIX = BEHAVIOUR_NAMES.filter((n) => AWAITING[n] === undefined);
 
@@ -59,15 +62,17 @@ const FAULTS: FaultRule[] = [
 ];
 
 let h: Reliability;
+let bundle: BuiltBundle;
 beforeAll(async () => {
-  h = await startReliability();
-});
+  [h, bundle] = await Promise.all([startReliability(), buildBundle()]);
+}, 60_000);
 afterAll(async () => {
   await h?.close();
+  await bundle?.dispose();
 });
 
 /** Tags removed and continuation hops over the whole matrix (neither may be zero: nothing vacuous). */
-const tally = { removed: 0, hops: 0, cells: 0, vanished: 0 };
+const tally = { removed: 0, hops: 0, cells: 0, vanished: 0, fcHops: 0, hostedPools: 0 };
 
 async function setBehaviour(settings: BehaviourSettings): Promise<void> {
   const res = await fetch(`${h.emu.url}/__admin/behaviour`, { method: 'PUT', body: JSON.stringify(settings) });
@@ -133,6 +138,103 @@ async function withVanishing(world: World, settings: BehaviourSettings): Promise
   judge(world, await stateOf(h, world), report.totals, report, new Set(doomed.map(resourceKey)));
 }
 
+/** Pools of two regions (some hosted in the other's IPAM, some outside the policy) and peers, fanned out. */
+function fcWorld(seed: number): World {
+  const rnd = prng(seed);
+  const resources: AdminResource[] = [];
+  for (const region of ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'])
+    for (const [type, prefix, n] of [
+      ['IPAMPOOL', 'ipam-pool-', 240],
+      ['PeerConnection', 'pcc-', 20],
+    ] as const)
+      for (let i = 0; i < (region === 'cn-beijing' ? 3 : n); i++) {
+        const tags: Record<string, string> = { keep: 'k' };
+        if (rnd() < 0.8) tags['tmp-a'] = 'x';
+        if (rnd() < 0.3) tags.legacy = 'y';
+        if (rnd() < 0.05) tags['cleanup-protect'] = 'true';
+        const hosted = type === 'IPAMPOOL' && region !== 'cn-hangzhou' && i % 2 === 0;
+        resources.push({
+          type,
+          region,
+          id: `${prefix}f${seed}-${region.slice(3, 6)}-${i}`,
+          tags,
+          ...(hosted ? { ipamRegion: 'cn-hangzhou' } : {}),
+        });
+      }
+  const policy = {
+    name: `fc-${seed}`,
+    regions: ['cn-hangzhou', 'cn-shanghai'],
+    resourceTypes: ['IPAMPOOL', 'PeerConnection'],
+    remove: { keys: ['legacy'], keyPatterns: ['^tmp-'] },
+    protect: { resourceTag: { key: 'cleanup-protect', value: 'true' } },
+    dryRun: false,
+    limits: { concurrency: 1 },
+    fanOut: true,
+  };
+  return { seed, resources, policy };
+}
+
+interface FcInvocation {
+  taskId?: string;
+  status: string;
+  attempts: number;
+  result?: { totals?: Report['totals']; continuation?: unknown };
+}
+
+/** The function on the emulator's FC: a 3 s timeout with a 2 s margin and paced writes force hops. */
+async function throughFc(world: World, settings: BehaviourSettings, runId: string): Promise<number> {
+  await loadWorld(h, world, []);
+  await setBehaviour(settings);
+  await h.admin.setQuotas({ enabled: true, scale: 1 });
+  h.emu.fc.register({
+    name: 'vpc-tag-cleanup',
+    modulePath: bundle.bundlePath,
+    timeoutSeconds: 3,
+    maxAsyncRetryAttempts: 0,
+    env: {
+      VPC_TAG_CLEANUP_ENDPOINT: h.emu.endpoint,
+      VPC_TAG_CLEANUP_FC_ENDPOINT: h.emu.url,
+      VPC_TAG_CLEANUP_STORE: 'none',
+      VPC_TAG_CLEANUP_QUOTA_SCALE: '1',
+      VPC_TAG_CLEANUP_LIMITS: JSON.stringify({ deadlineMarginMs: 2000, deadlineMarginShare: 0.7, planBufferSize: 20 }),
+    },
+  });
+  const signature = settings.fcInvokeSignature === 'fc' || settings.fcInvokeSignature === undefined ? 'fc' : 'acs3';
+  const invoker = createInvoker(
+    {
+      credentials: { accessKeyId: h.emu.accessKeyId, accessKeySecret: h.emu.accessKeySecret },
+      accountId: h.emu.accountId,
+      region: h.emu.region,
+      endpoint: h.emu.url,
+    },
+    { api: '2023-03-30', signature },
+  );
+  // The function logs one JSON line per report: hundreds over the matrix.
+  const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+  try {
+    const started = await invoker.invokeAsync('vpc-tag-cleanup', { policy: world.policy, runId }, runId);
+    expect(started.status, JSON.stringify(started)).toBe('started');
+    expect(await h.emu.fc.idle(60_000)).toBe(true);
+  } finally {
+    quiet.mockRestore();
+  }
+  const all = h.emu.fc.invocations({ functionName: 'vpc-tag-cleanup' }) as unknown as FcInvocation[];
+  // Every invocation (the parent, one shard per region, their hops) ran once and handed over in time.
+  expect(all.map((i) => [i.taskId, i.status, i.attempts])).toEqual(all.map((i) => [i.taskId, 'succeeded', 1]));
+  expect(all.filter((i) => i.taskId?.startsWith(`${runId}-shard-`))).toHaveLength(2);
+  const totals = { untagged: 0, keysRemoved: 0, failed: 0 } as Report['totals'];
+  for (const i of all) {
+    totals.untagged += i.result?.totals?.untagged ?? 0;
+    totals.keysRemoved += i.result?.totals?.keysRemoved ?? 0;
+    totals.failed += i.result?.totals?.failed ?? 0;
+  }
+  await h.admin.setQuotas({ enabled: false });
+  judge(world, await stateOf(h, world), totals);
+  const hops = all.filter((i) => /-hop-\d+$/.test(i.taskId ?? '')).length;
+  tally.fcHops += hops;
+  return hops;
+}
+
 async function throughContinuations(world: World, settings: BehaviourSettings): Promise<void> {
   const paced = await prepare(world, settings, []);
   const totals = { untagged: 0, keysRemoved: 0, failed: 0 } as Report['totals'];
@@ -177,9 +279,13 @@ async function throughContinuations(world: World, settings: BehaviourSettings): 
   judge(world, await stateOf(h, world), totals, last);
 }
 
-describe.each(cells())('mode cell %s', (_name, settings) => {
+describe.each(cells().map((c, i) => [...c, i] as const))('mode cell %s', (_name, settings, index) => {
   it('IPAM and peer worlds under transient faults end exact', async () => {
-    for (const seed of [1, 2, 3]) await underFaults(makeWorld(91_000 + seed), settings);
+    for (const seed of [1, 2, 3]) {
+      const world = makeWorld(91_000 + seed, { hostedPools: true });
+      tally.hostedPools += world.resources.filter((r) => r.ipamRegion !== undefined).length;
+      await underFaults(world, settings);
+    }
     tally.cells++;
   });
 
@@ -192,7 +298,7 @@ describe.each(cells())('mode cell %s', (_name, settings) => {
   });
 
   it('worlds whose resources vanish mid-run end exact, the vanished ones untouched by the report', async () => {
-    await withVanishing(makeWorld(94_001), settings);
+    await withVanishing(makeWorld(94_001, { hostedPools: true }), settings);
     await withVanishing(makeWorld(94_002, { types: ['VPC', 'VSWITCH'], maxPerUnit: 60 }), settings);
   });
 
@@ -202,6 +308,16 @@ describe.each(cells())('mode cell %s', (_name, settings) => {
     for (const seed of [93_011, 93_008])
       await throughContinuations(makeWorld(seed, { types: ['VSWITCH'], maxPerUnit: 200 }), settings);
   });
+
+  it.runIf(index === 0 || settings.fcInvokeSignature !== undefined)(
+    'a world fanned out over FC and finished by continuation hops ends exact',
+    async () => {
+      const hops = await throughFc(fcWorld(95_001), settings, `mx${index}`);
+      // Under acs3 alone (smooth quotas) the shards must have needed hops: fan-out and continuation both ran on ACS3.
+      if (settings.fcInvokeSignature === 'acs3' && Object.keys(settings).length === 1) expect(hops).toBeGreaterThan(0);
+    },
+    90_000,
+  );
 });
 
 describe('the matrix itself', () => {
@@ -215,5 +331,7 @@ describe('the matrix itself', () => {
     expect(tally.removed).toBeGreaterThan(0);
     expect(tally.hops).toBeGreaterThan(tally.cells);
     expect(tally.vanished).toBeGreaterThan(0);
+    expect(tally.fcHops).toBeGreaterThan(0);
+    expect(tally.hostedPools).toBeGreaterThan(0);
   });
 });

@@ -46,6 +46,12 @@ export interface WorldOptions {
   maxPerUnit?: number;
   /** Only these types. */
   types?: string[];
+  /**
+   * IPAM pools whose IPAM is hosted in cn-hangzhou (behaviour `ipamPoolRegion`): every other cn-shanghai
+   * pool, and a few cn-beijing pools outside the policy's regions. Drawn apart from the world's own
+   * numbers, so the rest of the world is the same as without.
+   */
+  hostedPools?: boolean;
 }
 
 export function makeWorld(seed: number, opts: WorldOptions = {}): World {
@@ -105,7 +111,26 @@ export function makeWorld(seed: number, opts: WorldOptions = {}): World {
         Math.min(10, resources.length),
       ),
     };
+  if (opts.hostedPools && types.includes('IPAMPOOL')) hostPools(seed, resources);
   return { seed, resources, policy };
+}
+
+function hostPools(seed: number, resources: AdminResource[]): void {
+  let i = 0;
+  for (const r of resources)
+    if (r.type === 'IPAMPOOL' && r.region === 'cn-shanghai' && i++ % 2 === 0) r.ipamRegion = 'cn-hangzhou';
+  const rnd = prng(seed * 31 + 7);
+  for (let n = 0; n < 4; n++) {
+    const tags: Record<string, string> = {};
+    for (const k of KEYS) if (rnd() < 0.5) tags[k] = `v${n}`;
+    resources.push({
+      type: 'IPAMPOOL',
+      region: 'cn-beijing',
+      id: `ipam-pool-s${seed}-bei-${n}`,
+      tags,
+      ipamRegion: 'cn-hangzhou',
+    });
+  }
 }
 
 /** Seeds for a case: `count` of them from a base, so each case covers different worlds. */
