@@ -5,7 +5,8 @@
  * are handed to SDK clients and never printed.
  */
 import { type CloudCredentials, defaultCredentialChain } from '../lib/cloud/credentials.ts';
-import { CliError, ExitCode } from './errors.ts';
+import { registerErrorClasses } from '../lib/errors.ts';
+import { CliError, CliErrorCode, ExitCode } from './errors.ts';
 
 /** A provider over the default chain, asked again whenever credentials are needed (STS ones rotate). */
 export type CredentialClient = () => Promise<CloudCredentials>;
@@ -14,9 +15,10 @@ export type PlainCredentials = CloudCredentials;
 
 export class MissingCredentialsError extends CliError {
   override readonly name = 'MissingCredentialsError';
-  override readonly code = 'NO_CREDENTIALS';
+  override readonly code = CliErrorCode.NoCredentials;
   override readonly exitCode = ExitCode.BadInput;
 }
+registerErrorClasses(MissingCredentialsError);
 
 /** The default chain (environment, profile, RAM role), built once per command. */
 export function defaultCredentialClient(): CredentialClient {

@@ -4,7 +4,8 @@
  * `CliError`s, the engine's errors by `name`, `@alicloud/fc2` errors, Tea errors of the `@alicloud/*`
  * SDKs, Node network errors); anything else is `INTERNAL`, its first line only, never a stack.
  */
-import { ExitCode, type InputIssue, isCliError } from './errors.ts';
+import { RunErrorCode } from '../lib/errors.ts';
+import { CliErrorCode, ExitCode, type InputIssue, isCliError } from './errors.ts';
 
 export interface DescribedError {
   code: string;
@@ -88,7 +89,7 @@ export function describeError(e: unknown): DescribedError {
     };
   }
   if (typeof e !== 'object' || e === null)
-    return { code: 'INTERNAL', message: oneLine(String(e)), issues: [], exitCode: 1 };
+    return { code: RunErrorCode.Internal, message: oneLine(String(e)), issues: [], exitCode: 1 };
   const err = e as { name?: unknown; code?: unknown; message?: unknown; statusCode?: unknown; data?: unknown };
   const name = str(err.name) ?? '';
   const code = str(err.code);
@@ -96,7 +97,7 @@ export function describeError(e: unknown): DescribedError {
 
   if (INPUT_ERROR_NAMES.has(name))
     return {
-      code: code ?? 'INVALID_INPUT',
+      code: code ?? RunErrorCode.InvalidInput,
       message: issuesOf(e).length > 0 ? 'invalid policy' : oneLine(message),
       issues: issuesOf(e),
       exitCode: ExitCode.BadInput,
@@ -126,7 +127,7 @@ export function describeError(e: unknown): DescribedError {
     const port = (e as { port?: unknown }).port;
     const target = host ?? (address ? `${address}${typeof port === 'number' ? `:${port}` : ''}` : undefined);
     return {
-      code: 'UNREACHABLE',
+      code: CliErrorCode.Unreachable,
       message: `cannot reach ${target ?? 'the endpoint'} (${netCode})`,
       issues: [],
       exitCode: ExitCode.PartialFailure,
@@ -136,5 +137,5 @@ export function describeError(e: unknown): DescribedError {
   if (code && name === 'VpcTagCleanupError') return { code, message: oneLine(message), issues: [], exitCode: 1 };
   if (code && /Error$/.test(name) && name !== 'Error' && name !== 'TypeError')
     return { code, message: oneLine(message), issues: [], exitCode: 1 };
-  return { code: 'INTERNAL', message: oneLine(message.split('\n')[0] ?? message), issues: [], exitCode: 1 };
+  return { code: RunErrorCode.Internal, message: oneLine(message.split('\n')[0] ?? message), issues: [], exitCode: 1 };
 }

@@ -5,6 +5,7 @@
  * continuation is what `run --continue` resumes.
  */
 import type { Report, ResourceOutcome } from '../lib/types.ts';
+import { CliErrorCode } from './errors.ts';
 
 /** Exit code of a process ended by SIGINT, as shells report it (128 + 2). */
 export const INTERRUPTED_EXIT = 130;
@@ -49,7 +50,7 @@ export function interruptedReport(report: Report, resumeHint: string | undefined
     totals: { ...report.totals, skippedBy },
     resources: report.resources.map(interruptedOutcome),
     error: {
-      code: 'INTERRUPTED',
+      code: CliErrorCode.Interrupted,
       message: `interrupted (Ctrl-C) before the run finished${moved > 0 ? `: ${moved} resources not done` : ''}${resumeHint ? `; ${resumeHint}` : ''}`,
     },
   };

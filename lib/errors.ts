@@ -98,6 +98,14 @@ export class VpcTagCleanupError extends Error {
 /** Engine error classes by name, for the guard's by-name comparison (filled as classes are used). */
 const ERROR_CLASSES = new Map<string, abstract new (...args: never[]) => VpcTagCleanupError>();
 
+/**
+ * Makes classes known to `isEngineError` by name before any instance exists (an error built by another
+ * module copy is then still recognised). Each module with error classes registers its own.
+ */
+export function registerErrorClasses(...classes: Array<abstract new (...args: never[]) => VpcTagCleanupError>): void {
+  for (const c of classes) ERROR_CLASSES.set(c.name, c);
+}
+
 /** The policy failed validation; `issues` holds every problem found, each with its path. */
 export class PolicyValidationError extends VpcTagCleanupError {
   override readonly code = RunErrorCode.InvalidPolicy;
@@ -239,18 +247,18 @@ export class InvokerConfigError extends VpcTagCleanupError {
   }
 }
 
-for (const c of [
+registerErrorClasses(
   VpcTagCleanupError,
   PolicyValidationError,
   CloudCallError,
   LimitExceededError,
   DeadlineError,
+  RunStoppedError,
   UnlistableUnitError,
   CredentialsMissingError,
   SelfInvokeError,
   InvokerConfigError,
-])
-  ERROR_CLASSES.set(c.name, c);
+);
 
 /**
  * The one guard: true when `e` is an error of class `cls` (default: any engine error), by `instanceof`

@@ -197,10 +197,11 @@ export function reportErrorOf(e: unknown, context: Omit<ReportError, 'code' | 'm
     message: redactSecrets(e instanceof Error ? e.message : String(e)),
     ...context,
   };
-  if (isEngineError(e)) out.code = e.code;
-  if (isEngineError(e, CloudCallError)) {
-    if (out.region === undefined) out.region = e.region;
-    if (e.requestId !== undefined && out.requestId === undefined) out.requestId = e.requestId;
-  }
+  if (!isEngineError(e)) return out;
+  out.code = e.code;
+  if (isEngineError(e, CloudCallError) && out.region === undefined) out.region = e.region;
+  // A refusal's request id (a cloud call's, an STS or directory call's), for a support ticket.
+  const requestId = (e as { requestId?: unknown }).requestId;
+  if (typeof requestId === 'string' && requestId && out.requestId === undefined) out.requestId = requestId;
   return out;
 }

@@ -3,23 +3,22 @@
  * request id). The policy is validated here first, so a bad one exits 2 before any call.
  */
 
+import { VpcTagCleanupError } from '../../lib/errors.ts';
 import { createInvoker, type InvokeFailure, invokerConfigFromEnv } from '../../lib/invoker/index.ts';
 import type { Report } from '../../lib/types.ts';
 import { type Command, requireString } from '../command.ts';
-import { ExitCode, RefusedInputError, UsageError } from '../errors.ts';
+import { CliErrorCode, ExitCode, RefusedInputError, UsageError } from '../errors.ts';
 
 /**
  * FC refused the call or never answered. Shaped like the SDKs' errors (code, statusCode, data.Message,
  * data.RequestId) so bin/describe-error.ts tells it like any cloud refusal: a 4xx exits 2, the rest 1.
  */
-class FcInvokeError extends Error {
+class FcInvokeError extends VpcTagCleanupError {
   override readonly name = 'FcInvokeError';
-  readonly code: string;
   readonly statusCode: number | undefined;
   readonly data: { Message: string; RequestId?: string };
   constructor(f: InvokeFailure) {
-    super(f.message);
-    this.code = f.code;
+    super(f.code, f.message);
     this.statusCode = f.httpStatus;
     this.data = { Message: f.message, ...(f.requestId ? { RequestId: f.requestId } : {}) };
   }
@@ -125,7 +124,7 @@ default chain.
       out.answer(
         {
           ok: false,
-          error: { code: 'FUNCTION_ERROR', message: `function error (${result.errorType})`, issues: [] },
+          error: { code: CliErrorCode.FunctionError, message: `function error (${result.errorType})`, issues: [] },
           errorType: result.errorType,
           requestId: result.requestId ?? null,
           data: result.data,

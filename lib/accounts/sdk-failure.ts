@@ -1,5 +1,5 @@
 /** What a Tea SDK error (STS, Resource Directory) says, as a value with no secret in it. */
-import { redactSecrets } from '../errors.ts';
+import { redactSecrets, registerErrorClasses, VpcTagCleanupError } from '../errors.ts';
 
 export interface SdkFailure {
   code: string;
@@ -29,19 +29,19 @@ export function sdkFailureOf(error: unknown, secrets: ReadonlyArray<string | und
 }
 
 /** A failure carried as an error (thrown out of a credentials provider into the engine). */
-export class AccountAccessError extends Error {
+export class AccountAccessError extends VpcTagCleanupError {
   override readonly name = 'AccountAccessError';
-  readonly code: string;
   readonly requestId: string | undefined;
   constructor(
     readonly accountId: string,
     readonly failure: SdkFailure,
   ) {
-    super(`account ${accountId}: ${failure.code}: ${failure.message}`);
-    this.code = failure.code;
+    // The cloud's code as sent (STS, Resource Directory), like CloudCallError's.
+    super(failure.code, `account ${accountId}: ${failure.code}: ${failure.message}`);
     this.requestId = failure.requestId;
   }
 }
+registerErrorClasses(AccountAccessError);
 
 /** The report's entry for a member whose access failed (STS or the directory), request id when known. */
 export function failedAccountOf(

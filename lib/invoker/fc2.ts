@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import FCClient from '@alicloud/fc2';
+import { VpcTagCleanupError } from '../errors.ts';
 import { asyncOutcomeOf, failureOf, redact, type SeenFailure, startedOutcome } from './failure.ts';
 import { decodeAnswer, fcHost, type InvokerOptions } from './options.ts';
 import type { Invoker } from './port.ts';
@@ -27,10 +28,10 @@ interface Answer {
 }
 
 /** An HTTP answer outside 2xx, as a value the failure table reads. */
-class RefusedAnswer extends Error {
+class RefusedAnswer extends VpcTagCleanupError {
   override readonly name = 'RefusedAnswer';
   constructor(readonly seen: SeenFailure) {
-    super(seen.message);
+    super(seen.code, seen.message);
   }
 }
 

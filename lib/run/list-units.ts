@@ -12,6 +12,7 @@ import { reportErrorOf } from '../report.ts';
 import type { ResourceRef, TaggedResource } from '../types.ts';
 import type { RunContext } from './context.ts';
 import type { ContinuationTracker } from './continuation.ts';
+import { prefetched } from './prefetch.ts';
 import type { RunProgress } from './types.ts';
 
 /** What the listing loop hands each resource to, and how it lists. */
@@ -51,13 +52,15 @@ async function listUnit(deps: ListingDeps, unit: ListUnit): Promise<void> {
   const resume = tracker.resumeOf(unit);
   let start: ListCursor | undefined = resume;
   try {
-    const pages = discoverUnit(ctx.list, deps.compiled.policy, unit, {
-      mutating: deps.mutating,
-      strategy: deps.compiled.listing.get(unit.type),
-      ...(resume ? { resume } : {}),
-      ...(deps.narrowTo ? { narrowTo: deps.narrowTo } : {}),
-      ...(deps.scopeRegions ? { scopeRegions: deps.scopeRegions } : {}),
-    });
+    const pages = prefetched(
+      discoverUnit(ctx.list, deps.compiled.policy, unit, {
+        mutating: deps.mutating,
+        strategy: deps.compiled.listing.get(unit.type),
+        ...(resume ? { resume } : {}),
+        ...(deps.narrowTo ? { narrowTo: deps.narrowTo } : {}),
+        ...(deps.scopeRegions ? { scopeRegions: deps.scopeRegions } : {}),
+      }),
+    );
     for await (const page of pages) {
       ctx.report.scanned(page.resources.length);
       await deps.onProgress?.({ kind: 'page', region: unit.region, type: unit.type, resources: page.resources });

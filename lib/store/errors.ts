@@ -2,7 +2,7 @@
  * The store's failure modes. A journal that cannot be written stops the run's writes (fail closed), so
  * these carry the store's location and the backend's own code, never a credential.
  */
-import { redactSecrets, VpcTagCleanupError } from '../errors.ts';
+import { isEngineError, RunErrorCode, redactSecrets, registerErrorClasses, VpcTagCleanupError } from '../errors.ts';
 
 /** The store could not be read or written (disk full, permission, OSS error, network). */
 export class StoreError extends VpcTagCleanupError {
@@ -13,7 +13,9 @@ export class StoreError extends VpcTagCleanupError {
     const backendCode = codeOf(cause);
     const detail = cause instanceof Error ? cause.message : String(cause);
     const coded = backendCode && !detail.includes(backendCode) ? ` (${backendCode})` : '';
-    super('STORE_UNAVAILABLE', redactSecrets(`run store ${location}: ${what} failed${coded}: ${detail}`), { cause });
+    super(RunErrorCode.StoreUnavailable, redactSecrets(`run store ${location}: ${what} failed${coded}: ${detail}`), {
+      cause,
+    });
     this.name = 'StoreError';
     this.location = location;
     if (backendCode) this.backendCode = backendCode;
@@ -23,7 +25,7 @@ export class StoreError extends VpcTagCleanupError {
 /** A `--store` / `VPC_TAG_CLEANUP_STORE` value that names no store this tool can use. */
 export class StoreLocationError extends VpcTagCleanupError {
   constructor(message: string) {
-    super('INVALID_STORE', message);
+    super(RunErrorCode.InvalidStore, message);
     this.name = 'StoreLocationError';
   }
 }
@@ -34,6 +36,8 @@ function codeOf(e: unknown): string | undefined {
   return undefined;
 }
 
+registerErrorClasses(StoreError, StoreLocationError);
+
 export function isStoreError(e: unknown): e is StoreError {
-  return e instanceof StoreError || (e instanceof Error && e.name === 'StoreError');
+  return isEngineError(e, StoreError);
 }
