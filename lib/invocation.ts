@@ -20,16 +20,31 @@ import {
   resolveCredentials,
 } from './cloud/credentials.ts';
 import { deadlineFor } from './deadline.ts';
-import { CredentialsMissingError, InvokerConfigError, RunErrorCode, SelfInvokeError } from './errors.ts';
-import { continuationTaskId, continueRun, fanOut, type InvokeOutcome, type Invoker, shouldFanOut } from './fanout.ts';
+import {
+  CredentialsMissingError,
+  InvokerConfigError,
+  RunErrorCode,
+  SelfInvokeError,
+  VpcTagCleanupError,
+} from './errors.ts';
+import {
+  continuationTaskId,
+  continueRun,
+  fanOut,
+  type InvokeOutcome,
+  type Invoker,
+  invocationTaskId,
+  shouldFanOut,
+} from './fanout.ts';
 import type { FcContext } from './fc-context.ts';
 import { insideFc } from './fc-context.ts';
 import { createInvoker, type InvokerEnv, invokerConfigFromEnv } from './invoker/index.ts';
 import { createResourceLog, type LogSink, logJson } from './log.ts';
 import { ReportBuilder } from './report.ts';
+import type { PlanDocument } from './reviewed-plan/document.ts';
 import type { RunInput } from './run/types.ts';
 import { effectivePolicy } from './trigger/shard.ts';
-import type { RunRequest } from './trigger/types.ts';
+import { type DecodedEvent, InputErrorCode, invalid, type RunRequest, type SettledEvent } from './trigger/types.ts';
 import { tuningFromEnv } from './tuning-env.ts';
 import type { Report, ResourceOutcome } from './types.ts';
 
@@ -127,6 +142,27 @@ function runReport(run: RunRequest, deps: InvocationDeps, tuning: Tuning): Repor
   });
 }
 
+/**
+ * A payload that names a plan to read (`{"plan": "oss://..."}`, a plan run's hop): read it with the
+ * function's credentials, then decode the rest with it. A plan that cannot be read is answered (naming
+ * `plan`), before any cloud call; a store that did not answer is thrown, so FC retries the invocation.
+ */
+export async function loadPayloadPlan(
+  decoded: Extract<DecodedEvent, { kind: 'load-plan' }>,
+  deps: Pick<InvocationDeps, 'env' | 'context'>,
+): Promise<SettledEvent> {
+  const { readPlanSource } = await loadEngine();
+  const read = await readPlanSource(decoded.source, {
+    env: deps.env,
+    credentials: credentialsFor(deps.context),
+    region: deps.context?.region,
+  });
+  if (read.ok) return decoded.resume(read.raw);
+  if (read.retryable)
+    throw new VpcTagCleanupError(RunErrorCode.StoreUnavailable, `cannot read the plan: ${read.message}`);
+  return invalid(InputErrorCode.InvalidPlan, 'cannot read the plan', [{ path: decoded.path, message: read.message }]);
+}
+
 /** What an invocation runs with: the tuning in force (catalog, environment, test overrides) and the quota scale. */
 function tuningFor(run: RunRequest, deps: InvocationDeps): { tuning: Tuning; quotaScale?: number } {
   const fromEnv = tuningFromEnv(deps.env);
@@ -152,6 +188,11 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   if (name && !deps.invoker && !invokerConfig.ok) {
     const error = { code: RunErrorCode.InvalidConfig, message: invokerConfig.message };
     return { report: runReport(run, deps, tuning).build({ now: new Date(), error }), tuning };
+  }
+  // A reviewed plan is kept in the run store first: its shards and hops read it from there.
+  if (run.plan) {
+    const refused = await keepPlan(run, run.plan, deps, credentials);
+    if (refused) return { report: refused, tuning };
   }
   if (shouldFanOut(run, deps.env) && name) {
     const invoker = await invokerFor(deps, credentials);
@@ -222,7 +263,7 @@ interface HereDeps {
 /** The run itself, in this invocation, to its end or its deadline: journaled, outcomes streamed to the log. */
 async function runHere(run: RunRequest, deps: InvocationDeps, here: HereDeps): Promise<Report> {
   const { tuning, credentials, member } = here;
-  const { runJournaled, createCloudPort } = await loadEngine();
+  const { runJournaled, createCloudPort, planRunInput, removedByRun } = await loadEngine();
   // A member shard cleans its region only, without `accounts` (it already is inside one).
   const policy = member ? { ...effectivePolicy(run), accounts: undefined } : effectivePolicy(run);
   // The function writes only with a run store (the journal makes every run undoable), or when told not to.
@@ -244,10 +285,23 @@ async function runHere(run: RunRequest, deps: InvocationDeps, here: HereDeps): P
     resourceLog.add(o);
     if (member) tallyOutcome(byType, o);
   };
+  const request = runRequestOf(run, deps, policy, tuning);
+  // A plan run lists the plan's resources (this shard's) and removes only what the plan names.
+  if (run.plan)
+    Object.assign(
+      request,
+      planRunInput(run.plan, {
+        regions: policy.regions,
+        maxIdsPerListCall: tuning.maxIdsPerListCall,
+        ...(run.continuation ? { continuation: run.continuation } : {}),
+        // A hop lists some of its predecessor's pages again: what the run already removed is no change.
+        ...(run.continuation && opened.store ? { removedByRun: await removedByRun(opened.store, run.runId) } : {}),
+      }),
+    );
   const { report } = await runJournaled(
-    runRequestOf(run, deps, policy, tuning),
+    request,
     { cloud, tuning, onOutcome, ...(here.quotaScale !== undefined ? { quotaScale: here.quotaScale } : {}) },
-    { store: opened.store },
+    { store: opened.store, ...taskOf(run), ...(run.plan ? { plan: run.plan, storePlan: false } : {}) },
   );
   resourceLog.flush();
   if (run.notes) report.notes = run.notes;
@@ -270,6 +324,38 @@ function runRequestOf(run: RunRequest, deps: InvocationDeps, policy: RunInput['p
   if (run.shard) request.scopeRegions = run.policy.regions;
   if (deps.context?.requestId) request.invocationId = deps.context.requestId;
   return request;
+}
+
+/**
+ * Puts a plan run's plan in the run store as `<runId>/plan.json` (its first invocation; shards and hops
+ * read it back). A plan runs only with a run store; the answer when there is none or it fails.
+ */
+async function keepPlan(
+  run: RunRequest,
+  plan: PlanDocument,
+  deps: InvocationDeps,
+  credentials: CredentialsSource,
+): Promise<Report | undefined> {
+  const storeText = deps.env.VPC_TAG_CLEANUP_STORE?.trim();
+  if (!storeText || storeText === 'none')
+    return storeRefused(
+      run,
+      deps,
+      'a reviewed plan runs only with a run store (VPC_TAG_CLEANUP_STORE=oss://bucket/prefix): its journal makes it undoable, and its shards and hops read the plan from there',
+      RunErrorCode.StoreRequired,
+    );
+  if (run.shard || run.continuation) return undefined;
+  const { openRunStore, storePlan } = await loadEngine();
+  const opened = await openRunStore(storeText, deps.env, credentials, deps.context?.region);
+  if (!opened.ok || !opened.store) return storeRefused(run, deps, opened.ok ? 'no run store' : opened.message);
+  const failed = await storePlan(opened.store, run.runId, plan);
+  return failed ? storeRefused(run, deps, failed, RunErrorCode.StoreUnavailable) : undefined;
+}
+
+/** The invocation's own report object in the store when it is a shard or a hop (lib/store/run-reports.ts). */
+function taskOf(run: RunRequest): { taskId?: string } {
+  const taskId = invocationTaskId(run);
+  return taskId === undefined ? {} : { taskId };
 }
 
 /** A run its deadline stopped carries on in a new asynchronous invocation (or stops at the hop limit). */

@@ -29,6 +29,9 @@ export const StoreKeys = {
   journalSegment: (runId: string, writer: string, seq: number) =>
     `${runId}/journal/${writer}-${String(seq).padStart(8, '0')}.jsonl`,
   report: (runId: string) => `${runId}/report.json`,
+  /** The report of one invocation of a run that has several (fan-out shards, continuation hops). */
+  taskReport: (runId: string, taskId: string) => `${runId}/reports/${taskId}.json`,
+  taskReportPrefix: (runId: string) => `${runId}/reports/`,
   plan: (runId: string) => `${runId}/plan.json`,
   restorePrefix: (runId: string) => `${runId}/restore/`,
   restore: (runId: string, restoreId: string) => `${runId}/restore/${restoreId}.json`,
