@@ -5,7 +5,7 @@
  * carry `narrowTo` on; all are accepted here so that every hop decodes the same way.
  */
 import { z } from 'zod';
-import { RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
+import { PRODUCTS, type ProductId, RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
 import { narrowIssues } from '../narrow.ts';
 import type { PlanDocument } from '../reviewed-plan/document.ts';
 import type { Continuation, ResourceRef } from '../types.ts';
@@ -54,6 +54,7 @@ const ContinuationSchema = z.looseObject({
   done: z.array(z.looseObject(UnitSchema)),
   cursor: CursorSchema.optional(),
   cursors: z.array(CursorSchema).optional(),
+  exactUntag: z.array(z.enum(Object.keys(PRODUCTS) as [ProductId, ...ProductId[]])).optional(),
 });
 
 /** A plain object (not null, not an array). */
