@@ -40,7 +40,9 @@ import type { FcContext } from './fc-context.ts';
 import { insideFc } from './fc-context.ts';
 import { createInvoker, type InvokerEnv, invokerConfigFromEnv } from './invoker/index.ts';
 import { createResourceLog, type LogSink, logJson } from './log.ts';
+import { narrowedNotFound } from './narrow.ts';
 import { ReportBuilder } from './report.ts';
+import { resourceIdsNotFound } from './resource-ids-not-found.ts';
 import type { PlanDocument } from './reviewed-plan/document.ts';
 import type { RunInput } from './run/types.ts';
 import { effectivePolicy } from './trigger/shard.ts';
@@ -281,9 +283,11 @@ async function runHere(run: RunRequest, deps: InvocationDeps, here: HereDeps): P
     deps.log,
   );
   const byType: Record<string, TypeTally> = {};
+  const named = namedIdsWatch(run, policy);
   const onOutcome = (o: ResourceOutcome) => {
     resourceLog.add(o);
     if (member) tallyOutcome(byType, o);
+    named?.met(o.id);
   };
   const request = runRequestOf(run, deps, policy, tuning);
   // A plan run lists the plan's resources (this shard's) and removes only what the plan names.
@@ -301,7 +305,12 @@ async function runHere(run: RunRequest, deps: InvocationDeps, here: HereDeps): P
   const { report } = await runJournaled(
     request,
     { cloud, tuning, onOutcome, ...(here.quotaScale !== undefined ? { quotaScale: here.quotaScale } : {}) },
-    { store: opened.store, ...taskOf(run), ...(run.plan ? { plan: run.plan, storePlan: false } : {}) },
+    {
+      store: opened.store,
+      ...taskOf(run),
+      ...(run.plan ? { plan: run.plan, storePlan: false } : {}),
+      ...(named ? { finish: named.finish } : {}),
+    },
   );
   resourceLog.flush();
   if (run.notes) report.notes = run.notes;
@@ -324,6 +333,35 @@ function runRequestOf(run: RunRequest, deps: InvocationDeps, policy: RunInput['p
   if (run.shard) request.scopeRegions = run.policy.regions;
   if (deps.context?.requestId) request.invocationId = deps.context.requestId;
   return request;
+}
+
+/**
+ * The ids a run names (`match.resourceIds`, or `narrowTo`) and which of them it met: a finished run
+ * reports each one it never saw as `RESOURCE_NOT_FOUND` (as the CLI does). Only an invocation that
+ * lists the whole run can tell: not a shard (other regions are another's), not a hop, not a plan run
+ * (its missing resources are `changed-since-plan`).
+ */
+function namedIdsWatch(
+  run: RunRequest,
+  policy: RunRequest['policy'],
+): { met(id: string): void; finish(report: Report): void } | undefined {
+  if (run.shard || run.continuation || run.plan) return undefined;
+  const { narrowTo } = run;
+  const wanted = new Set(narrowTo ? narrowTo.map((r) => r.id) : (policy.match?.resourceIds ?? []));
+  if (wanted.size === 0) return undefined;
+  const seen = new Set<string>();
+  return {
+    met(id) {
+      if (wanted.has(id)) seen.add(id);
+    },
+    finish(report) {
+      if (report.continuation || report.error) return;
+      const missing = narrowTo ? narrowedNotFound(narrowTo, seen) : resourceIdsNotFound(policy, seen);
+      if (missing.length === 0) return;
+      report.ok = false;
+      report.errors.push(...missing);
+    },
+  };
 }
 
 /**
