@@ -34,6 +34,8 @@ export interface JournaledRunOptions {
    * and a run's first invocation writes `<runId>/report.json`.
    */
   taskId?: string;
+  /** Last words on the report before it is stored and returned (the function adds what the run alone cannot know). */
+  finish?: (report: Report) => void;
   now?: () => number;
 }
 
@@ -47,12 +49,16 @@ export async function runJournaled(
   if (!parsed.ok) return runCleanup(input, deps);
   const dry = parsed.policy.dryRun;
   const { store } = opts;
+  const finished = (result: { report: Report; full: ResourceOutcome[] }) => {
+    opts.finish?.(result.report);
+    return result;
+  };
   if (!store) {
     const result = await runCleanup(input, deps);
     if (!dry) result.report.warnings = [...(result.report.warnings ?? []), NO_JOURNAL_WARNING];
-    return result;
+    return finished(result);
   }
-  if (dry) return runCleanup(input, deps);
+  if (dry) return finished(await runCleanup(input, deps));
   const problem = runIdProblem(input.runId);
   if (problem)
     return refused(
@@ -81,7 +87,7 @@ export async function runJournaled(
       opts,
     );
   }
-  const result = await runCleanup(input, { ...deps, journal: createRunJournal(journal) });
+  const result = finished(await runCleanup(input, { ...deps, journal: createRunJournal(journal) }));
   result.report.store = store.location;
   try {
     const task = opts.taskId ?? (input.continuation ? `hop-${input.continuation.hop}` : undefined);

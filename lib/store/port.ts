@@ -33,6 +33,8 @@ export const StoreKeys = {
   taskReport: (runId: string, taskId: string) => `${runId}/reports/${taskId}.json`,
   taskReportPrefix: (runId: string) => `${runId}/reports/`,
   plan: (runId: string) => `${runId}/plan.json`,
+  /** What `run --continue` resumes after a Ctrl-C (bin/continuation-file.ts). */
+  continuation: (runId: string) => `${runId}/continuation.json`,
   restorePrefix: (runId: string) => `${runId}/restore/`,
   restore: (runId: string, restoreId: string) => `${runId}/restore/${restoreId}.json`,
 } as const;
