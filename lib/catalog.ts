@@ -288,11 +288,6 @@ export const ENGINE_TUNING: Readonly<EngineTuning> = Object.freeze({
 
 export const TUNING: Readonly<Tuning> = Object.freeze({ ...CALL_FACTS, ...ENGINE_TUNING });
 
-/** @deprecated Old names kept for branches in flight this round; use `Tuning`, `TUNING`, `withTuning`. */
-export type Limits = Tuning;
-/** @deprecated use `TUNING` */
-export const LIMITS = TUNING;
-
 /**
  * Caps on a policy's size, checked at the edge. Each exact key costs one list stream per (region, Vpc
  * type without a typed list), each 20 resource ids one list call per (region, type); the caps keep a
@@ -353,9 +348,6 @@ export const TUNING_RANGES: Readonly<Record<keyof Tuning, TuningRange>> = Object
 export function withTuning(overrides: Partial<Tuning> = {}): Tuning {
   return { ...TUNING, ...overrides };
 }
-
-/** @deprecated use `withTuning` */
-export const withLimits = withTuning;
 
 /**
  * Default rate quotas, calls per 60 s, per (account, region, API). Only those in `PUBLISHED_QUOTAS` are
