@@ -6,5 +6,7 @@
 
 export { createCloudPort } from './cloud/client.ts';
 export { runJournaled } from './journal/journaled-run.ts';
+export { readPlanSource, removedByRun, storePlan } from './reviewed-plan/load.ts';
+export { planRunInput } from './reviewed-plan/select.ts';
 export { runCleanup } from './run.ts';
 export { openRunStore } from './store/from-env.ts';

@@ -40,6 +40,8 @@ export const RunErrorCode = {
   JournalFailed: 'JOURNAL_FAILED',
   /** A write whose outcome could not be read back. */
   OutcomeUnknown: 'OUTCOME_UNKNOWN',
+  /** A reviewed plan that does not parse, was edited after review (hash), or cannot be read. */
+  InvalidPlan: 'INVALID_PLAN',
   /** The run store could not be read or written. */
   StoreUnavailable: 'STORE_UNAVAILABLE',
   /** A store location this tool cannot use. */

@@ -18,9 +18,14 @@ import { toSafeId } from './trigger/run-id.ts';
 import type { RunRequest, Shard } from './trigger/types.ts';
 import type { Continuation, ResourceRef } from './types.ts';
 
-/** What an asynchronous self-invocation carries (decoded by `lib/trigger/manual.ts`). */
+/**
+ * What an asynchronous self-invocation carries (decoded by `lib/trigger/manual.ts`). A plan run's carries
+ * `plan: {stored: planHash}` instead of its policy: the run store's `<runId>/plan.json` (a plan inline
+ * would soon outgrow FC's 128 KB asynchronous payload).
+ */
 export interface SelfPayload {
-  policy: RunRequest['policy'];
+  policy?: RunRequest['policy'];
+  plan?: { stored: string };
   runId: string;
   shard?: Shard;
   continuation?: Continuation;
@@ -30,6 +35,7 @@ export interface SelfPayload {
 
 /** The payload of a run's next invocation: its policy and run id, and its narrowing when it has one. */
 function selfPayload(run: RunRequest, extra: Pick<SelfPayload, 'shard' | 'continuation'>): SelfPayload {
+  if (run.plan) return { plan: { stored: run.plan.planHash }, runId: run.runId, ...extra };
   const payload: SelfPayload = { policy: run.policy, runId: run.runId, ...extra };
   if (run.narrowTo) payload.narrowTo = run.narrowTo;
   return payload;
@@ -56,6 +62,17 @@ export function continuationTaskId(runId: string, shard: Shard | undefined, hop:
 }
 
 /**
+ * The task id this invocation runs under when it is one of several of its run (a shard, a hop), else
+ * undefined (the run's first invocation, whose id the caller chose): it names the invocation's report.
+ */
+export function invocationTaskId(run: Pick<RunRequest, 'runId' | 'shard' | 'continuation'>): string | undefined {
+  if (run.continuation) return continuationTaskId(run.runId, run.shard, run.continuation.hop);
+  if (!run.shard) return undefined;
+  const region = run.shard.regions.join('_');
+  return run.shard.account ? toSafeId(`${run.runId}-${run.shard.account}-${region}`) : shardTaskId(run.runId, region);
+}
+
+/**
  * Whether this invocation should split its run into per-region shards: several regions, fan-out on,
  * and not itself a shard, a continuation, or an event-driven run narrowed to a few resources. A policy
  * with `limits.maxResources` is not split: the limit is the whole run's, counted by one invocation chain.
@@ -72,7 +89,8 @@ export function shouldFanOut(run: RunRequest, env: { VPC_TAG_CLEANUP_FANOUT?: st
  * started, which already had, which failed.
  */
 export async function fanOut(run: RunRequest, invoker: Invoker, functionName: string): Promise<ShardStart[]> {
-  const regions = run.narrowTo ? narrowedRegions(run.policy.regions, run.narrowTo) : run.policy.regions;
+  const only = run.narrowTo ?? run.plan?.resources;
+  const regions = only ? narrowedRegions(run.policy.regions, only) : run.policy.regions;
   return Promise.all(
     regions.map(async (region) => {
       const shard = { regions: [region] };

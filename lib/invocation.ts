@@ -18,15 +18,32 @@ import {
   resolveCredentials,
 } from './cloud/credentials.ts';
 import { deadlineFor } from './deadline.ts';
-import { CredentialsMissingError, InvokerConfigError, RunErrorCode, SelfInvokeError } from './errors.ts';
-import { continuationTaskId, continueRun, fanOut, type InvokeOutcome, type Invoker, shouldFanOut } from './fanout.ts';
+import {
+  CredentialsMissingError,
+  InvokerConfigError,
+  RunErrorCode,
+  SelfInvokeError,
+  VpcTagCleanupError,
+} from './errors.ts';
+import {
+  continuationTaskId,
+  continueRun,
+  fanOut,
+  type InvokeOutcome,
+  type Invoker,
+  invocationTaskId,
+  shouldFanOut,
+} from './fanout.ts';
 import type { FcContext } from './fc-context.ts';
 import { insideFc } from './fc-context.ts';
 import { createInvoker, type InvokerEnv, invokerConfigFromEnv } from './invoker/index.ts';
 import { createResourceLog, type LogSink, logJson } from './log.ts';
+import { narrowedNotFound } from './narrow.ts';
 import { ReportBuilder } from './report.ts';
+import { resourceIdsNotFound } from './resource-ids-not-found.ts';
+import type { PlanDocument } from './reviewed-plan/document.ts';
 import { effectivePolicy } from './trigger/shard.ts';
-import type { RunRequest } from './trigger/types.ts';
+import { type DecodedEvent, InputErrorCode, invalid, type RunRequest, type SettledEvent } from './trigger/types.ts';
 import { tuningFromEnv } from './tuning-env.ts';
 import type { Report, ResourceOutcome } from './types.ts';
 
@@ -124,6 +141,27 @@ function runReport(run: RunRequest, deps: InvocationDeps, tuning: Tuning): Repor
   });
 }
 
+/**
+ * A payload that names a plan to read (`{"plan": "oss://..."}`, a plan run's hop): read it with the
+ * function's credentials, then decode the rest with it. A plan that cannot be read is answered (naming
+ * `plan`), before any cloud call; a store that did not answer is thrown, so FC retries the invocation.
+ */
+export async function loadPayloadPlan(
+  decoded: Extract<DecodedEvent, { kind: 'load-plan' }>,
+  deps: Pick<InvocationDeps, 'env' | 'context'>,
+): Promise<SettledEvent> {
+  const { readPlanSource } = await loadEngine();
+  const read = await readPlanSource(decoded.source, {
+    env: deps.env,
+    credentials: credentialsFor(deps.context),
+    region: deps.context?.region,
+  });
+  if (read.ok) return decoded.resume(read.raw);
+  if (read.retryable)
+    throw new VpcTagCleanupError(RunErrorCode.StoreUnavailable, `cannot read the plan: ${read.message}`);
+  return invalid(InputErrorCode.InvalidPlan, 'cannot read the plan', [{ path: decoded.path, message: read.message }]);
+}
+
 /** Run (or fan out) one decoded run; resolves its report. */
 export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<InvocationResult> {
   const fromEnv = tuningFromEnv(deps.env);
@@ -144,6 +182,11 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     };
   }
 
+  // A reviewed plan is kept in the run store first: its shards and hops read it from there.
+  if (run.plan) {
+    const refused = await keepPlan(run, run.plan, deps, credentials);
+    if (refused) return { report: refused, tuning };
+  }
   if (shouldFanOut(run, deps.env) && name) {
     const invoker = await invokerFor(deps, credentials);
     if (invoker) return { ...fanOutReport(run, await fanOut(run, invoker, name), deps, tuning), tuning };
@@ -191,7 +234,7 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   }
 
   const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, undefined, tuning);
-  const { runJournaled, createCloudPort, openRunStore } = await loadEngine();
+  const { runJournaled, createCloudPort, openRunStore, planRunInput, removedByRun } = await loadEngine();
   const endpoint = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
   // A member shard cleans its region only, without `accounts` (it already is inside one).
   const policy = member ? { ...effectivePolicy(run), accounts: undefined } : effectivePolicy(run);
@@ -215,6 +258,18 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   }
   if (run.continuation) request.continuation = run.continuation;
   if (run.narrowTo) request.narrowTo = run.narrowTo;
+  // A plan run lists the plan's resources (this shard's) and removes only what the plan names.
+  if (run.plan)
+    Object.assign(
+      request,
+      planRunInput(run.plan, {
+        regions: policy.regions,
+        maxIdsPerListCall: tuning.maxIdsPerListCall,
+        ...(run.continuation ? { continuation: run.continuation } : {}),
+        // A hop lists some of its predecessor's pages again: what the run already removed is no change.
+        ...(run.continuation && opened.store ? { removedByRun: await removedByRun(opened.store, run.runId) } : {}),
+      }),
+    );
   if (run.shard) request.scopeRegions = run.policy.regions;
   if (deps.context?.requestId) request.invocationId = deps.context.requestId;
   // Outcomes stream to the log as they become final, so the function's memory stays flat in resources.
@@ -225,16 +280,23 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   );
   const byType: Record<string, import('./accounts/records.ts').TypeTally> = {};
   const tally = member ? tallyOutcome : undefined;
+  const named = namedIdsWatch(run, policy);
   const onOutcome = (o: ResourceOutcome) => {
     resourceLog.add(o);
     tally?.(byType, o);
+    named?.met(o.id);
   };
   const { report } = await runJournaled(
     request,
     fromEnv.quotaScale !== undefined
       ? { cloud, tuning, quotaScale: fromEnv.quotaScale, onOutcome }
       : { cloud, tuning, onOutcome },
-    { store: opened.store },
+    {
+      store: opened.store,
+      ...taskOf(run),
+      ...(run.plan ? { plan: run.plan, storePlan: false } : {}),
+      ...(named ? { finish: named.finish } : {}),
+    },
   );
   resourceLog.flush();
   if (run.notes) report.notes = run.notes;
@@ -243,6 +305,67 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
 
   if (name) await handOn(run, report, deps, credentials, name, tuning);
   return { report, tuning };
+}
+
+/**
+ * The ids a run names (`match.resourceIds`, or `narrowTo`) and which of them it met: a finished run
+ * reports each one it never saw as `RESOURCE_NOT_FOUND` (as the CLI does). Only an invocation that
+ * lists the whole run can tell: not a shard (other regions are another's), not a hop, not a plan run
+ * (its missing resources are `changed-since-plan`).
+ */
+function namedIdsWatch(
+  run: RunRequest,
+  policy: RunRequest['policy'],
+): { met(id: string): void; finish(report: Report): void } | undefined {
+  if (run.shard || run.continuation || run.plan) return undefined;
+  const { narrowTo } = run;
+  const wanted = new Set(narrowTo ? narrowTo.map((r) => r.id) : (policy.match?.resourceIds ?? []));
+  if (wanted.size === 0) return undefined;
+  const seen = new Set<string>();
+  return {
+    met(id) {
+      if (wanted.has(id)) seen.add(id);
+    },
+    finish(report) {
+      if (report.continuation || report.error) return;
+      const missing = narrowTo ? narrowedNotFound(narrowTo, seen) : resourceIdsNotFound(policy, seen);
+      if (missing.length === 0) return;
+      report.ok = false;
+      report.errors.push(...missing);
+    },
+  };
+}
+
+/**
+ * Puts a plan run's plan in the run store as `<runId>/plan.json` (its first invocation; shards and hops
+ * read it back). A plan runs only with a run store; the answer when there is none or it fails.
+ */
+async function keepPlan(
+  run: RunRequest,
+  plan: PlanDocument,
+  deps: InvocationDeps,
+  credentials: CredentialsSource,
+): Promise<Report | undefined> {
+  const storeText = deps.env.VPC_TAG_CLEANUP_STORE?.trim();
+  if (!storeText || storeText === 'none')
+    return storeRefused(
+      run,
+      deps,
+      'a reviewed plan runs only with a run store (VPC_TAG_CLEANUP_STORE=oss://bucket/prefix): its journal makes it undoable, and its shards and hops read the plan from there',
+      RunErrorCode.StoreRequired,
+    );
+  if (run.shard || run.continuation) return undefined;
+  const { openRunStore, storePlan } = await loadEngine();
+  const opened = await openRunStore(storeText, deps.env, credentials, deps.context?.region);
+  if (!opened.ok || !opened.store) return storeRefused(run, deps, opened.ok ? 'no run store' : opened.message);
+  const failed = await storePlan(opened.store, run.runId, plan);
+  return failed ? storeRefused(run, deps, failed, RunErrorCode.StoreUnavailable) : undefined;
+}
+
+/** The invocation's own report object in the store when it is a shard or a hop (lib/store/run-reports.ts). */
+function taskOf(run: RunRequest): { taskId?: string } {
+  const taskId = invocationTaskId(run);
+  return taskId === undefined ? {} : { taskId };
 }
 
 /** A run its deadline stopped carries on in a new asynchronous invocation (or stops at the hop limit). */

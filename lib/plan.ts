@@ -3,20 +3,33 @@
  * streaming: selections go in one at a time, complete batches come out, and memory stays bounded by a
  * buffer per (region, type) however many resources a run sees.
  *
- * A call carries at most `maxIdsPerCall` ids and `maxKeysPerCall` keys, and removing a key a resource
- * does not carry is a no-op, so a call may send the union of its members' keys. The packer therefore
- * looks for groups of resources whose key sets fit one small union: it keeps a bounded buffer per
- * (region, type), seeds a batch with the oldest buffered entry and greedily adds, while the union stays
- * within `maxKeysPerCall`, the entry that shares the most keys with the union for the fewest it adds
- * (an inverted index key -> entries keeps the overlap counts incremental). While streaming it emits a
- * batch whenever the buffer is full; `flush()` packs what is left, hardest entries (most keys) first.
+ * A call carries at most `maxIdsPerCall` ids and `maxKeysPerCall` keys. By default a call sends the
+ * union of its members' keys, which stays within the policy whatever the cloud does with a named key a
+ * resource lacks (no-op or error: the docs do not say), because every member of a group is judged by the
+ * same policy by key name: a key one member plans is one every other member would lose by name too. The
+ * union never names what that does not cover (`guardKeys`: the `match.tags` and `protect.resourceTag`
+ * keys, where a late change decides by value): such a key is in a call only if every member removes it.
+ * A resource split over several calls (more keys than a call holds) is never in a call naming keys of
+ * its other parts, and its part holding guard keys goes out last, so a continuation that re-lists still
+ * matches it. Never `All=true`: it would also take keys added after listing, and no report could say so.
  *
- * `takeFull` gives a free write slot a full call before the buffer is full, so writes keep pace with
- * listing; it only ever returns a batch of `maxIdsPerCall` ids, so early calls are never wasteful.
+ * The union packer keeps a bounded buffer per (region, type), seeds a batch with the oldest buffered
+ * entry and greedily adds, while the union stays within `maxKeysPerCall`, the entry that shares the most
+ * keys with the union for the fewest it adds (an inverted index key -> entries keeps the overlap counts
+ * incremental). While streaming it emits a batch whenever the buffer is full; `flush()` packs what is
+ * left, trying several seed orders. `takeFull` gives a free write slot a full call before the buffer is full.
+ *
+ * Exact packing (`exact(product)` true: the cloud refused a call naming a key one of its ids lacks) makes
+ * calls whose every id carries every key named, covering the buffer by (ids x keys) rectangles
+ * (`exactCalls`); a resource may then go over several calls, and each batch says how many in `parts`.
  */
-import { type CallFacts, productOf, type ResourceType } from './catalog.ts';
+import { type CallFacts, type ProductId, productOf, type ResourceType } from './catalog.ts';
+import { exactCalls } from './plan/exact-calls.ts';
+import { repairBatches } from './plan/repair.ts';
 import type { RemoveSelection } from './select.ts';
 import type { UntagBatch } from './types.ts';
+
+export { type ExactCall, exactCalls } from './plan/exact-calls.ts';
 
 /** The per-call limits the planner honours (from the catalog, overridable in tests) and its buffer sizes. */
 export type PlanLimits = Pick<CallFacts, 'maxIdsPerCall' | 'maxKeysPerCall'> & {
@@ -27,6 +40,13 @@ export type PlanLimits = Pick<CallFacts, 'maxIdsPerCall' | 'maxKeysPerCall'> & {
    * that a run over many regions and types stays within a fixed memory too. Default 5 x `bufferSize`.
    */
   maxPending?: number;
+  /**
+   * Keys the policy decides on by value (`match.tags`, `protect.resourceTag`): a call names one only if
+   * every id of it removes it, and a split resource removes them in its last part.
+   */
+  guardKeys?: Iterable<string>;
+  /** Whether a product's calls must name only keys every id carries (read at each batch: it is learned). */
+  exact?: (product: ProductId) => boolean;
 };
 
 /** Streaming packer of selections into untag calls. */
@@ -64,6 +84,21 @@ interface Entry {
   cover: number;
   /** How many key chunks the resource's selection was split into (1: whole). */
   parts: number;
+  /** The guard keys among `keys`, as one name: members of one call all have the same. */
+  guard: string;
+  /** A split resource's keys of its other parts: never named in a call with this part. */
+  other?: ReadonlySet<string>;
+  /** The part holding guard keys of a split resource: it waits until the other parts are in batches. */
+  last?: boolean;
+}
+
+/** What the group's packers share: the limits and the guard keys. */
+interface GroupSpec {
+  region: string;
+  type: ResourceType;
+  maxIds: number;
+  maxKeys: number;
+  guardKeys: ReadonlySet<string>;
 }
 
 class GroupPacker {
@@ -74,31 +109,58 @@ class GroupPacker {
   private head = 0;
   private seq = 0;
   readonly index = new Map<string, Set<Entry>>();
-  allPending: RemoveSelection[] = [];
+  /** Per split resource with a `last` part: its other parts not yet in a batch. */
+  private readonly before = new Map<string, number>();
+  readonly region: string;
+  readonly type: ResourceType;
+  readonly maxIds: number;
+  readonly maxKeys: number;
 
-  constructor(
-    readonly region: string,
-    readonly type: ResourceType,
-    readonly maxIds: number,
-    readonly maxKeys: number,
-  ) {}
-
-  get size(): number {
-    return this.live.length + this.allPending.length;
+  constructor(readonly spec: GroupSpec) {
+    this.region = spec.region;
+    this.type = spec.type;
+    this.maxIds = spec.maxIds;
+    this.maxKeys = spec.maxKeys;
   }
 
-  push(id: string, keys: readonly string[], parts = 1): void {
-    const entry: Entry = { id, keys, seq: this.seq++, pos: this.live.length, cover: 0, parts };
+  get size(): number {
+    return this.live.length;
+  }
+
+  push(id: string, keys: readonly string[], parts = 1, other?: ReadonlySet<string>, last = false): void {
+    const guards = this.spec.guardKeys.size === 0 ? [] : keys.filter((k) => this.spec.guardKeys.has(k));
+    const entry: Entry = {
+      id,
+      keys,
+      seq: this.seq++,
+      pos: this.live.length,
+      cover: 0,
+      parts,
+      guard: guards.length === 0 ? '' : JSON.stringify(guards),
+      ...(other && other.size > 0 ? { other } : {}),
+      ...(last ? { last } : {}),
+    };
+    if (!last && parts > 1 && other && [...other].some((k) => this.spec.guardKeys.has(k)))
+      this.before.set(id, (this.before.get(id) ?? 0) + 1);
     this.live.push(entry);
     this.queue.push(entry);
-    for (const k of keys) {
+    this.indexEntry(entry);
+  }
+
+  private indexEntry(e: Entry): void {
+    for (const k of e.keys) {
       let s = this.index.get(k);
       if (!s) {
         s = new Set();
         this.index.set(k, s);
       }
-      s.add(entry);
+      s.add(e);
     }
+  }
+
+  /** A split resource's last part waits while its other parts are still buffered. */
+  blocked(e: Entry): boolean {
+    return e.last === true && (this.before.get(e.id) ?? 0) > 0;
   }
 
   /** Size the buffer must reach before `takeFull` tries again (a failed try costs a scan of the buffer). */
@@ -109,18 +171,11 @@ class GroupPacker {
     for (const e of entries) {
       e.pos = this.live.length;
       this.live.push(e);
-      for (const k of e.keys) {
-        let s = this.index.get(k);
-        if (!s) {
-          s = new Set();
-          this.index.set(k, s);
-        }
-        s.add(e);
-      }
+      this.indexEntry(e);
     }
   }
 
-  private take(entry: Entry): void {
+  take(entry: Entry): void {
     const last = this.live.pop()!;
     if (last !== entry) {
       this.live[entry.pos] = last;
@@ -145,6 +200,8 @@ class GroupPacker {
     const members: Entry[] = [seed];
     const ids = new Set<string>([seed.id]);
     const union = new Set<string>(seed.keys);
+    // Keys of members' other parts: no later member may bring one in.
+    const banned = new Set<string>(seed.other ?? []);
     const touched: Entry[] = [];
     const cover = (key: string) => {
       const s = this.index.get(key);
@@ -174,9 +231,11 @@ class GroupPacker {
         if (
           score < bestScore ||
           (score === bestScore && (len < bestLen || (len === bestLen && c.seq > best!.seq))) ||
-          ids.has(c.id)
+          ids.has(c.id) ||
+          c.guard !== seed.guard
         )
           continue;
+        if ((c.other || c.last || banned.size > 0) && !this.fits(c, union, banned)) continue;
         best = c;
         bestScore = score;
         bestLen = len;
@@ -185,6 +244,7 @@ class GroupPacker {
       members.push(best);
       ids.add(best.id);
       this.take(best);
+      for (const k of best.other ?? []) banned.add(k);
       for (const k of best.keys) {
         if (!union.has(k)) {
           union.add(k);
@@ -196,6 +256,15 @@ class GroupPacker {
     return members;
   }
 
+  /** A part of a split resource (or a call holding one) takes a candidate only if no key crosses parts. */
+  private fits(c: Entry, union: ReadonlySet<string>, banned: ReadonlySet<string>): boolean {
+    if (this.blocked(c)) return false;
+    if (c.other) for (const k of c.other) if (union.has(k)) return false;
+    if (banned.size > 0) for (const k of c.keys) if (banned.has(k)) return false;
+    return true;
+  }
+
+  /** The batch of `members` (taken from the buffer): their last parts waiting for them are released. */
   batchOf(members: readonly Entry[]): UntagBatch {
     const union = new Set<string>();
     for (const m of members) for (const k of m.keys) union.add(k);
@@ -206,6 +275,11 @@ class GroupPacker {
       if (m.parts > 1) {
         parts ??= {};
         parts[m.id] = m.parts;
+        const left = this.before.get(m.id);
+        if (!m.last && left !== undefined) {
+          if (left <= 1) this.before.delete(m.id);
+          else this.before.set(m.id, left - 1);
+        }
       }
     }
     return {
@@ -219,19 +293,6 @@ class GroupPacker {
     };
   }
 
-  allBatch(sels: RemoveSelection[]): UntagBatch {
-    const removes: Record<string, string[]> = {};
-    for (const s of sels) removes[s.id] = [...s.keys];
-    return {
-      product: productOf(this.type),
-      region: this.region,
-      type: this.type,
-      ids: sels.map((s) => s.id),
-      keys: 'all',
-      removes,
-    };
-  }
-
   oldest(): Entry | undefined {
     while (this.head < this.queue.length && this.queue[this.head]!.pos < 0) this.head++;
     // Drop the taken prefix now and then so the queue stays as small as the buffer.
@@ -239,7 +300,13 @@ class GroupPacker {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    return this.queue[this.head];
+    const first = this.queue[this.head];
+    if (!first || !this.blocked(first)) return first;
+    for (let i = this.head + 1; i < this.queue.length; i++) {
+      const e = this.queue[i]!;
+      if (e.pos >= 0 && !this.blocked(e)) return e;
+    }
+    return undefined;
   }
 
   /**
@@ -256,27 +323,85 @@ class GroupPacker {
     const attempts = Math.max(1, Math.min(FLUSH_MAX_ATTEMPTS, Math.floor(FLUSH_WORK_BUDGET / (m * m))));
     let best: UntagBatch[] | undefined;
     for (let a = 0; a < attempts && (!best || best.length > floor); a++) {
-      const trial = new GroupPacker(this.region, this.type, this.maxIds, this.maxKeys);
-      for (const e of entries) trial.push(e.id, e.keys, e.parts);
+      const trial = new GroupPacker(this.spec);
+      for (const e of entries) trial.push(e.id, e.keys, e.parts, e.other, e.last);
       const random = mulberry32(a);
       const pick = (): Entry | undefined => {
         if (a === 0) return trial.hardest();
         if (a === 1) return trial.oldest();
-        return trial.live[Math.floor(random() * trial.live.length)];
+        const e = trial.live[Math.floor(random() * trial.live.length)];
+        return e && !trial.blocked(e) ? e : trial.oldest();
       };
       const batches: UntagBatch[] = [];
       for (let seed = pick(); seed; seed = pick()) batches.push(trial.formBatch(seed));
-      if (!best || batches.length < best.length) best = batches;
+      const repaired = repairBatches(batches, this.maxIds, this.maxKeys, this.spec.guardKeys);
+      if (!best || repaired.length < best.length) best = repaired;
     }
-    for (const e of entries) this.take(e);
+    this.clear();
     return best ?? [];
+  }
+
+  /**
+   * Packs every buffered entry exactly and empties the group: each call names only keys all its ids
+   * remove. A split resource's parts go alone, each as it was planned (its part count is fixed already).
+   */
+  drainExact(): UntagBatch[] {
+    const entries = [...this.live].sort((a, b) => a.seq - b.seq);
+    this.clear();
+    const whole = entries.filter((e) => e.parts <= 1);
+    const out: UntagBatch[] = [];
+    const calls = exactCalls(
+      whole.map((e) => ({ id: e.id, keys: e.keys })),
+      this.maxIds,
+      this.maxKeys,
+      this.spec.guardKeys,
+    );
+    const count = new Map<string, number>();
+    for (const c of calls) for (const id of c.ids) count.set(id, (count.get(id) ?? 0) + 1);
+    for (const c of calls) {
+      let parts: Record<string, number> | undefined;
+      const removes: Record<string, string[]> = {};
+      for (const id of c.ids) {
+        removes[id] = [...c.keys];
+        const n = count.get(id) ?? 1;
+        if (n > 1) {
+          parts ??= {};
+          parts[id] = n;
+        }
+      }
+      out.push({ ...this.header(), ids: c.ids, keys: [...c.keys], removes, ...(parts ? { parts } : {}) });
+    }
+    const split = entries.filter((e) => e.parts > 1).sort((a, b) => Number(a.last ?? false) - Number(b.last ?? false));
+    for (const e of split)
+      out.push({
+        ...this.header(),
+        ids: [e.id],
+        keys: [...e.keys],
+        removes: { [e.id]: [...e.keys] },
+        parts: { [e.id]: e.parts },
+      });
+    return out;
+  }
+
+  private header() {
+    return { product: productOf(this.type), region: this.region, type: this.type };
+  }
+
+  private clear(): void {
+    for (const e of [...this.live]) this.take(e);
+    this.before.clear();
+    this.queue = [];
+    this.head = 0;
   }
 
   /** The entry with the most keys (the oldest of those): the hardest to place, so it goes first. */
   hardest(): Entry | undefined {
     let best: Entry | undefined;
     for (const e of this.live)
-      if (!best || e.keys.length > best.keys.length || (e.keys.length === best.keys.length && e.seq < best.seq))
+      if (
+        (!best || e.keys.length > best.keys.length || (e.keys.length === best.keys.length && e.seq < best.seq)) &&
+        !this.blocked(e)
+      )
         best = e;
     return best;
   }
@@ -307,16 +432,20 @@ function checkLimits(limits: PlanLimits): void {
   }
 }
 
-/** Splits sorted keys into chunks of at most `size`, as even as possible (45 keys at 20 -> 15, 15, 15). */
-function chunkKeys(keys: readonly string[], size: number): string[][] {
+/**
+ * Splits sorted keys into chunks of at most `size`, as even as possible (45 keys at 20 -> 15, 15, 15),
+ * the guard keys in the last chunk (they go last: a continuation must still match the resource).
+ */
+function chunkKeys(sorted: readonly string[], size: number, guardKeys: ReadonlySet<string>): string[][] {
+  const keys = [...sorted.filter((k) => !guardKeys.has(k)), ...sorted.filter((k) => guardKeys.has(k))];
   const n = Math.ceil(keys.length / size);
   const base = Math.floor(keys.length / n);
   const extra = keys.length % n;
   const out: string[][] = [];
   let at = 0;
   for (let i = 0; i < n; i++) {
-    const len = base + (i < extra ? 1 : 0);
-    out.push(keys.slice(at, at + len));
+    const len = base + (i < n - extra ? 0 : 1);
+    out.push(keys.slice(at, at + len).sort());
     at += len;
   }
   return out;
@@ -324,12 +453,12 @@ function chunkKeys(keys: readonly string[], size: number): string[][] {
 
 /**
  * Creates a streaming planner. Guarantees, per batch: one region and type; at most `maxIdsPerCall`
- * ids, each once; at most `maxKeysPerCall` keys, or `'all'` only when every member's selection says
- * `all`; `removes[id]` is the part of that resource's keys this batch removes, and over all batches
- * every (resource, key) of every selection is removed exactly once; a resource split over several
- * batches (more keys than a call holds) appears in `parts` of each with the number of its batches.
- * Selections with an empty key list are ignored (selection never makes them). Memory: the buffers
- * (`bufferSize` per group, `maxPending` in all), never O(resources).
+ * ids, each once; at most `maxKeysPerCall` keys, never `'all'`; `removes[id]` is the part of that
+ * resource's keys this batch removes (every key the batch names that the resource plans is in it), and
+ * over all batches every (resource, key) of every selection is removed exactly once; a resource split
+ * over several batches appears in `parts` of each with the number of its batches. Selections with an
+ * empty key list are ignored (selection never makes them). Memory: the buffers (`bufferSize` per group,
+ * `maxPending` in all), never O(resources).
  */
 export function createPlanner(limits: PlanLimits): Planner {
   checkLimits(limits);
@@ -341,82 +470,81 @@ class StreamingPlanner implements Planner {
   private readonly maxKeys: number;
   private readonly bufferSize: number;
   private readonly maxPending: number;
+  private readonly guardKeys: ReadonlySet<string>;
+  private readonly exact: (product: ProductId) => boolean;
   private readonly groups = new Map<string, GroupPacker>();
-  private pendingCount = 0;
 
   constructor(limits: PlanLimits) {
     this.maxIds = limits.maxIdsPerCall;
     this.maxKeys = limits.maxKeysPerCall;
     this.bufferSize = Math.max(limits.bufferSize ?? DEFAULT_PLAN_BUFFER, this.maxIds);
     this.maxPending = Math.max(limits.maxPending ?? 5 * this.bufferSize, this.bufferSize);
+    this.guardKeys = new Set(limits.guardKeys ?? []);
+    this.exact = limits.exact ?? (() => false);
   }
 
   get pending(): number {
-    return this.pendingCount;
+    let n = 0;
+    for (const g of this.groups.values()) n += g.size;
+    return n;
   }
 
   private groupOf(sel: { region: string; type: ResourceType }): GroupPacker {
     const name = `${sel.region}\u0000${sel.type}`;
     let g = this.groups.get(name);
     if (!g) {
-      g = new GroupPacker(sel.region, sel.type, this.maxIds, this.maxKeys);
+      g = new GroupPacker({
+        region: sel.region,
+        type: sel.type,
+        maxIds: this.maxIds,
+        maxKeys: this.maxKeys,
+        guardKeys: this.guardKeys,
+      });
       this.groups.set(name, g);
     }
     return g;
   }
 
-  private emit(g: GroupPacker, seed: Entry): UntagBatch {
-    const batch = g.formBatch(seed);
-    this.pendingCount -= batch.ids.length;
-    return batch;
+  private isExact(g: GroupPacker): boolean {
+    return this.exact(productOf(g.type));
+  }
+
+  /** One batch out of `g` (union packing), or, packing exactly, everything it holds. */
+  private emit(g: GroupPacker, seed: Entry): UntagBatch[] {
+    return this.isExact(g) ? g.drainExact() : [g.formBatch(seed)];
   }
 
   private drainGroup(g: GroupPacker): UntagBatch[] {
-    const out: UntagBatch[] = [];
-    for (let i = 0; i < g.allPending.length; i += this.maxIds) {
-      const sels = g.allPending.slice(i, i + this.maxIds);
-      this.pendingCount -= sels.length;
-      out.push(g.allBatch(sels));
-    }
-    g.allPending = [];
-    const drained = g.drain();
-    for (const b of drained) this.pendingCount -= b.ids.length;
-    out.push(...drained);
-    return out;
+    return this.isExact(g) ? g.drainExact() : g.drain();
   }
 
   add(sel: RemoveSelection): UntagBatch[] {
     if (sel.keys.length === 0) return [];
     const g = this.groupOf(sel);
-    if (sel.all) {
-      g.allPending.push(sel);
-      this.pendingCount++;
-      if (g.allPending.length < this.maxIds) return [];
-      const sels = g.allPending;
-      g.allPending = [];
-      this.pendingCount -= sels.length;
-      return [g.allBatch(sels)];
-    }
     const sorted = [...new Set(sel.keys)].sort();
-    const chunks = sorted.length > this.maxKeys ? chunkKeys(sorted, this.maxKeys) : [sorted];
-    for (const keys of chunks) {
-      g.push(sel.id, keys, chunks.length);
-      this.pendingCount++;
+    const chunks = sorted.length > this.maxKeys ? chunkKeys(sorted, this.maxKeys, this.guardKeys) : [sorted];
+    const split = chunks.length > 1;
+    for (const [i, keys] of chunks.entries()) {
+      if (split) {
+        const other = new Set(chunks.flatMap((c, j) => (j === i ? [] : c)));
+        const last = i === chunks.length - 1 && keys.some((k) => this.guardKeys.has(k));
+        g.push(sel.id, keys, chunks.length, other, last);
+      } else g.push(sel.id, keys);
     }
     // A batch that cannot fill while the buffer is full still goes out: memory stays bounded.
     const out: UntagBatch[] = [];
     while (g.live.length >= this.bufferSize) {
       const seed = g.oldest();
       if (!seed) break;
-      out.push(this.emit(g, seed));
+      out.push(...this.emit(g, seed));
     }
-    while (this.pendingCount > this.maxPending) {
+    while (this.pending > this.maxPending) {
       let largest: GroupPacker | undefined;
       for (const other of this.groups.values())
         if (!largest || other.live.length > largest.live.length) largest = other;
       const seed = largest?.oldest();
       if (!largest || !seed) break;
-      out.push(this.emit(largest, seed));
+      out.push(...this.emit(largest, seed));
     }
     return out;
   }
@@ -424,6 +552,8 @@ class StreamingPlanner implements Planner {
   takeFull(region: string, type: ResourceType): UntagBatch | undefined {
     const g = this.groups.get(`${region}\u0000${type}`);
     if (!g || g.live.length < this.maxIds || g.live.length < g.nextFullTry) return undefined;
+    // Packing exactly wants the whole buffer at once: it goes when full or flushed.
+    if (this.isExact(g)) return undefined;
     // The hardest entry first: easy ones taken early would strand the hard ones for the tail.
     const seed = g.hardest();
     if (!seed) return undefined;
@@ -434,7 +564,6 @@ class StreamingPlanner implements Planner {
       g.nextFullTry = g.live.length + this.maxIds;
       return undefined;
     }
-    this.pendingCount -= members.length;
     return g.batchOf(members);
   }
 
@@ -453,7 +582,6 @@ class StreamingPlanner implements Planner {
     return this.drainGroup(g);
   }
 }
-
 /** Plans a finite set of selections at once: `createPlanner`, every `add`, then `flush`. */
 export function planBatches(sels: Iterable<RemoveSelection>, limits: PlanLimits): UntagBatch[] {
   const planner = createPlanner(limits);

@@ -75,7 +75,9 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
 
   // A run stopped by refused credentials or an unreachable endpoint says so once, and is not continued.
   const stop = ctx.stopped();
-  const continuation = stop ? undefined : continuationOf(input, tracker, end);
+  const next = stop ? undefined : continuationOf(input, tracker, end);
+  const exactUntag = [...ctx.untagMode.exact].sort();
+  const continuation = next && exactUntag.length > 0 ? { ...next, exactUntag } : next;
   const error = stop ? { code: stop.code, message: stop.message } : end.error;
   const report = ctx.report.build({
     now: new Date(ctx.now()),

@@ -151,6 +151,11 @@ export interface Continuation {
    * from the start again with `used` of the limit already spent by the write hops before.
    */
   limit?: { phase: 'count'; counted: number } | { phase: 'write'; used: number };
+  /**
+   * Products whose untag calls the run learned must be exact (a call naming a key one of its ids lacked
+   * was refused): the next hop packs them so from its first call. Absent in older continuations: none.
+   */
+  exactUntag?: ProductId[];
 }
 
 /** The handler's answer (DESIGN.md "the result"). */

@@ -4,9 +4,14 @@
  * 1 partial failure (the report says `ok: false`), 2 bad input (nothing sent to the cloud).
  */
 import { randomUUID } from 'node:crypto';
+import type { Tuning } from '../../lib/catalog.ts';
+import { withTuning } from '../../lib/catalog.ts';
 import { runJournaled } from '../../lib/journal/journaled-run.ts';
-import { buildPlan } from '../../lib/reviewed-plan/document.ts';
-import { planRunInput } from '../../lib/reviewed-plan/select.ts';
+import { buildPlan, type PlanDocument, parsePlan } from '../../lib/reviewed-plan/document.ts';
+import { removedByRun } from '../../lib/reviewed-plan/load.ts';
+import { type PlanScope, planRunInput } from '../../lib/reviewed-plan/select.ts';
+import type { RunStore } from '../../lib/store/index.ts';
+import type { Continuation } from '../../lib/types.ts';
 import { type Command, type Io, requireString } from '../command.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { cleanMessage } from '../format/clean-message.ts';
@@ -112,7 +117,7 @@ async function runPolicy(
     { renderChanges, renderEstimate, renderReport },
     { checkPolicy, narrowFrom, overridesFrom },
     { readPolicyFile },
-    { continuationPath, loadContinuation, saveContinuation },
+    { loadContinuation, saveContinuation },
     { INTERRUPTED_EXIT, interruptedOutcome, interruptedReport, watchInterrupt },
     { RunMeter },
   ] = await Promise.all([
@@ -127,7 +132,10 @@ async function runPolicy(
     import('../interrupt.ts'),
     import('../run-meter.ts'),
   ]);
-  const resume = typeof values.continue === 'string' ? await loadContinuation(io.env, values.continue) : undefined;
+  // The journal's store, opened (and its location checked) before any cloud call; `--continue` reads from it.
+  const early = typeof values.continue === 'string' && mode === 'run' ? await openCliStore(values, io) : undefined;
+  const resume =
+    typeof values.continue === 'string' ? await loadContinuation(io.env, values.continue, early?.store) : undefined;
   if (resume && typeof values.policy === 'string')
     throw new UsageError(`${mode}: --continue resumes the policy it saved; leave out --policy`);
   if (resume && typeof values['run-id'] === 'string' && values['run-id'] !== resume.runId)
@@ -139,9 +147,11 @@ async function runPolicy(
     throw new UsageError('run: --region does not apply to --plan (the plan names its resources)');
   if ((planFile !== undefined || resume) && values.resource !== undefined)
     throw new UsageError('run: --resource does not apply to --plan or --continue (they name their resources)');
-  const reviewed = planFile !== undefined ? await loadPlanFile(planFile) : undefined;
+  // An interrupted `run --plan` goes on by its plan, never by the plan's policy alone.
+  const reviewed =
+    planFile !== undefined ? await loadPlanFile(planFile) : resume?.plan ? savedPlan(resume.plan) : undefined;
   const file = resume ? `--continue ${values.continue}` : (planFile ?? requireString(mode, values, 'policy'));
-  const raw = resume ? resume.policy : reviewed ? reviewed.policy : await readPolicyFile(file);
+  const raw = reviewed ? reviewed.policy : resume ? resume.policy : await readPolicyFile(file);
   // The same function and the same overrides as `validate`: plan and run check a file identically.
   const policy = reviewed
     ? reviewed.policy
@@ -201,8 +211,7 @@ async function runPolicy(
   const wanted = new Set(narrowTo ? narrowTo.map((r) => r.id) : (policy.match?.resourceIds ?? []));
   const metIds = new Set<string>();
   const runId = resume?.runId ?? (typeof values['run-id'] === 'string' ? values['run-id'] : randomUUID());
-  // The journal's store, opened (and its location checked) before any cloud call.
-  const { store } = mode === 'run' ? await openCliStore(values, io) : { store: undefined };
+  const { store } = early ?? (mode === 'run' ? await openCliStore(values, io) : { store: undefined });
   const outFile = typeof values.out === 'string' ? values.out : undefined;
   let result: Awaited<ReturnType<typeof runJournaled>>;
   try {
@@ -211,7 +220,15 @@ async function runPolicy(
       draw();
     };
     const input = reviewed
-      ? { ...planRunInput(reviewed), runId, signal: controller.signal }
+      ? {
+          ...planRunInput(
+            reviewed,
+            resume ? await planScope(resume.continuation, store, runId, envTuning.tuning) : undefined,
+          ),
+          runId,
+          signal: controller.signal,
+          ...(resume ? { continuation: resume.continuation } : {}),
+        }
       : {
           policy,
           runId,
@@ -252,13 +269,13 @@ async function runPolicy(
   if (interrupt.fired) {
     let hint: string | undefined;
     if (report.continuation && !report.dryRun) {
-      const path = continuationPath(io.env, runId);
-      await saveContinuation(path, {
+      await saveContinuation(store, io.env, {
         version: 1,
         runId,
         policy: raw,
         continuation: report.continuation,
         ...(narrowTo ? { narrowTo } : {}),
+        ...(reviewed ? { plan: reviewed } : {}),
       });
       hint = `resume with: vpc-tag-cleanup run --continue ${runId}`;
     }
@@ -316,6 +333,30 @@ async function runPolicy(
     if (stop === 'AUTH_FAILED' && report.totals.untagged === 0) return ExitCode.BadInput;
   }
   return report.ok ? ExitCode.Ok : ExitCode.PartialFailure;
+}
+
+/** A plan saved with an interrupted run, checked again (its hashes) before it goes on. */
+function savedPlan(raw: unknown): PlanDocument {
+  const parsed = parsePlan(raw);
+  if (!parsed.ok)
+    throw new UsageError(
+      `run: --continue: the saved plan does not check (${parsed.issues.map((i) => i.path || '(root)').join(', ')})`,
+    );
+  return parsed.plan;
+}
+
+/** What a resumed `run --plan` still has to list, and what the run already removed (its journal). */
+async function planScope(
+  continuation: Continuation,
+  store: RunStore | undefined,
+  runId: string,
+  tuning: Partial<Tuning> | undefined,
+): Promise<PlanScope> {
+  return {
+    continuation,
+    maxIdsPerListCall: withTuning(tuning).maxIdsPerListCall,
+    ...(store ? { removedByRun: await removedByRun(store, runId) } : {}),
+  };
 }
 
 export const cleanupCommands: readonly Command[] = [makeCleanupCommand('plan'), makeCleanupCommand('run')];

@@ -3,7 +3,6 @@
  * every shard's record merged by account × region × type, with the accounts that failed and why and
  * every shard's task id (lib/accounts/merge.ts). A single-account run: its saved report.
  */
-import type { Report } from '../../lib/types.ts';
 import { type Command, requireString } from '../command.ts';
 import { ExitCode, RefusedInputError } from '../errors.ts';
 
@@ -24,12 +23,13 @@ Options:
   options: { run: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } },
   async run(values, io, out) {
     const runId = requireString('report', values, 'run');
-    const [{ openCliStore }, { readAccountsRun, renderMerged }, { renderReport }, { StoreKeys }] = await Promise.all([
-      import('../store-option.ts'),
-      import('../../lib/accounts/merge.ts'),
-      import('../format/table.ts'),
-      import('../../lib/store/index.ts'),
-    ]);
+    const [{ openCliStore }, { readAccountsRun, renderMerged }, { renderReport }, { readRunReport }] =
+      await Promise.all([
+        import('../store-option.ts'),
+        import('../../lib/accounts/merge.ts'),
+        import('../format/table.ts'),
+        import('../../lib/store/run-reports.ts'),
+      ]);
     const { location, store } = await openCliStore(values, io);
     if (!store) throw new RefusedInputError('NO_STORE', 'report needs a run store: --store none holds no report');
     const merged = await readAccountsRun(store, runId);
@@ -37,13 +37,13 @@ Options:
       out.answer(merged, () => renderMerged(merged));
       return merged.ok ? ExitCode.Ok : ExitCode.PartialFailure;
     }
-    const saved = await store.get(StoreKeys.report(runId));
-    if (saved === undefined)
+    // Every invocation's report (fan-out shards, continuation hops), merged; older stores hold one.
+    const report = await readRunReport(store, runId);
+    if (report === undefined)
       throw new RefusedInputError(
         'RUN_NOT_FOUND',
         `no report for run '${runId}' in ${location} (see vpc-tag-cleanup runs)`,
       );
-    const report = JSON.parse(saved) as Report;
     out.answer(report, () => renderReport(report));
     return report.ok ? ExitCode.Ok : ExitCode.PartialFailure;
   },

@@ -5,7 +5,7 @@
  * the SDKs) loads on first use inside `lib/invocation.ts`, so module init stays small.
  */
 import type { FcContext } from '../../lib/fc-context.ts';
-import { runInvocation } from '../../lib/invocation.ts';
+import { loadPayloadPlan, runInvocation } from '../../lib/invocation.ts';
 import { consoleSink, logJson, logReport } from '../../lib/log.ts';
 import { inputErrorReport } from '../../lib/report.ts';
 import { decodeInvocation } from '../../lib/trigger/index.ts';
@@ -13,7 +13,9 @@ import { decodeInvocation } from '../../lib/trigger/index.ts';
 export const handler = async (event: Buffer, context: FcContext) => {
   const startedMs = Date.now();
   const requestId = context?.requestId;
-  const decoded = decodeInvocation(event ?? Buffer.alloc(0), process.env, new Date(startedMs), { requestId });
+  const first = decodeInvocation(event ?? Buffer.alloc(0), process.env, new Date(startedMs), { requestId });
+  // `{"plan": "oss://..."}` and a plan run's hops name a plan to read before the rest can be decoded.
+  const decoded = first.kind === 'load-plan' ? await loadPayloadPlan(first, { env: process.env, context }) : first;
 
   if (decoded.kind === 'invalid') {
     const answer = inputErrorReport(decoded.code, decoded.message, decoded.issues);

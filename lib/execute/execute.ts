@@ -18,8 +18,9 @@
  *   (not-found: it vanished; answered: it exists without the keys); if that answer is unclear too, it is
  *   reported failed with `OUTCOME_UNKNOWN`, never untagged: only a resource seen to exist without a key
  *   counts that key as removed.
- * Once a call with mixed key sets was refused, later batches go out split that way (fewest calls of:
- * by key set, or by the set of resources holding each key).
+ * Once a call with mixed key sets was refused, the product's calls go out exact (each names only keys
+ * all its ids remove: `exactCalls` of lib/plan/exact-calls.ts), the batch refused and those queued
+ * re-planned so, and the planner told through the run's `UntagMode`.
  *
  * Deadline: once `signal` fires, a call not yet sent, or waiting for its bucket or a retry's backoff, is
  * not sent (its resources `skipped`/`deadline`, `onAbandon` told so the run keeps its unit out of the
@@ -40,7 +41,9 @@ import {
 import type { CloudPort } from '../cloud/port.ts';
 import type { ListContext } from '../discover/list-call.ts';
 import { fetchTagsByIds } from '../discover/tag-list.ts';
+import { exactCalls } from '../plan/exact-calls.ts';
 import type { ReportError, ResourceOutcome, UntagBatch } from '../types.ts';
+import { createUntagMode, type UntagMode } from '../untag-mode.ts';
 import { clientTokenFor } from './client-token.ts';
 import { createPartsMerger, type FinalOutcomeSink, type PartsMerger } from './parts.ts';
 import type { RateLimiter, TokenBucket } from './rate-limiter.ts';
@@ -72,6 +75,16 @@ export interface ExecuteContext {
   readLimit?: LimitFunction;
   /** What the run has learned about the cloud's untag API (shared by every batch of the run). */
   learned?: Learned;
+  /** Products whose calls must be exact (shared with the planner and the continuation). */
+  untagMode?: UntagMode;
+  /** The policy's guard keys (`match.tags`, `protect.resourceTag`): an exact re-plan sends them last. */
+  guardKeys?: ReadonlySet<string>;
+  /**
+   * The run's progress guarantee: once an untag call was refused and none has succeeded, the first batch
+   * the deadline would abandon is sent anyway (once per run), so a hop whose writes were all refused (a
+   * refused mixed call re-sent exact after the deadline) still makes progress.
+   */
+  progress?: WriteProgress;
   /** The write slots: a call holds one only while it is on the wire (never while it waits for its bucket). */
   writeSlot?: LimitFunction;
   /** Per bucket, a cap on the calls holding or awaiting its token (so few wait for a slot holding a token). */
@@ -79,10 +92,15 @@ export interface ExecuteContext {
 }
 
 interface Learned {
-  /** A call naming keys some of its resources lack was refused: batches now go out split that way. */
-  mixedKeysRefused: boolean;
   /** Parameter errors naming a key or a resource answered so far. */
   keyErrors: number;
+}
+
+/** Untag calls that succeeded and that were refused, and whether the one batch past the deadline was claimed. */
+export interface WriteProgress {
+  succeeded: number;
+  refused: number;
+  rescued: boolean;
 }
 
 export interface Executor {
@@ -110,7 +128,8 @@ export function createExecutor(context: ExecuteContext, concurrency: number): Ex
     ...context,
     parts: context.parts ?? createPartsMerger(context.record),
     readLimit: context.readLimit ?? pLimit(Math.max(1, context.limits.listConcurrency)),
-    learned: context.learned ?? { mixedKeysRefused: false, keyErrors: 0 },
+    learned: context.learned ?? { keyErrors: 0 },
+    untagMode: context.untagMode ?? createUntagMode(),
     // A batch holds no slot while its bucket makes it wait (a used-up 60 s window in one region must not
     // stall the other regions' writes): the slot is taken once the token is, for the call only.
     writeSlot: pLimit(slots),
@@ -128,6 +147,8 @@ export function createExecutor(context: ExecuteContext, concurrency: number): Ex
   const highWater = Math.max(4, concurrency * 4);
   return {
     submit(batch, options) {
+      // The writer's own progress batch is the run's one batch past the deadline: no second one.
+      if (options?.despiteDeadline && ctx.progress) ctx.progress.rescued = true;
       const base = options?.despiteDeadline ? withoutDeadline(ctx) : ctx;
       const merger = base.parts as PartsMerger;
       const outcomes: ResourceOutcome[] = [];
@@ -351,22 +372,25 @@ function sleepUnless(ms: number, signal: AbortSignal | undefined): Promise<boole
 }
 
 async function resolve(ctx: ExecuteContext, batch: UntagBatch, tallies: Tallies, step: Step): Promise<void> {
-  if (ctx.signal?.aborted && !step.probe) return abandon(ctx, batch, tallies);
-  if (ctx.learned?.mixedKeysRefused && !step.probe) {
-    const groups = byKeySet(batch, batch.removes, ctx.limits.maxIdsPerCall);
-    if (groups.length > 1) {
-      for (const g of groups) await resolve(ctx, g, tallies, step);
-      return;
-    }
+  if (ctx.signal?.aborted && !step.probe) {
+    if (!rescue(ctx)) return abandon(ctx, batch, tallies);
+    return resolve(withoutDeadline(ctx), batch, tallies, step);
+  }
+  if (ctx.untagMode?.exact.has(batch.product) && !step.probe && isMixed(batch)) {
+    for (const g of exactSplit(ctx, batch)) await resolve(ctx, g, tallies, step);
+    return;
   }
   const sent = await send(ctx, batch, step.probe ? undefined : ctx.signal);
   if (sent.ok) {
+    if (ctx.progress) ctx.progress.succeeded++;
     for (const id of batch.ids) markRemoved(tallies, id, batch.removes[id] ?? [], sent.requestId);
     return;
   }
   const { code, failure, uncertain } = sent;
+  if (ctx.progress && !(sent.err instanceof DeadlineError)) ctx.progress.refused++;
   if (sent.err instanceof DeadlineError) {
     if (uncertain) return fromReadBack(ctx, batch, tallies, step, undefined);
+    if (rescue(ctx)) return resolve(withoutDeadline(ctx), batch, tallies, step);
     return abandon(ctx, batch, tallies);
   }
   const [onlyId] = batch.ids;
@@ -425,11 +449,10 @@ async function reconcile(
   if (step.depth >= MAX_DEPTH) return fail(ctx, batch, tallies, failure);
   if (keyError && isMixed(batch)) {
     // Resources with different keys refused together: most likely a cloud that refuses to remove a key a
-    // resource lacks. Re-send at once as calls whose resources carry every key named (no read-back: the
-    // listing is fresh; a part refused again is read back below), and send later batches that way.
-    if (ctx.learned) ctx.learned.mixedKeysRefused = true;
-    for (const sub of byKeySet(batch, batch.removes, ctx.limits.maxIdsPerCall))
-      await resolve(ctx, sub, tallies, { depth: step.depth + 1 });
+    // resource lacks. Re-send at once as exact calls (no read-back: the listing is fresh; a part refused
+    // again is read back below), and pack the product's later batches exactly.
+    ctx.untagMode?.exact.add(batch.product);
+    for (const sub of exactSplit(ctx, batch)) await resolve(ctx, sub, tallies, { depth: step.depth + 1 });
     return;
   }
   const truth = await readBack(ctx, batch);
@@ -547,6 +570,21 @@ function abandon(ctx: ExecuteContext, batch: UntagBatch, tallies: Tallies): void
     const t = tallyOf(tallies, id);
     t.skip ??= { reason: ctx.stopped?.() ? 'stopped' : 'deadline' };
   }
+}
+
+/** Claims the run's one batch past the deadline: a call was refused, none succeeded, none claimed yet. */
+function rescue(ctx: ExecuteContext): boolean {
+  const p = ctx.progress;
+  if (!p || p.succeeded > 0 || p.refused === 0 || p.rescued) return false;
+  p.rescued = true;
+  return true;
+}
+
+/** The batch as exact calls: each names only keys all its ids remove (guard keys last). */
+function exactSplit(ctx: ExecuteContext, batch: UntagBatch): UntagBatch[] {
+  const items = batch.ids.map((id) => ({ id, keys: batch.removes[id] ?? [] }));
+  const calls = exactCalls(items, ctx.limits.maxIdsPerCall, ctx.limits.maxKeysPerCall, ctx.guardKeys);
+  return calls.map((c) => subBatch(batch, c.ids, Object.fromEntries(c.ids.map((id) => [id, c.keys]))));
 }
 
 function pairsOf(batch: UntagBatch): number {

@@ -13,6 +13,7 @@ import { policyHash } from '../reviewed-plan/document.ts';
 import { type RunDeps, type RunInput, runCleanup } from '../run.ts';
 import type { RunStore } from '../store/port.ts';
 import { runIdProblem, StoreKeys } from '../store/port.ts';
+import { reportKey } from '../store/run-reports.ts';
 import type { Report, ResourceOutcome } from '../types.ts';
 import { createRunJournal } from './run-journal.ts';
 import { createJournal } from './writer.ts';
@@ -25,6 +26,16 @@ export interface JournaledRunOptions {
   store: RunStore | undefined;
   /** `run --plan`: the plan executed, kept as `<runId>/plan.json`. */
   plan?: PlanDocument;
+  /** False when the caller already keeps the plan in the store (the function's first invocation does). */
+  storePlan?: boolean;
+  /**
+   * The invocation's task id when the run has several (a fan-out shard, a continuation hop): its report
+   * goes to `<runId>/reports/<taskId>.json`. Without one, a continued run's report is `reports/hop-<n>.json`
+   * and a run's first invocation writes `<runId>/report.json`.
+   */
+  taskId?: string;
+  /** Last words on the report before it is stored and returned (the function adds what the run alone cannot know). */
+  finish?: (report: Report) => void;
   now?: () => number;
 }
 
@@ -38,12 +49,16 @@ export async function runJournaled(
   if (!parsed.ok) return runCleanup(input, deps);
   const dry = parsed.policy.dryRun;
   const { store } = opts;
+  const finished = (result: { report: Report; full: ResourceOutcome[] }) => {
+    opts.finish?.(result.report);
+    return result;
+  };
   if (!store) {
     const result = await runCleanup(input, deps);
     if (!dry) result.report.warnings = [...(result.report.warnings ?? []), NO_JOURNAL_WARNING];
-    return result;
+    return finished(result);
   }
-  if (dry) return runCleanup(input, deps);
+  if (dry) return finished(await runCleanup(input, deps));
   const problem = runIdProblem(input.runId);
   if (problem)
     return refused(
@@ -62,7 +77,8 @@ export async function runJournaled(
   });
   try {
     await journal.open();
-    if (opts.plan) await store.put(StoreKeys.plan(input.runId), `${JSON.stringify(opts.plan)}\n`);
+    if (opts.plan && opts.storePlan !== false)
+      await store.put(StoreKeys.plan(input.runId), `${JSON.stringify(opts.plan)}\n`);
   } catch (e) {
     return refused(
       input,
@@ -71,10 +87,11 @@ export async function runJournaled(
       opts,
     );
   }
-  const result = await runCleanup(input, { ...deps, journal: createRunJournal(journal) });
+  const result = finished(await runCleanup(input, { ...deps, journal: createRunJournal(journal) }));
   result.report.store = store.location;
   try {
-    await store.put(StoreKeys.report(input.runId), `${JSON.stringify(result.report)}\n`);
+    const task = opts.taskId ?? (input.continuation ? `hop-${input.continuation.hop}` : undefined);
+    await store.put(reportKey(input.runId, task), `${JSON.stringify(result.report)}\n`);
   } catch (e) {
     result.report.ok = false;
     result.report.errors.push({ code: 'STORE_UNAVAILABLE', message: `the report could not be stored: ${message(e)}` });

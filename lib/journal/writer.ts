@@ -1,8 +1,8 @@
 /**
- * The journal writer: intents are durable in the run store before their call is sent. Calls in flight
- * at once share one store write (group commit): an intent that arrives while a write is under way goes
- * into the next one, so the journal costs about one store write per round of concurrent calls, not one
- * per call. Outcomes ride along with the next group, or with the final flush.
+ * The journal writer: intents are durable in the run store before their call is sent. Intents that
+ * arrive while a write is under way share the next one (group commit, `group-commit.ts`), so the journal
+ * costs about one store write per round of concurrent calls, not one per call. Outcomes ride along with
+ * the next group, or with the final flush.
  *
  * Fail closed: once a write fails, every later `intend` rejects at once with the same `StoreError`, so
  * no untag call goes out without its record; the run reports why.
@@ -12,6 +12,7 @@ import type { RunStore } from '../store/port.ts';
 import { StoreKeys } from '../store/port.ts';
 import { emptyTagSet } from '../tag-set.ts';
 import type { ResourceOutcome, UntagBatch } from '../types.ts';
+import { createGroupCommit } from './group-commit.ts';
 import { type IntentRecord, JOURNAL_VERSION, type OutcomeRecord, type RunRecord } from './records.ts';
 
 export interface Journal {
@@ -41,119 +42,108 @@ export interface JournalOptions {
   now?: () => number;
 }
 
+/**
+ * Store writes of one journal in flight at once (each its own segment). One: every intent that arrives
+ * while a write is under way shares the next, so batches reach the executor in the order they were
+ * planned (with several, a later group could be written, and its call sent, first); a PutObject to OSS
+ * is short next to the calls it guards, so a second one in flight bought no measurable time.
+ */
+const MAX_WRITES_IN_FLIGHT = 1;
+
 export function createJournal(opts: JournalOptions): Journal {
   const now = opts.now ?? Date.now;
   // Unique per process and start: two writers of the same run never pick the same segment names.
   const writer = `${now().toString(36)}-${randomBytes(4).toString('hex')}`;
-  let seq = 0;
   let calls = 0;
-  let failure: Error | undefined;
-  let lines: string[] = [];
-  let waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  let start: string | undefined = JSON.stringify(runRecord(opts, writer, now()));
   let outcomes: OutcomeRecord['resources'] = [];
-  let writing: Promise<void> | undefined;
-  const start: RunRecord = {
+  const group = createGroupCommit({
+    maxInFlight: MAX_WRITES_IN_FLIGHT,
+    write: (seq, body) => opts.store.put(StoreKeys.journalSegment(opts.runId, writer, seq), body),
+    hasBuffered: () => start !== undefined || outcomes.length > 0,
+    takeBuffered() {
+      const out: string[] = [];
+      if (start !== undefined) out.push(start);
+      start = undefined;
+      if (outcomes.length > 0) {
+        const rec: OutcomeRecord = { kind: 'outcome', runId: opts.runId, at: iso(now()), resources: outcomes };
+        out.push(JSON.stringify(rec));
+        outcomes = [];
+      }
+      return out;
+    },
+  });
+
+  return {
+    location: opts.store.location,
+    get failure() {
+      return group.failure;
+    },
+    intend(batch, values) {
+      if (group.failure) return Promise.reject(group.failure);
+      const rec = intentRecord(opts.runId, `${writer}.${++calls}`, batch, values, now());
+      return group.commit(JSON.stringify(rec));
+    },
+    outcome(o) {
+      if (o.status !== 'planned') outcomes.push(outcomeEntry(o));
+    },
+    open: () => group.commit(),
+    async close() {
+      await group.drain();
+      if (group.failure) throw group.failure;
+      if (start !== undefined || outcomes.length > 0) await group.commit();
+    },
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function runRecord(opts: JournalOptions, writer: string, at: number): RunRecord {
+  return {
     kind: 'run',
     v: JOURNAL_VERSION,
     runId: opts.runId,
     policy: opts.policy,
     ...(opts.policyHash ? { policyHash: opts.policyHash } : {}),
     ...(opts.planHash ? { planHash: opts.planHash } : {}),
-    at: new Date(now()).toISOString(),
+    at: iso(at),
     writer,
   };
-  lines.push(JSON.stringify(start));
+}
 
-  const takeOutcomes = () => {
-    if (outcomes.length === 0) return;
-    const rec: OutcomeRecord = {
-      kind: 'outcome',
-      runId: opts.runId,
-      at: new Date(now()).toISOString(),
-      resources: outcomes,
-    };
-    lines.push(JSON.stringify(rec));
-    outcomes = [];
-  };
-
-  // One write at a time; whatever queued meanwhile goes in the next.
-  const pump = async (): Promise<void> => {
-    while (lines.length > 0 || outcomes.length > 0) {
-      takeOutcomes();
-      const body = `${lines.join('\n')}\n`;
-      const group = waiters;
-      lines = [];
-      waiters = [];
-      try {
-        if (failure) throw failure;
-        await opts.store.put(StoreKeys.journalSegment(opts.runId, writer, ++seq), body);
-        for (const w of group) w.resolve();
-      } catch (e) {
-        failure ??= e instanceof Error ? e : new Error(String(e));
-        for (const w of group) w.reject(failure);
-      }
-    }
-  };
-  const kick = () => {
-    if (writing) return;
-    writing = pump().finally(() => {
-      writing = undefined;
-    });
-  };
-
+/** The before-image of one call: per id, the keys it removes with the values they had when listed. */
+function intentRecord(
+  runId: string,
+  call: string,
+  batch: UntagBatch,
+  values: (id: string) => Record<string, string> | undefined,
+  at: number,
+): IntentRecord {
   return {
-    location: opts.store.location,
-    get failure() {
-      return failure;
-    },
-    intend(batch, values) {
-      if (failure) return Promise.reject(failure);
-      const rec: IntentRecord = {
-        kind: 'intent',
-        runId: opts.runId,
-        call: `${writer}.${++calls}`,
-        product: batch.product,
-        region: batch.region,
-        type: batch.type,
-        at: new Date(now()).toISOString(),
-        resources: batch.ids.map((id) => {
-          const listed = values(id) ?? {};
-          const tags = emptyTagSet();
-          for (const k of batch.removes[id] ?? []) if (Object.hasOwn(listed, k)) tags[k] = listed[k] as string;
-          return { id, tags };
-        }),
-      };
-      const p = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
-      lines.push(JSON.stringify(rec));
-      // A microtask later, so intents submitted in the same turn share the write.
-      queueMicrotask(kick);
-      return p;
-    },
-    outcome(o) {
-      if (o.status === 'planned') return;
-      outcomes.push({
-        region: o.region,
-        type: o.type,
-        id: o.id,
-        status: o.status,
-        ...(o.reason !== undefined ? { reason: o.reason } : {}),
-        ...(o.code !== undefined ? { code: o.code } : {}),
-        ...(o.requestId !== undefined ? { requestId: o.requestId } : {}),
-      });
-    },
-    open() {
-      const p = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
-      kick();
-      return p;
-    },
-    async close() {
-      if (writing) await writing;
-      if (failure) throw failure;
-      if (outcomes.length > 0 || lines.length > 0) {
-        kick();
-        await writing;
-      }
-      if (failure) throw failure;
-    },
+    kind: 'intent',
+    runId,
+    call,
+    product: batch.product,
+    region: batch.region,
+    type: batch.type,
+    at: iso(at),
+    resources: batch.ids.map((id) => {
+      const listed = values(id) ?? {};
+      const tags = emptyTagSet();
+      for (const k of batch.removes[id] ?? []) if (Object.hasOwn(listed, k)) tags[k] = listed[k] as string;
+      return { id, tags };
+    }),
+  };
+}
+
+function outcomeEntry(o: ResourceOutcome): OutcomeRecord['resources'][number] {
+  return {
+    region: o.region,
+    type: o.type,
+    id: o.id,
+    status: o.status,
+    ...(o.reason !== undefined ? { reason: o.reason } : {}),
+    ...(o.code !== undefined ? { code: o.code } : {}),
+    ...(o.requestId !== undefined ? { requestId: o.requestId } : {}),
   };
 }

@@ -53,6 +53,17 @@ export interface RestoreDeps {
   onOutcome?: (o: RestoreOutcome) => void;
 }
 
+/** What one restore accumulates while it runs: its outcomes, errors and call counts. */
+interface RestoreTally {
+  outcomes: RestoreOutcome[];
+  errors: ReportError[];
+  calls: RestoreReport['totals']['calls'];
+  record: (o: RestoreOutcome) => void;
+}
+
+type Ref = { region: string; type: ResourceType; id: string };
+type Put = RemovedResource & { decided: RestoreOutcome };
+
 /** Restores one run; never throws for a cloud failure (failed outcomes), nor for a store one (`error`). */
 export async function restoreRun(input: RestoreInput, deps: RestoreDeps): Promise<RestoreReport> {
   const now = deps.now ?? Date.now;
@@ -60,47 +71,21 @@ export async function restoreRun(input: RestoreInput, deps: RestoreDeps): Promis
   const limits = withTuning(deps.limits);
   const dryRun = input.dryRun === true;
   const restoreId = input.restoreId ?? `${new Date(started).toISOString().replace(/[:.]/g, '')}`;
-  const outcomes: RestoreOutcome[] = [];
-  const errors: ReportError[] = [];
-  const calls = { list: 0, tag: 0, throttled: 0, retried: 0 };
-  const record = (o: RestoreOutcome) => {
-    outcomes.push(o);
-    deps.onOutcome?.(o);
+  const tally: RestoreTally = {
+    outcomes: [],
+    errors: [],
+    calls: { list: 0, tag: 0, throttled: 0, retried: 0 },
+    record: (o) => {
+      tally.outcomes.push(o);
+      deps.onOutcome?.(o);
+    },
   };
-  const finish = (error?: { code: string; message: string }): RestoreReport => {
-    const skippedBy: Record<string, number> = {};
-    const count = { restored: 0, planned: 0, skipped: 0, failed: 0, keysRestored: 0 };
-    for (const o of outcomes) {
-      count[o.status]++;
-      if (o.status === 'skipped')
-        skippedBy[o.reason ?? 'unspecified'] = (skippedBy[o.reason ?? 'unspecified'] ?? 0) + 1;
-      if (o.status === 'restored') count.keysRestored += Object.keys(o.tags).length;
-    }
-    return {
-      ok: count.failed === 0 && errors.length === 0 && error === undefined,
-      kind: 'restore',
-      runId: input.runId,
-      restoreId,
-      store: input.store.location,
-      dryRun,
-      startedAt: new Date(started).toISOString(),
-      durationMs: Math.max(0, now() - started),
-      totals: { resources: outcomes.length, ...count, skippedBy, calls: { ...calls } },
-      resources: outcomes,
-      errors,
-      ...(error ? { error } : {}),
-    };
-  };
+  const finish = (error?: { code: string; message: string }) =>
+    summarise(tally, { input, restoreId, dryRun, started, now: now() }, error);
 
-  let removed: RemovedResource[];
-  try {
-    const journal = await readJournal(input.store, input.runId);
-    if (journal.segments === 0)
-      return finish({ code: 'RUN_NOT_FOUND', message: `no journal for run ${input.runId} in ${input.store.location}` });
-    removed = removedTags(journal);
-  } catch (e) {
-    return finish({ code: 'STORE_UNAVAILABLE', message: redactSecrets(e instanceof Error ? e.message : String(e)) });
-  }
+  const loaded = await loadRemoved(input);
+  if (!loaded.ok) return finish(loaded.error);
+  const removed = loaded.removed;
 
   const rateLimiter =
     deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
@@ -110,12 +95,86 @@ export async function restoreRun(input: RestoreInput, deps: RestoreDeps): Promis
     listLimit: pLimit(limits.listConcurrency),
     rateLimiter,
     count: (kind, n) => {
-      calls[kind] += n;
+      tally.calls[kind] += n;
     },
     ...(input.signal ? { signal: input.signal } : {}),
   };
+  const { current, unreadable } = await readCurrent(listCtx, removed, tally);
+  const puts = decideAll(removed, current, unreadable, limits.maxTagsPerResource, dryRun, tally);
+  if (puts.length > 0) {
+    const limit = pLimit(Math.max(1, input.concurrency ?? limits.defaultConcurrency));
+    const ctx = {
+      cloud: deps.cloud,
+      limits,
+      rateLimiter,
+      runId: input.runId,
+      calls: tally.calls,
+      signal: input.signal,
+    };
+    await putBack(puts, limits, tally, (b, settle) =>
+      limit(() => sendTagBatch(b, { ...ctx, settle, error: (e) => tally.errors.push(e) })),
+    );
+  }
 
-  // What each resource carries now, read unit by unit (a resource the cloud lists no tag for reads as {}).
+  const report = finish();
+  if (!dryRun) await storeReport(input, restoreId, report);
+  return report;
+}
+
+/** The report of a restore from what it did (counts by status, skip reasons, keys put back). */
+function summarise(
+  tally: RestoreTally,
+  meta: { input: RestoreInput; restoreId: string; dryRun: boolean; started: number; now: number },
+  error?: { code: string; message: string },
+): RestoreReport {
+  const skippedBy: Record<string, number> = {};
+  const count = { restored: 0, planned: 0, skipped: 0, failed: 0, keysRestored: 0 };
+  for (const o of tally.outcomes) {
+    count[o.status]++;
+    if (o.status === 'skipped') skippedBy[o.reason ?? 'unspecified'] = (skippedBy[o.reason ?? 'unspecified'] ?? 0) + 1;
+    if (o.status === 'restored') count.keysRestored += Object.keys(o.tags).length;
+  }
+  return {
+    ok: count.failed === 0 && tally.errors.length === 0 && error === undefined,
+    kind: 'restore',
+    runId: meta.input.runId,
+    restoreId: meta.restoreId,
+    store: meta.input.store.location,
+    dryRun: meta.dryRun,
+    startedAt: new Date(meta.started).toISOString(),
+    durationMs: Math.max(0, meta.now - meta.started),
+    totals: { resources: tally.outcomes.length, ...count, skippedBy, calls: { ...tally.calls } },
+    resources: tally.outcomes,
+    errors: tally.errors,
+    ...(error ? { error } : {}),
+  };
+}
+
+/** What the run's journal says it removed; an absent journal or an unreadable store is the restore's error. */
+async function loadRemoved(
+  input: RestoreInput,
+): Promise<{ ok: true; removed: RemovedResource[] } | { ok: false; error: { code: string; message: string } }> {
+  try {
+    const journal = await readJournal(input.store, input.runId);
+    if (journal.segments === 0)
+      return {
+        ok: false,
+        error: { code: 'RUN_NOT_FOUND', message: `no journal for run ${input.runId} in ${input.store.location}` },
+      };
+    return { ok: true, removed: removedTags(journal) };
+  } catch (e) {
+    return { ok: false, error: { code: 'STORE_UNAVAILABLE', message: errorText(e) } };
+  }
+}
+
+const errorText = (e: unknown) => redactSecrets(e instanceof Error ? e.message : String(e));
+
+/** What each resource carries now, read unit by unit (a resource the cloud lists no tag for reads as {}). */
+async function readCurrent(
+  listCtx: ListContext,
+  removed: RemovedResource[],
+  tally: RestoreTally,
+): Promise<{ current: Map<string, Record<string, string>>; unreadable: Set<string> }> {
   const units = new Map<string, { region: string; type: ResourceType; items: RemovedResource[] }>();
   for (const r of removed) {
     const u = `${r.region}\u0000${r.type}`;
@@ -139,28 +198,45 @@ export async function restoreRun(input: RestoreInput, deps: RestoreDeps): Promis
         for await (const page of pages) for (const r of page.resources) current.set(refKey(r), r.tags);
       } catch (e) {
         for (const i of unit.items) unreadable.add(refKey(i));
-        errors.push({
+        tally.errors.push({
           code: errorCode(e) ?? 'UnknownError',
-          message: redactSecrets(e instanceof Error ? e.message : String(e)),
+          message: errorText(e),
           region: unit.region,
           type: unit.type,
         });
       }
     }),
   );
+  return { current, unreadable };
+}
 
-  const puts: Array<RemovedResource & { decided: RestoreOutcome }> = [];
+/** Decides every resource: skipped and failed ones are recorded now, the ones to put back are returned. */
+function decideAll(
+  removed: RemovedResource[],
+  current: Map<string, Record<string, string>>,
+  unreadable: Set<string>,
+  maxTagsPerResource: number,
+  dryRun: boolean,
+  tally: RestoreTally,
+): Put[] {
+  const puts: Put[] = [];
   for (const r of removed) {
     const ref = { region: r.region, type: r.type, id: r.id };
     if (unreadable.has(refKey(r))) {
-      record({ ...ref, status: 'failed', reason: 'its tags could not be read', tags: r.tags, code: 'READ_FAILED' });
+      tally.record({
+        ...ref,
+        status: 'failed',
+        reason: 'its tags could not be read',
+        tags: r.tags,
+        code: 'READ_FAILED',
+      });
       continue;
     }
-    const d = decideRestore(r.tags, current.get(refKey(r)) ?? {}, limits.maxTagsPerResource);
+    const d = decideRestore(r.tags, current.get(refKey(r)) ?? {}, maxTagsPerResource);
     if (d.kind === 'already')
-      record({ ...ref, status: 'skipped', reason: 'already-restored', tags: {}, alreadyBack: d.alreadyBack });
+      tally.record({ ...ref, status: 'skipped', reason: 'already-restored', tags: {}, alreadyBack: d.alreadyBack });
     else if (d.kind === 'conflict')
-      record({
+      tally.record({
         ...ref,
         status: 'skipped',
         reason: 'conflict',
@@ -169,69 +245,59 @@ export async function restoreRun(input: RestoreInput, deps: RestoreDeps): Promis
         alreadyBack: d.alreadyBack,
       });
     else if (d.kind === 'tag-limit')
-      record({ ...ref, status: 'skipped', reason: 'tag-limit', tags: d.tags, tagCount: d.tagCount });
+      tally.record({ ...ref, status: 'skipped', reason: 'tag-limit', tags: d.tags, tagCount: d.tagCount });
     else {
       const decided: RestoreOutcome = { ...ref, status: dryRun ? 'planned' : 'restored', tags: d.tags };
       if (d.conflicts.length > 0) decided.conflicts = d.conflicts;
       if (d.alreadyBack.length > 0) decided.alreadyBack = d.alreadyBack;
-      if (dryRun) record(decided);
+      if (dryRun) tally.record(decided);
       else puts.push({ ...r, tags: d.tags, decided });
     }
   }
+  return puts;
+}
 
-  if (puts.length > 0) {
-    const byRef = new Map(puts.map((p) => [refKey(p), p]));
-    const batches = packRestore(puts, limits.maxIdsPerCall, limits.maxKeysPerCall);
-    // Resources whose tags span several calls: one merged outcome once every part answered (worst wins).
-    const open = new Map<string, { left: number; worst?: Partial<RestoreOutcome> }>();
-    const settle = (
-      ref: { region: string; type: ResourceType; id: string },
-      parts: number,
-      fail?: Partial<RestoreOutcome>,
-    ) => {
-      const k = refKey(ref);
-      const p = byRef.get(k);
-      if (!p) return;
-      let o = open.get(k);
-      if (!o) {
-        o = { left: parts };
-        open.set(k, o);
-      }
-      o.left--;
-      if (fail && (!o.worst || fail.status === 'failed')) o.worst = fail;
-      if (o.left > 0) return;
-      open.delete(k);
-      record(o.worst ? ({ ...p.decided, ...o.worst } as RestoreOutcome) : p.decided);
-    };
-    const limit = pLimit(Math.max(1, input.concurrency ?? limits.defaultConcurrency));
-    await Promise.all(
-      batches.map((b) =>
-        limit(() =>
-          sendTagBatch(b, {
-            cloud: deps.cloud,
-            limits,
-            rateLimiter,
-            runId: input.runId,
-            calls,
-            signal: input.signal,
-            settle,
-            error: (e) => errors.push(e),
-          }),
-        ),
-      ),
-    );
-  }
+type Settle = (ref: Ref, parts: number, fail?: Partial<RestoreOutcome>) => void;
 
-  const report = finish();
-  if (!dryRun) {
-    try {
-      await input.store.put(StoreKeys.restore(input.runId, restoreId), `${JSON.stringify(report)}\n`);
-    } catch (e) {
-      report.ok = false;
-      report.error = { code: 'STORE_UNAVAILABLE', message: redactSecrets(e instanceof Error ? e.message : String(e)) };
+/**
+ * Packs the puts into TagResources calls and sends each through `send`; a resource whose tags span
+ * several calls gets one merged outcome once every part answered (worst wins).
+ */
+async function putBack(
+  puts: Put[],
+  limits: Tuning,
+  tally: RestoreTally,
+  send: (b: TagBatch, settle: Settle) => Promise<void>,
+): Promise<void> {
+  const byRef = new Map(puts.map((p) => [refKey(p), p]));
+  const batches = packRestore(puts, limits.maxIdsPerCall, limits.maxKeysPerCall);
+  const open = new Map<string, { left: number; worst?: Partial<RestoreOutcome> }>();
+  const settle: Settle = (ref, parts, fail) => {
+    const k = refKey(ref);
+    const p = byRef.get(k);
+    if (!p) return;
+    let o = open.get(k);
+    if (!o) {
+      o = { left: parts };
+      open.set(k, o);
     }
+    o.left--;
+    if (fail && (!o.worst || fail.status === 'failed')) o.worst = fail;
+    if (o.left > 0) return;
+    open.delete(k);
+    tally.record(o.worst ? ({ ...p.decided, ...o.worst } as RestoreOutcome) : p.decided);
+  };
+  await Promise.all(batches.map((b) => send(b, settle)));
+}
+
+/** Keeps the restore's report in the store beside the run (`runs` reads it); a failure makes it not ok. */
+async function storeReport(input: RestoreInput, restoreId: string, report: RestoreReport): Promise<void> {
+  try {
+    await input.store.put(StoreKeys.restore(input.runId, restoreId), `${JSON.stringify(report)}\n`);
+  } catch (e) {
+    report.ok = false;
+    report.error = { code: 'STORE_UNAVAILABLE', message: errorText(e) };
   }
-  return report;
 }
 
 interface TagContext {
@@ -241,11 +307,7 @@ interface TagContext {
   runId: string;
   calls: RestoreReport['totals']['calls'];
   signal: AbortSignal | undefined;
-  settle: (
-    ref: { region: string; type: ResourceType; id: string },
-    parts: number,
-    fail?: Partial<RestoreOutcome>,
-  ) => void;
+  settle: Settle;
   error: (e: ReportError) => void;
 }
 

@@ -17,6 +17,7 @@ import type { Policy } from '../policy/schema.ts';
 import { ReportBuilder } from '../report.ts';
 import { exactPlanner } from '../reviewed-plan/exact-batches.ts';
 import type { ResourceOutcome } from '../types.ts';
+import { createUntagMode, type UntagMode } from '../untag-mode.ts';
 import type { ContinuationTracker } from './continuation.ts';
 import type { RunDeps, RunInput } from './types.ts';
 import { type BatchWriter, createBatchWriter } from './writer.ts';
@@ -36,6 +37,16 @@ export interface RunContext {
   counters: { untagSent: number; abandoned: number };
   /** Why the run stopped before its end (refused credentials, unreachable endpoint), if it did. */
   stopped: () => RunStop | undefined;
+  /** What the run learned of the untag API (from the continuation, then its own calls): the next hop's too. */
+  untagMode: UntagMode;
+}
+
+/** Keys the policy decides on by value: a call names one only if all its ids remove it (lib/plan.ts). */
+export function guardKeysOf(policy: Policy): Set<string> {
+  const keys = new Set((policy.match?.tags ?? []).map((t) => t.key));
+  const tag = policy.protect?.resourceTag;
+  if (tag) keys.add(tag.key);
+  return keys;
 }
 
 /** The report of a run, its outcomes fanned out to the log, the caller's sink and `full` as they become final. */
@@ -98,6 +109,8 @@ function runExecutor(r: {
   tracker: ContinuationTracker;
   withValues: (o: ResourceOutcome) => ResourceOutcome;
   guard: { signal: AbortSignal; stopped: () => RunStop | undefined };
+  untagMode: UntagMode;
+  guardKeys: ReadonlySet<string>;
 }): Executor {
   const { report, counters, tracker, guard } = r;
   return createExecutor(
@@ -123,6 +136,9 @@ function runExecutor(r: {
       },
       stopped: () => guard.stopped() !== undefined,
       signal: guard.signal,
+      untagMode: r.untagMode,
+      guardKeys: r.guardKeys,
+      progress: { succeeded: 0, refused: 0, rescued: false },
     },
     r.policy.limits?.concurrency ?? r.tuning.defaultConcurrency,
   );
@@ -149,6 +165,8 @@ export function createRunContext(
     deps.rateLimiter ?? createRateLimiter(deps.quotaScale !== undefined ? { quotaScale: deps.quotaScale } : {});
   const guard = guardedCloud(input, deps, tuning);
   const cloud = guard.port;
+  const untagMode = createUntagMode(input.continuation?.exactUntag ?? []);
+  const guardKeys = guardKeysOf(policy);
   const signal = { signal: guard.signal };
   const list: ListContext = {
     cloud,
@@ -170,11 +188,15 @@ export function createRunContext(
     tracker,
     withValues,
     guard,
+    untagMode,
+    guardKeys,
   });
   const packer = createPlanner({
     maxIdsPerCall: tuning.maxIdsPerCall,
     maxKeysPerCall: tuning.maxKeysPerCall,
     bufferSize: tuning.planBufferSize,
+    guardKeys,
+    exact: (product) => untagMode.exact.has(product),
   });
   // Under a reviewed plan selection is by value: each call removes exactly its ids' own keys.
   const planner = input.reviewedPlan ? exactPlanner(packer) : packer;
@@ -202,5 +224,6 @@ export function createRunContext(
     writer,
     counters,
     stopped: guard.stopped,
+    untagMode,
   };
 }

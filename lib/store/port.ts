@@ -29,7 +29,12 @@ export const StoreKeys = {
   journalSegment: (runId: string, writer: string, seq: number) =>
     `${runId}/journal/${writer}-${String(seq).padStart(8, '0')}.jsonl`,
   report: (runId: string) => `${runId}/report.json`,
+  /** The report of one invocation of a run that has several (fan-out shards, continuation hops). */
+  taskReport: (runId: string, taskId: string) => `${runId}/reports/${taskId}.json`,
+  taskReportPrefix: (runId: string) => `${runId}/reports/`,
   plan: (runId: string) => `${runId}/plan.json`,
+  /** What `run --continue` resumes after a Ctrl-C (bin/continuation-file.ts). */
+  continuation: (runId: string) => `${runId}/continuation.json`,
   restorePrefix: (runId: string) => `${runId}/restore/`,
   restore: (runId: string, restoreId: string) => `${runId}/restore/${restoreId}.json`,
 } as const;

@@ -1,12 +1,12 @@
 /**
- * The runs a store holds, for `vpc-tag-cleanup runs`: id, policy, time, counts (from the final report
- * when there is one, else from the journal), and whether it was restored.
+ * The runs a store holds, for `vpc-tag-cleanup runs`: id, policy, time, counts (from the run's reports,
+ * every shard's and hop's summed, when there are any, else from the journal), and whether it was restored.
  */
 import { readJournal } from '../journal/reader.ts';
 import type { RestoreReport } from '../restore/types.ts';
-import type { Report } from '../types.ts';
 import type { RunStore } from './port.ts';
 import { StoreKeys } from './port.ts';
+import { readRunReport } from './run-reports.ts';
 
 export interface RunSummary {
   runId: string;
@@ -16,6 +16,8 @@ export interface RunSummary {
   untagged?: number;
   keysRemoved?: number;
   failed?: number;
+  /** Reports the run's invocations left (shards, hops): their counts are summed above. */
+  reports?: number;
   /** Resources the journal holds a before-image for. */
   journaled: number;
   restored: boolean;
@@ -37,7 +39,8 @@ export async function listRuns(store: RunStore): Promise<RunSummary[]> {
   const out: RunSummary[] = [];
   for (const runId of ids) {
     const journal = await readJournal(store, runId);
-    const report = parse<Report>(await store.get(StoreKeys.report(runId)));
+    // Every part: a fanned-out or continued run keeps one report per invocation.
+    const report = await readRunReport(store, runId);
     const restores = keys.filter((k) => k.startsWith(StoreKeys.restorePrefix(runId)));
     let restoredAt: string | undefined;
     for (const k of restores) {
@@ -57,6 +60,7 @@ export async function listRuns(store: RunStore): Promise<RunSummary[]> {
       s.untagged = report.totals.untagged;
       s.keysRemoved = report.totals.keysRemoved;
       s.failed = report.totals.failed;
+      s.reports = report.parts.length;
     }
     if (restoredAt) s.restoredAt = restoredAt;
     out.push(s);

@@ -5,9 +5,11 @@
  * carry `narrowTo` on; all are accepted here so that every hop decodes the same way.
  */
 import { z } from 'zod';
-import { RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
+import { PRODUCTS, type ProductId, RESOURCE_TYPE_NAMES, type ResourceType } from '../catalog.ts';
 import { narrowIssues } from '../narrow.ts';
+import type { PlanDocument } from '../reviewed-plan/document.ts';
 import type { Continuation, ResourceRef } from '../types.ts';
+import { checkPlan, decodePlanField, type PlanField } from './plan-payload.ts';
 import { joinPath, parsePolicyAt } from './policy.ts';
 import { compactTime, RUN_ID_MAX_LENGTH, shortHash, toSafeId } from './run-id.ts';
 import {
@@ -17,12 +19,13 @@ import {
   type InputIssue,
   invalid,
   type RunRequest,
+  type SettledEvent,
   type Shard,
   type TriggerSource,
 } from './types.ts';
 
 /** Keys of the manual envelope; a payload with `policy` among its keys is an envelope, else a bare policy. */
-const ENVELOPE_KEYS = new Set(['policy', 'runId', 'narrowTo', 'continuation', 'shard']);
+const ENVELOPE_KEYS = new Set(['policy', 'plan', 'runId', 'narrowTo', 'continuation', 'shard']);
 
 const ShardSchema = z.strictObject({
   regions: z.array(z.string().min(1)).min(1),
@@ -51,6 +54,7 @@ const ContinuationSchema = z.looseObject({
   done: z.array(z.looseObject(UnitSchema)),
   cursor: CursorSchema.optional(),
   cursors: z.array(CursorSchema).optional(),
+  exactUntag: z.array(z.enum(Object.keys(PRODUCTS) as [ProductId, ...ProductId[]])).optional(),
 });
 
 /** A plain object (not null, not an array). */
@@ -60,7 +64,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Whether an object is the manual envelope rather than a bare policy. */
 export function isManualEnvelope(value: Record<string, unknown>): boolean {
-  return Object.hasOwn(value, 'policy');
+  return Object.hasOwn(value, 'policy') || Object.hasOwn(value, 'plan');
 }
 
 /**
@@ -98,7 +102,7 @@ export function decodeManual(value: unknown, options: ManualDecodeOptions): Deco
     if (!ENVELOPE_KEYS.has(key))
       issues.push({
         path: at(key),
-        message: `unknown key '${key}' (expected policy, runId, narrowTo, continuation, shard)`,
+        message: `unknown key '${key}' (expected policy or plan, runId, narrowTo, continuation, shard)`,
       });
   }
   const extras: Extras = {};
@@ -125,7 +129,44 @@ export function decodeManual(value: unknown, options: ManualDecodeOptions): Deco
     if (cont.success) extras.continuation = cont.data as unknown as Continuation;
     else issues.push(...cont.error.issues.map((i) => ({ path: at('continuation', ...i.path), message: i.message })));
   }
+  if (Object.hasOwn(value, 'plan')) return decodeWithPlan(value, extras, options, issues);
   return finish(value.policy, extras, value, options, issues);
+}
+
+/**
+ * `{plan, runId?, shard?, continuation?}`: the plan carries the policy and the resources, so `policy`
+ * and `narrowTo` are refused beside it. A plan to read first (OSS, the run store) comes back to `resume`.
+ */
+function decodeWithPlan(
+  value: Record<string, unknown>,
+  extras: Extras,
+  options: ManualDecodeOptions,
+  issues: InputIssue[],
+): DecodedEvent {
+  const at = (...rest: PropertyKey[]) => joinPath(options.path, rest);
+  if (Object.hasOwn(value, 'policy'))
+    issues.push({ path: at('policy'), message: 'give a policy or a plan, not both (a plan carries its policy)' });
+  if (extras.narrowTo)
+    issues.push({ path: at('narrowTo'), message: 'a plan names its resources: narrowTo does not apply' });
+  const runId = options.runId ?? manualRunId(extras.runId, value, options.hints, options.now);
+  const field = decodePlanField(value.plan, at('plan'), runId);
+  const go = (f: PlanField): SettledEvent => {
+    if (f.kind === 'invalid' || issues.length > 0) {
+      const all = [...issues, ...(f.kind === 'invalid' ? f.issues : [])];
+      const planOnly = issues.length === 0;
+      return planOnly
+        ? invalid(InputErrorCode.InvalidPlan, `invalid plan: ${all.length} issue(s)`, all)
+        : invalid(InputErrorCode.InvalidPayload, `invalid payload: ${all.length} issue(s)`, all);
+    }
+    if (f.kind === 'source') throw new Error('a plan source resolves to a plan before it runs');
+    const { plan } = f;
+    // The plan's policy runs as reviewed (never as a dry run); shard and continuation are checked against it.
+    return finish({ ...plan.policy, dryRun: false }, { ...extras, runId }, value, { ...options, runId }, [], plan);
+  };
+  if (field.kind !== 'source') return go(field);
+  if (issues.length > 0) return go({ kind: 'invalid', issues: [] });
+  const { source } = field;
+  return { kind: 'load-plan', source, path: at('plan'), resume: (raw) => go(checkPlan(raw, at('plan'), source)) };
 }
 
 /** The envelope's fields besides the policy, each checked on its own. */
@@ -142,9 +183,10 @@ function finish(
   payload: unknown,
   options: ManualDecodeOptions,
   issues: InputIssue[] = [],
-): DecodedEvent {
+  plan?: PlanDocument,
+): SettledEvent {
   const bare = policyInput === payload;
-  const policyPath = bare ? options.path : joinPath(options.path, ['policy']);
+  const policyPath = bare ? options.path : joinPath(options.path, [plan ? 'plan' : 'policy']);
   const parsed = policyInput === undefined ? undefined : parsePolicyAt(policyInput, policyPath);
   if (parsed === undefined) issues.push({ path: policyPath, message: 'policy is required' });
   else if (!parsed.ok) issues.push(...parsed.issues);
@@ -184,6 +226,7 @@ function finish(
   if (extras.continuation) run.continuation = extras.continuation;
   if (extras.shard) run.shard = extras.shard;
   if (extras.narrowTo) run.narrowTo = extras.narrowTo;
+  if (plan) run.plan = plan;
   return { kind: 'run', run };
 }
 

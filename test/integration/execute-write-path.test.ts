@@ -67,14 +67,6 @@ describe('remove.all with a tag added between listing and writing', () => {
     expect(calls.map((c) => c.params.All)).toEqual([undefined]);
     expect(report.totals.untagged).toBe(1);
   });
-
-  it('still sends All=true when nothing the policy keeps could be on the resource', async () => {
-    await h.seed([{ type: 'IPAM', region: R, id: 'ipam-q1', tags: { a: '1', b: '2' } }]);
-    await h.run({ name: 'all', regions: [R], resourceTypes: ['IPAM'], remove: { all: true } });
-    expect(await h.state()).toEqual({ 'ipam-q1': {} });
-    const calls = await h.requests({ action: 'UntagResources' });
-    expect(calls.map((c) => c.params.All)).toEqual(['true']);
-  });
 });
 
 const LOST_CASES = [

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/server.ts';
 import { createInvoker } from '../../lib/invoker/index.ts';
 import { type Fc2Client, fc3Client } from '../support/fc2-client.ts';
+import { runCliInProcess } from './support/cli-in-process.ts';
 import {
   adminJson,
   type BuiltBundle,
@@ -142,6 +143,23 @@ describe('fan-out and continuation through FC asynchronous invocations', () => {
     expect(shards.map((s) => s.taskId).sort()).toEqual(regions.map((r) => `fan-1-shard-${r}`).sort());
     for (const s of shards) expect(s.result).toMatchObject({ ok: true, runId: 'fan-1', totals: { untagged: 8 } });
     await expectAllClean();
+
+    // The shards share the run id, yet each keeps its own report: `runs` and `report --run` count all three.
+    const store = 'oss://fanout-runs/runs';
+    const env = { VPC_TAG_CLEANUP_ENDPOINT: h.endpoint };
+    // The CLI's credential chain reads the process environment.
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = h.accessKeyId;
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = h.accessKeySecret;
+    const runs = JSON.parse((await runCliInProcess(['runs', '--store', store, '--json'], env)).stdout);
+    expect(runs.runs).toMatchObject([{ runId: 'fan-1', untagged: 24, keysRemoved: 24, reports: 3 }]);
+    const report = JSON.parse(
+      (await runCliInProcess(['report', '--run', 'fan-1', '--store', store, '--json'], env)).stdout,
+    );
+    expect(report).toMatchObject({ ok: true, runId: 'fan-1', totals: { untagged: 24 } });
+    expect(report.parts.map((p: { taskId: string }) => p.taskId).sort()).toEqual(
+      regions.map((r) => `fan-1-shard-${r}`).sort(),
+    );
+    expect(new Set(report.resources.map((o: { region: string }) => o.region))).toEqual(new Set(regions));
   });
 
   it('starts no shard twice when the same event is delivered again (task ids derived from the run id)', async () => {

@@ -89,6 +89,32 @@ describe('the function and its run store', () => {
     expect((await tagsOf(h, 'PeerConnection', 'cn-hangzhou'))['pcc-fs2']).toEqual({ tmp: 'b' });
   });
 
+  it('reports each id of match.resourceIds it never met as RESOURCE_NOT_FOUND (ok: false), as the CLI does', async () => {
+    await h.admin.reset();
+    h.admin.upsert(seeds);
+    process.env.VPC_TAG_CLEANUP_STORE = 'oss://fn-runs/ids';
+    const named = { ...policy, match: { resourceIds: ['ipam-pool-fs1', 'ipam-pool-typo'] } };
+    const report = await invoke({ policy: named, runId: 'fs-ids' });
+    expect(report).toMatchObject({ ok: false, totals: { untagged: 1 } });
+    expect(report.errors).toEqual([expect.objectContaining({ code: 'RESOURCE_NOT_FOUND', ids: ['ipam-pool-typo'] })]);
+    expect(report.errors[0].message).toContain('match.resourceIds[1]');
+    // The stored report says so too.
+    const oss = createOssStore({
+      bucket: 'fn-runs',
+      prefix: 'ids',
+      location: 'oss://fn-runs/ids',
+      accessKeyId: h.accessKeyId,
+      accessKeySecret: h.accessKeySecret,
+      endpoint: h.url,
+    });
+    const stored = JSON.parse((await oss.get('fs-ids/report.json')) ?? '{}');
+    expect(stored.errors.map((e: { code: string }) => e.code)).toEqual(['RESOURCE_NOT_FOUND']);
+    const all = { ...policy, match: { resourceIds: ['ipam-pool-fs1'] } };
+    await h.admin.reset();
+    h.admin.upsert(seeds);
+    expect(await invoke({ policy: all, runId: 'fs-ids-2' })).toMatchObject({ ok: true, errors: [] });
+  });
+
   it('answers a store location it cannot use with INVALID_STORE, never a throw', async () => {
     process.env.VPC_TAG_CLEANUP_STORE = 's3://elsewhere/x';
     const report = await invoke({ policy, runId: 'fs-bad' });

@@ -88,16 +88,14 @@ describe('planBatches', () => {
     expect(planProblems(sels, batches, limits)).toEqual([]);
   });
 
-  it('sends all only in calls whose every resource allows it', () => {
+  it('never sends All=true: a remove.all selection names its keys (All=true would take keys added after listing)', () => {
     const sels = [
-      ...Array.from({ length: 25 }, (_, i) => sel(`all${i}`, keysN(30), { all: true })),
+      ...Array.from({ length: 25 }, (_, i) => sel(`all${i}`, keysN(10), { all: true })),
       sel('listed', ['a']),
     ];
     const batches = planBatches(sels, limits);
-    const allBatches = batches.filter((b) => b.keys === 'all');
-    expect(allBatches.map((b) => b.ids.length)).toEqual([20, 5]);
-    expect(allBatches[0]?.removes.all0).toHaveLength(30);
-    expect(batches.filter((b) => b.keys !== 'all').flatMap((b) => b.ids)).toEqual(['listed']);
+    expect(batches.some((b) => b.keys === 'all')).toBe(false);
+    expect(batches.find((b) => b.ids.includes('all0'))?.removes.all0).toHaveLength(10);
     expect(planProblems(sels, batches, limits)).toEqual([]);
   });
 
@@ -128,14 +126,6 @@ describe('createPlanner', () => {
     const rest = planner.flush();
     expect(planner.pending).toBe(0);
     expect(emitted + rest.length).toBeLessThanOrEqual(60);
-  });
-
-  it('counts buffered all-selections as pending until a call fills', () => {
-    const planner = createPlanner(limits);
-    for (let i = 0; i < 19; i++) expect(planner.add(sel(`p${i}`, ['a'], { all: true }))).toEqual([]);
-    expect(planner.pending).toBe(19);
-    expect(planner.add(sel('p19', ['a'], { all: true }))).toHaveLength(1);
-    expect(planner.pending).toBe(0);
   });
 
   it('flushes one (region, type) group on its own and leaves the others buffered', () => {
@@ -265,5 +255,58 @@ describe('takeFull', () => {
     expect(planner.takeFull('cn-hangzhou', 'IPAMPOOL')).toBeUndefined();
     expect(planner.pending).toBe(30);
     expect(planProblems(sels, planner.flush(), limits)).toEqual([]);
+  });
+});
+
+/** 300 selections with 3-6 of 16 keys each (seeded: almost every key set differs). */
+function spread(n = 300, guard?: string): RemoveSelection[] {
+  let s = 11;
+  const rand = () => {
+    s = (s * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return s / 2_147_483_648;
+  };
+  return Array.from({ length: n }, (_, i) => {
+    const keys = new Set<string>();
+    const k = 3 + Math.floor(rand() * 4);
+    while (keys.size < k) keys.add(`k${String(Math.floor(rand() * 16)).padStart(2, '0')}`);
+    if (guard && rand() < 0.5) keys.add(guard);
+    return sel(`p${i}`, [...keys].sort());
+  });
+}
+
+describe('policy-consistent packing', () => {
+  it('names a guard key only in calls whose every id removes it', () => {
+    const sels = spread(300, 'owner');
+    const batches = planBatches(sels, { ...limits, guardKeys: ['owner'] });
+    expect(planProblems(sels, batches, limits)).toEqual([]);
+    for (const b of batches)
+      if (b.keys !== 'all' && b.keys.includes('owner'))
+        expect(b.ids.filter((id) => !b.removes[id]?.includes('owner'))).toEqual([]);
+  });
+
+  it("never names a key of a split resource's other part, and sends its guard-key part last", () => {
+    const tiny = { maxIdsPerCall: 20, maxKeysPerCall: 3, guardKeys: ['env'] };
+    const sels = [sel('x', ['a', 'b', 'c', 'd', 'env']), sel('y', ['a', 'd']), sel('z', ['b', 'c']), sel('w', ['env'])];
+    const batches = planBatches(sels, tiny);
+    expect(planProblems(sels, batches, tiny)).toEqual([]);
+    const xs = batches.flatMap((b, i) => (b.ids.includes('x') ? [i] : []));
+    expect(xs.length).toBeGreaterThan(1);
+    const mine = new Set(sels[0]!.keys);
+    for (const i of xs) {
+      const b = batches[i]!;
+      for (const k of b.keys) if (mine.has(k)) expect(b.removes.x).toContain(k);
+    }
+    expect(batches[xs[xs.length - 1]!]?.removes.x).toContain('env');
+  });
+
+  it('packs exactly when told: every call names only keys all its ids remove, each pair once', () => {
+    const sels = spread(300);
+    const batches = planBatches(sels, { ...limits, exact: () => true });
+    expect(planProblems(sels, batches, limits)).toEqual([]);
+    for (const b of batches) for (const id of b.ids) expect(b.removes[id]).toEqual(b.keys);
+    // Parts: a resource over several calls says how many in each.
+    const calls = new Map<string, number>();
+    for (const b of batches) for (const id of b.ids) calls.set(id, (calls.get(id) ?? 0) + 1);
+    for (const b of batches) for (const id of b.ids) expect(b.parts?.[id] ?? 1).toBe(calls.get(id));
   });
 });
