@@ -8,6 +8,8 @@
  * and task ids are derived from the event, so the retry repeats nothing that already happened.
  */
 
+import type { TypeTally } from './accounts/records.ts';
+import type { MemberSession } from './accounts/session.ts';
 import { accountShardTaskId } from './accounts/shards.ts';
 import { tallyOutcome } from './accounts/tally.ts';
 import { TUNING, type Tuning } from './catalog.ts';
@@ -42,6 +44,7 @@ import { narrowedNotFound } from './narrow.ts';
 import { ReportBuilder } from './report.ts';
 import { resourceIdsNotFound } from './resource-ids-not-found.ts';
 import type { PlanDocument } from './reviewed-plan/document.ts';
+import type { RunInput } from './run/types.ts';
 import { effectivePolicy } from './trigger/shard.ts';
 import { type DecodedEvent, InputErrorCode, invalid, type RunRequest, type SettledEvent } from './trigger/types.ts';
 import { tuningFromEnv } from './tuning-env.ts';
@@ -162,26 +165,32 @@ export async function loadPayloadPlan(
   return invalid(InputErrorCode.InvalidPlan, 'cannot read the plan', [{ path: decoded.path, message: read.message }]);
 }
 
-/** Run (or fan out) one decoded run; resolves its report. */
-export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<InvocationResult> {
+/** What an invocation runs with: the tuning in force (catalog, environment, test overrides) and the quota scale. */
+function tuningFor(run: RunRequest, deps: InvocationDeps): { tuning: Tuning; quotaScale?: number } {
   const fromEnv = tuningFromEnv(deps.env);
   if (fromEnv.ignored.length > 0) logJson({ kind: 'warning', runId: run.runId, ignored: fromEnv.ignored }, deps.log);
   const tuning: Tuning = { ...TUNING, ...fromEnv.tuning, ...deps.tuning };
+  return fromEnv.quotaScale !== undefined ? { tuning, quotaScale: fromEnv.quotaScale } : { tuning };
+}
+
+/** The run store named by `VPC_TAG_CLEANUP_STORE` (`none` when unset), opened with the function's credentials. */
+async function openStore(deps: InvocationDeps, credentials: CredentialsSource) {
+  const { openRunStore } = await loadEngine();
+  const storeText = deps.env.VPC_TAG_CLEANUP_STORE?.trim();
+  return openRunStore(storeText || 'none', deps.env, credentials, deps.context?.region);
+}
+
+/** Run (or fan out) one decoded run; resolves its report. */
+export async function runInvocation(run: RunRequest, deps: InvocationDeps): Promise<InvocationResult> {
+  const { tuning, quotaScale } = tuningFor(run, deps);
   const credentials = credentialsFor(deps.context);
   const name = functionName(deps);
   // A wrong invoker configuration is refused before any cloud call (a retry by FC cannot fix it).
   const invokerConfig = invokerConfigFromEnv(deps.env, deps.context?.service?.name);
   if (name && !deps.invoker && !invokerConfig.ok) {
-    const builder = runReport(run, deps, tuning);
-    return {
-      report: builder.build({
-        now: new Date(),
-        error: { code: RunErrorCode.InvalidConfig, message: invokerConfig.message },
-      }),
-      tuning,
-    };
+    const error = { code: RunErrorCode.InvalidConfig, message: invokerConfig.message };
+    return { report: runReport(run, deps, tuning).build({ now: new Date(), error }), tuning };
   }
-
   // A reviewed plan is kept in the run store first: its shards and hops read it from there.
   if (run.plan) {
     const refused = await keepPlan(run, run.plan, deps, credentials);
@@ -191,73 +200,96 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
     const invoker = await invokerFor(deps, credentials);
     if (invoker) return { ...fanOutReport(run, await fanOut(run, invoker, name), deps, tuning), tuning };
   }
-  const endpointEarly = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
   // Many accounts: the parent starts one shard per (account, region); a shard works in its member account.
-  if (run.policy.accounts && name) {
-    const accountsFc = await import('./accounts/fc.ts');
-    if (accountsFc.isAccountsParent(run)) {
-      const invoker = await invokerFor(deps, credentials);
-      if (invoker) {
-        const { openRunStore } = await loadEngine();
-        const storeText = deps.env.VPC_TAG_CLEANUP_STORE?.trim();
-        const opened = await openRunStore(storeText || 'none', deps.env, credentials, deps.context?.region);
-        const { index, starts } = await accountsFc.fanOutAccounts(run, {
-          invoker,
-          functionName: name,
-          credentials,
-          endpoint: endpointEarly,
-          store: opened.ok ? opened.store : undefined,
-        });
-        return { report: accountsFanOutReport(run, index, starts, deps, tuning), tuning };
-      }
-    }
-  }
-  let member: import('./accounts/session.ts').MemberSession | undefined;
-  if (run.shard?.account && run.policy.accounts) {
-    const accountsFc = await import('./accounts/fc.ts');
-    const got = await accountsFc.memberSessionFor(run, credentials, endpointEarly, tuning.accountRefreshMarginMs);
-    if (!got.ok) {
-      // The member's role cannot be assumed: answered (a retry would be refused the same way), recorded.
-      const report = storeRefused(run, deps, `${got.failure.code}: ${got.failure.message}`, got.failure.code);
-      if (report.error && got.failure.requestId) Object.assign(report.error, { requestId: got.failure.requestId });
-      const { openRunStore } = await loadEngine();
-      const opened = await openRunStore(
-        deps.env.VPC_TAG_CLEANUP_STORE?.trim() || 'none',
-        deps.env,
-        credentials,
-        deps.context?.region,
-      );
-      if (opened.ok) await accountsFc.writeShardRecord(opened.store, run, report, {}, shardTaskOf(run), got.failure);
-      return { report, tuning };
-    }
-    member = got.session;
-  }
+  const parent = name ? await accountsParent(run, deps, credentials, name, tuning) : undefined;
+  if (parent) return { report: parent, tuning };
+  const member = await memberOf(run, deps, credentials, tuning);
+  if (member.refused) return { report: member.refused, tuning };
+  const report = await runHere(run, deps, { tuning, quotaScale, credentials, member: member.session });
+  if (name) await handOn(run, report, deps, credentials, name, tuning);
+  return { report, tuning };
+}
 
-  const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, undefined, tuning);
-  const { runJournaled, createCloudPort, openRunStore, planRunInput, removedByRun } = await loadEngine();
+/** A many-account parent's fan-out to its (account, region) shards, or undefined when this is not one. */
+async function accountsParent(
+  run: RunRequest,
+  deps: InvocationDeps,
+  credentials: CredentialsSource,
+  name: string,
+  tuning: Tuning,
+): Promise<Report | undefined> {
+  if (!run.policy.accounts) return undefined;
+  const accountsFc = await import('./accounts/fc.ts');
+  if (!accountsFc.isAccountsParent(run)) return undefined;
+  const invoker = await invokerFor(deps, credentials);
+  if (!invoker) return undefined;
+  const opened = await openStore(deps, credentials);
+  const { index, starts } = await accountsFc.fanOutAccounts(run, {
+    invoker,
+    functionName: name,
+    credentials,
+    endpoint: deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined,
+    store: opened.ok ? opened.store : undefined,
+  });
+  return accountsFanOutReport(run, index, starts, deps, tuning);
+}
+
+/** A member shard's session in its account, or the answer when its role cannot be assumed; nothing for other runs. */
+async function memberOf(
+  run: RunRequest,
+  deps: InvocationDeps,
+  credentials: CredentialsSource,
+  tuning: Tuning,
+): Promise<{ session?: MemberSession; refused?: Report }> {
+  if (!run.shard?.account || !run.policy.accounts) return {};
+  const accountsFc = await import('./accounts/fc.ts');
   const endpoint = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
+  const got = await accountsFc.memberSessionFor(run, credentials, endpoint, tuning.accountRefreshMarginMs);
+  if (got.ok) return { session: got.session };
+  // The member's role cannot be assumed: answered (a retry would be refused the same way), recorded.
+  const report = storeRefused(run, deps, `${got.failure.code}: ${got.failure.message}`, got.failure.code);
+  if (report.error && got.failure.requestId) Object.assign(report.error, { requestId: got.failure.requestId });
+  const opened = await openStore(deps, credentials);
+  if (opened.ok) await accountsFc.writeShardRecord(opened.store, run, report, {}, shardTaskOf(run), got.failure);
+  return { refused: report };
+}
+
+/** What `runHere` runs with besides the run and the invocation. */
+interface HereDeps {
+  tuning: Tuning;
+  quotaScale: number | undefined;
+  credentials: CredentialsSource;
+  member: MemberSession | undefined;
+}
+
+/** The run itself, in this invocation, to its end or its deadline: journaled, outcomes streamed to the log. */
+async function runHere(run: RunRequest, deps: InvocationDeps, here: HereDeps): Promise<Report> {
+  const { tuning, credentials, member } = here;
+  const { runJournaled, createCloudPort, planRunInput, removedByRun } = await loadEngine();
   // A member shard cleans its region only, without `accounts` (it already is inside one).
   const policy = member ? { ...effectivePolicy(run), accounts: undefined } : effectivePolicy(run);
   // The function writes only with a run store (the journal makes every run undoable), or when told not to.
-  const storeText = deps.env.VPC_TAG_CLEANUP_STORE?.trim();
-  if (!storeText && !policy.dryRun) return { report: storeRequired(run, deps), tuning };
-  const opened = await openRunStore(storeText || 'none', deps.env, credentials, deps.context?.region);
-  if (!opened.ok) return { report: storeRefused(run, deps, opened.message), tuning };
+  if (!deps.env.VPC_TAG_CLEANUP_STORE?.trim() && !policy.dryRun) return storeRequired(run, deps);
+  const opened = await openStore(deps, credentials);
+  if (!opened.ok) return storeRefused(run, deps, opened.message);
   // A member shard calls with the member's credentials; the store, the journal and FC keep the function's.
-  const runCredentials: CredentialsSource = member
-    ? () => (member as { credentials(): Promise<CloudCredentials> }).credentials()
-    : credentials;
-  const cloud = createCloudPort(
-    endpoint ? { credentials: runCredentials, endpoint, tuning } : { credentials: runCredentials, tuning },
+  const runCredentials: CredentialsSource = member ? () => member.credentials() : credentials;
+  const endpoint = deps.env.VPC_TAG_CLEANUP_ENDPOINT || undefined;
+  const cloud = createCloudPort({ credentials: runCredentials, tuning, ...(endpoint ? { endpoint } : {}) });
+  // Outcomes stream to the log as they become final, so the function's memory stays flat in resources.
+  const resourceLog = createResourceLog(
+    run.runId,
+    { cap: tuning.reportResourceCap, perLine: tuning.logResourcesPerLine },
+    deps.log,
   );
-  const request: Parameters<typeof runJournaled>[0] = { policy, runId: run.runId };
-  if (deadline) {
-    request.signal = deadline.signal;
-    request.callsEndBy = deadline.callsEndBy;
-    request.writesEndBy = deadline.writesEndBy;
-  }
-  if (run.continuation) request.continuation = run.continuation;
-  if (run.narrowTo) request.narrowTo = run.narrowTo;
+  const byType: Record<string, TypeTally> = {};
+  const named = namedIdsWatch(run, policy);
+  const onOutcome = (o: ResourceOutcome) => {
+    resourceLog.add(o);
+    if (member) tallyOutcome(byType, o);
+    named?.met(o.id);
+  };
+  const request = runRequestOf(run, deps, policy, tuning);
   // A plan run lists the plan's resources (this shard's) and removes only what the plan names.
   if (run.plan)
     Object.assign(
@@ -270,27 +302,9 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
         ...(run.continuation && opened.store ? { removedByRun: await removedByRun(opened.store, run.runId) } : {}),
       }),
     );
-  if (run.shard) request.scopeRegions = run.policy.regions;
-  if (deps.context?.requestId) request.invocationId = deps.context.requestId;
-  // Outcomes stream to the log as they become final, so the function's memory stays flat in resources.
-  const resourceLog = createResourceLog(
-    run.runId,
-    { cap: tuning.reportResourceCap, perLine: tuning.logResourcesPerLine },
-    deps.log,
-  );
-  const byType: Record<string, import('./accounts/records.ts').TypeTally> = {};
-  const tally = member ? tallyOutcome : undefined;
-  const named = namedIdsWatch(run, policy);
-  const onOutcome = (o: ResourceOutcome) => {
-    resourceLog.add(o);
-    tally?.(byType, o);
-    named?.met(o.id);
-  };
   const { report } = await runJournaled(
     request,
-    fromEnv.quotaScale !== undefined
-      ? { cloud, tuning, quotaScale: fromEnv.quotaScale, onOutcome }
-      : { cloud, tuning, onOutcome },
+    { cloud, tuning, onOutcome, ...(here.quotaScale !== undefined ? { quotaScale: here.quotaScale } : {}) },
     {
       store: opened.store,
       ...taskOf(run),
@@ -302,9 +316,23 @@ export async function runInvocation(run: RunRequest, deps: InvocationDeps): Prom
   if (run.notes) report.notes = run.notes;
   if (member)
     await (await import('./accounts/fc.ts')).writeShardRecord(opened.store, run, report, byType, shardTaskOf(run));
+  return report;
+}
 
-  if (name) await handOn(run, report, deps, credentials, name, tuning);
-  return { report, tuning };
+/** The engine's input for this invocation: the policy it cleans, its deadline, where it resumes, what it is narrowed to. */
+function runRequestOf(run: RunRequest, deps: InvocationDeps, policy: RunInput['policy'], tuning: Tuning): RunInput {
+  const request: RunInput = { policy, runId: run.runId };
+  const deadline = deadlineFor(deps.startedMs, deps.context?.function?.timeout, undefined, tuning);
+  if (deadline) {
+    request.signal = deadline.signal;
+    request.callsEndBy = deadline.callsEndBy;
+    request.writesEndBy = deadline.writesEndBy;
+  }
+  if (run.continuation) request.continuation = run.continuation;
+  if (run.narrowTo) request.narrowTo = run.narrowTo;
+  if (run.shard) request.scopeRegions = run.policy.regions;
+  if (deps.context?.requestId) request.invocationId = deps.context.requestId;
+  return request;
 }
 
 /**

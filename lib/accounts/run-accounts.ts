@@ -66,23 +66,12 @@ export async function runAccounts(
     failed.push(failedAccountOf(e.accountId, e.failure));
   }
 
-  // Every member's first AssumeRole, at once (STS calls are cheap; each is one per account).
-  const sessions = new Map<string, MemberSession>();
-  await Promise.all(
-    members.map(async (accountId) => {
-      const session = createMemberSession({
-        accountId,
-        roleName: policy.accounts.roleName,
-        runId,
-        assumer,
-        now,
-        ...(tuning.accountRefreshMarginMs !== undefined ? { refreshMarginMs: tuning.accountRefreshMarginMs } : {}),
-      });
-      const first = await session.start();
-      if (first.ok) sessions.set(accountId, session);
-      else failed.push(failedAccountOf(accountId, first));
-    }),
-  );
+  const sessions = await startSessions(members, policy.accounts.roleName, runId, {
+    assumer,
+    now,
+    refreshMarginMs: tuning.accountRefreshMarginMs,
+    failed,
+  });
   const okMembers = members.filter((m) => sessions.has(m));
   const shards = shardsOf(runId, okMembers, policy.regions);
   const index: AccountsIndex = {
@@ -126,4 +115,35 @@ export async function runAccounts(
     [...sessions.values()].reduce((n, s) => n + s.stsCalls, 0) +
     failed.filter((f) => members.includes(f.accountId)).length;
   return { index, records, merged: mergeAccountsRun(index, records), stsCalls };
+}
+
+/** Every member's first AssumeRole, at once (STS calls are cheap; each is one per account); refusals go to `failed`. */
+async function startSessions(
+  members: string[],
+  roleName: string,
+  runId: string,
+  o: {
+    assumer: RoleAssumer;
+    now: () => number;
+    refreshMarginMs: number | undefined;
+    failed: FailedAccount[];
+  },
+): Promise<Map<string, MemberSession>> {
+  const sessions = new Map<string, MemberSession>();
+  await Promise.all(
+    members.map(async (accountId) => {
+      const session = createMemberSession({
+        accountId,
+        roleName,
+        runId,
+        assumer: o.assumer,
+        now: o.now,
+        ...(o.refreshMarginMs !== undefined ? { refreshMarginMs: o.refreshMarginMs } : {}),
+      });
+      const first = await session.start();
+      if (first.ok) sessions.set(accountId, session);
+      else o.failed.push(failedAccountOf(accountId, first));
+    }),
+  );
+  return sessions;
 }

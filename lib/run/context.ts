@@ -144,6 +144,24 @@ function runExecutor(r: {
   );
 }
 
+/** The run's planner: packing for the engine's batches, or exactly the plan's under a reviewed plan. */
+function runPlanner(
+  input: RunInput,
+  tuning: Tuning,
+  guardKeys: ReturnType<typeof guardKeysOf>,
+  untagMode: ReturnType<typeof createUntagMode>,
+) {
+  const packer = createPlanner({
+    maxIdsPerCall: tuning.maxIdsPerCall,
+    maxKeysPerCall: tuning.maxKeysPerCall,
+    bufferSize: tuning.planBufferSize,
+    guardKeys,
+    exact: (product) => untagMode.exact.has(product),
+  });
+  // Under a reviewed plan selection is by value: each call removes exactly its ids' own keys.
+  return input.reviewedPlan ? exactPlanner(packer) : packer;
+}
+
 /** Builds the context of one run of `policy`; the tracker hears of every final outcome and abandoned batch. */
 export function createRunContext(
   input: RunInput,
@@ -191,17 +209,8 @@ export function createRunContext(
     untagMode,
     guardKeys,
   });
-  const packer = createPlanner({
-    maxIdsPerCall: tuning.maxIdsPerCall,
-    maxKeysPerCall: tuning.maxKeysPerCall,
-    bufferSize: tuning.planBufferSize,
-    guardKeys,
-    exact: (product) => untagMode.exact.has(product),
-  });
-  // Under a reviewed plan selection is by value: each call removes exactly its ids' own keys.
-  const planner = input.reviewedPlan ? exactPlanner(packer) : packer;
   const writer = createBatchWriter({
-    planner,
+    planner: runPlanner(input, tuning, guardKeys, untagMode),
     executor,
     ...signal,
     untagSent: () => counters.untagSent,
