@@ -1,5 +1,6 @@
 /** What a Tea SDK error (STS, Resource Directory) says, as a value with no secret in it. */
-import { redactSecrets, registerErrorClasses, VpcTagCleanupError } from '../errors.ts';
+import { registerErrorClasses, VpcTagCleanupError } from '../errors.ts';
+import { scrubSecrets } from '../secrets.ts';
 
 export interface SdkFailure {
   code: string;
@@ -16,11 +17,11 @@ export function sdkFailureOf(error: unknown, secrets: ReadonlyArray<string | und
     message?: unknown;
     data?: { Message?: unknown; RequestId?: unknown };
   };
-  let message = String(e.data?.Message ?? e.message ?? error);
-  for (const s of secrets) if (s) message = message.split(s).join('***');
+  const message = String(e.data?.Message ?? e.message ?? error);
   const out: SdkFailure = {
     code: typeof e.code === 'string' && e.code && e.code !== 'undefined' ? e.code : 'Unknown',
-    message: redactSecrets(message),
+    // The one scrubber, with the credentials this call used: every encoding of them, not only the raw text.
+    message: scrubSecrets(message, secrets),
   };
   const requestId = e.data?.RequestId ?? e.requestId;
   if (typeof requestId === 'string' && requestId && requestId !== 'undefined') out.requestId = requestId;

@@ -64,13 +64,17 @@ export function repairBatches(
   if (batches.length < 2) return batches;
   const fixed = batches.filter((b) => b.parts !== undefined);
   const bins = batches.filter((b) => b.parts === undefined).map((b) => binOf(b, guardKeys));
-  const fits = (bin: Bin, keys: readonly string[], guard: string) =>
-    bin.guard === guard && bin.members.size < maxIds && bin.count.size + growth(bin, keys) <= maxKeys;
+  // A resource listed twice (a re-listed page) is one id per call still.
+  const fits = (bin: Bin, id: string, keys: readonly string[], guard: string) =>
+    bin.guard === guard &&
+    !bin.members.has(id) &&
+    bin.members.size < maxIds &&
+    bin.count.size + growth(bin, keys) <= maxKeys;
   /** Places `id` in some bin other than `not` (directly, or displacing a member to a third bin); undo log. */
   const place = (id: string, keys: readonly string[], guard: string, not: Bin, undo: Array<() => void>): boolean => {
     let best: Bin | undefined;
     for (const b of bins)
-      if (b !== not && fits(b, keys, guard) && (!best || growth(b, keys) < growth(best, keys))) best = b;
+      if (b !== not && fits(b, id, keys, guard) && (!best || growth(b, keys) < growth(best, keys))) best = b;
     if (best) {
       const target = best;
       put(target, id, keys);
@@ -81,8 +85,8 @@ export function repairBatches(
       if (b === not || b.guard !== guard) continue;
       for (const [other, otherKeys] of [...b.members]) {
         drop(b, other);
-        if (fits(b, keys, guard)) {
-          const third = bins.find((c) => c !== not && c !== b && fits(c, otherKeys, guard));
+        if (fits(b, id, keys, guard)) {
+          const third = bins.find((c) => c !== not && c !== b && fits(c, other, otherKeys, guard));
           if (third) {
             put(b, id, keys);
             put(third, other, otherKeys);

@@ -4,13 +4,10 @@
  * states are written from the seeds, not computed by the engine.
  */
 import { describe, expect, it } from 'vitest';
-import type { Invoker } from '../../lib/fanout.ts';
-import { runInvocation } from '../../lib/invocation.ts';
 import type { PolicyInput } from '../../lib/policy/schema.ts';
-import { decodeInvocation } from '../../lib/trigger/index.ts';
 import type { Continuation, Report } from '../../lib/types.ts';
 import { expectedAfter, many, TEST_LIMITS, useHarness } from './support/engine-harness.ts';
-import { fcContext } from './support/function-bundle.ts';
+import { invokeInProcess } from './support/function-in-process.ts';
 
 const h = useHarness();
 const R1 = 'cn-hangzhou';
@@ -81,33 +78,7 @@ describe('maxResources over a fanned-out run', () => {
       VPC_TAG_CLEANUP_FANOUT: '1',
       VPC_TAG_CLEANUP_STORE: 'none',
     };
-    const reports: Report[] = [];
-    const running: Promise<void>[] = [];
-    const invoke = async (payload: unknown) => {
-      const decoded = decodeInvocation(Buffer.from(JSON.stringify(payload)), env, new Date());
-      if (decoded.kind !== 'run') throw new Error(`payload not decoded as a run: ${decoded.kind}`);
-      const { report } = await runInvocation(decoded.run, {
-        env,
-        context: fcContext(h.emu) as never,
-        startedMs: Date.now(),
-        log: () => {},
-        tuning: TEST_LIMITS,
-        invoker,
-      });
-      reports.push(report);
-    };
-    const invoker: Invoker = {
-      async invokeAsync(_name, payload, taskId) {
-        running.push(invoke(payload));
-        return taskId === undefined ? { status: 'started' } : { status: 'started', taskId };
-      },
-      async invokeSync() {
-        throw new Error('fan-out never invokes synchronously');
-      },
-    };
-    await invoke({ policy: policyInput, runId: 'fan' });
-    while (running.length > 0) await running.shift();
-    return reports;
+    return (await invokeInProcess(h.emu, { policy: policyInput, runId: 'fan' }, { env })).reports;
   }
 
   const regions = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'];

@@ -5,12 +5,8 @@
  * bytes and run the same way. Expected end states are written from the seeds.
  */
 import { describe, expect, it } from 'vitest';
-import type { Invoker } from '../../lib/fanout.ts';
-import { runInvocation } from '../../lib/invocation.ts';
-import { decodeInvocation } from '../../lib/trigger/index.ts';
-import type { Report } from '../../lib/types.ts';
-import { expectedAfter, many, TEST_LIMITS, useHarness } from './support/engine-harness.ts';
-import { fcContext } from './support/function-bundle.ts';
+import { expectedAfter, many, useHarness } from './support/engine-harness.ts';
+import { invokeInProcess } from './support/function-in-process.ts';
 
 const h = useHarness();
 const R1 = 'cn-hangzhou';
@@ -31,48 +27,16 @@ const seeds = () => [
   ...many('PeerConnection', R2, 'pcc-b', 3, () => ({ tmp: 'x', keep: 'k' })),
 ];
 
-/**
- * Invokes the function with `payload`; the first invocation's deadline has passed before it lists
- * anything, so all of its work goes to the continuation it hands on. Resolves every report, in order.
- */
-async function invokeChain(payload: unknown): Promise<{ reports: Report[]; payloads: unknown[] }> {
-  const fullEnv = {
+/** Invokes the function with `payload`; the first invocation's deadline has passed before it lists anything. */
+function invokeChain(payload: unknown) {
+  const env = {
     VPC_TAG_CLEANUP_ENDPOINT: h.emu.endpoint,
     VPC_TAG_CLEANUP_STORE: 'none',
     VPC_TAG_CLEANUP_FANOUT: '1',
     // Event-driven runs apply this policy (DESIGN.md); manual payloads carry their own.
     VPC_TAG_CLEANUP_POLICY: JSON.stringify(policy),
   };
-  const reports: Report[] = [];
-  const payloads: unknown[] = [];
-  const running: Promise<void>[] = [];
-  const invoke = async (body: unknown, expired: boolean) => {
-    const decoded = decodeInvocation(Buffer.from(JSON.stringify(body)), fullEnv, new Date());
-    if (decoded.kind !== 'run') throw new Error(`payload not decoded as a run: ${JSON.stringify(decoded)}`);
-    const { report } = await runInvocation(decoded.run, {
-      env: fullEnv,
-      context: fcContext(h.emu, expired ? { timeout: 1 } : {}) as never,
-      startedMs: expired ? Date.now() - 10_000 : Date.now(),
-      log: () => {},
-      tuning: TEST_LIMITS,
-      invoker,
-    });
-    reports.push(report);
-  };
-  const invoker: Invoker = {
-    async invokeAsync(_name, body, taskId) {
-      payloads.push(body);
-      if (payloads.length > 5) throw new Error('more self-invocations than this run needs');
-      running.push(invoke(body, false));
-      return taskId === undefined ? { status: 'started' } : { status: 'started', taskId };
-    },
-    async invokeSync() {
-      throw new Error('the function never invokes itself synchronously');
-    },
-  };
-  await invoke(payload, true);
-  while (running.length > 0) await running.shift();
-  return { reports, payloads };
+  return invokeInProcess(h.emu, payload, { env, firstExpired: true, maxSelfInvocations: 5 });
 }
 
 /** The ids each ListTagResources call asked for, one sorted list per call, calls sorted. */
