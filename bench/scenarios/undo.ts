@@ -82,7 +82,9 @@ export async function undoBench(emu: EmulatorProcess, d: Dataset, quotaScale: nu
     }
     const objects = async (loc: string) =>
       ((await (await openStore(loc, async () => creds(emu)))?.list('')) ?? []).length;
-    const journalObjects = { local: await objects(join(dir, 'r1')), oss: await objects(`oss://${OSS_BUCKET}/r1`) };
+    // The last round's: each seeding empties the emulator's OSS, so earlier rounds' objects are gone.
+    const last = `r${ROUNDS - 1}`;
+    const journalObjects = { local: await objects(join(dir, last)), oss: await objects(`oss://${OSS_BUCKET}/${last}`) };
 
     // Restore the last journaled run (its removals are in the emulator now), at the same quotas.
     const exp = expectationFor(policy, seeded);

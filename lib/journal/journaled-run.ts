@@ -1,9 +1,10 @@
 /**
  * A run with its journal: the run store's `<runId>/` gets the journal (every removed value, durable
  * before its call is sent), the executed plan for `run --plan`, and the final report. The store is
- * probed (the run record written) before the first cloud call, so a store that cannot be written stops
- * the run before it starts; one that fails mid-run stops its writes (lib/run/writer.ts refuses batches
- * whose record could not be made). Without a store the run goes on only when the caller said so
+ * probed (the run record written) while the run lists, and before its first write call: a store that
+ * cannot be written stops the run with no tag removed (`STORE_UNAVAILABLE`); one that fails mid-run
+ * stops its writes (lib/run/writer.ts refuses batches whose record could not be made). An OSS store may
+ * still be opening (lib/store/lazy.ts): loading its SDK overlaps the listing too. Without a store the run goes on only when the caller said so
  * (`VPC_TAG_CLEANUP_STORE=none`), and its report warns.
  */
 import { redactSecrets } from '../errors.ts';
@@ -14,7 +15,7 @@ import { type RunDeps, type RunInput, runCleanup } from '../run.ts';
 import type { RunStore } from '../store/port.ts';
 import { runIdProblem, StoreKeys } from '../store/port.ts';
 import { reportKey } from '../store/run-reports.ts';
-import type { Report, ResourceOutcome } from '../types.ts';
+import type { CallCounts, Report, ResourceOutcome } from '../types.ts';
 import { createRunJournal } from './run-journal.ts';
 import { createJournal } from './writer.ts';
 
@@ -75,19 +76,33 @@ export async function runJournaled(
     ...(opts.plan ? { planHash: opts.plan.planHash } : {}),
     ...(opts.now ? { now: opts.now } : {}),
   });
-  try {
+  // The store's first write (the run record) overlaps the listing, not the writes: every batch waits for
+  // it, so a store that cannot be written stops the run before its first untag call.
+  const stop = new AbortController();
+  const probe = (async () => {
     await journal.open();
     if (opts.plan && opts.storePlan !== false)
       await store.put(StoreKeys.plan(input.runId), `${JSON.stringify(opts.plan)}\n`);
-  } catch (e) {
+  })();
+  const probed = probe.then(
+    () => undefined,
+    (e: unknown) => {
+      stop.abort();
+      return e;
+    },
+  );
+  const signal = input.signal ? AbortSignal.any([input.signal, stop.signal]) : stop.signal;
+  const run = await runCleanup({ ...input, signal }, { ...deps, journal: createRunJournal(journal, probe) });
+  const failed = await probed;
+  if (failed !== undefined)
     return refused(
       input,
-      `the run store cannot be written, so no tag was removed: ${message(e)}`,
+      `the run store cannot be written, so no tag was removed: ${message(failed)}`,
       'STORE_UNAVAILABLE',
       opts,
+      run.report.totals.calls,
     );
-  }
-  const result = finished(await runCleanup(input, { ...deps, journal: createRunJournal(journal) }));
+  const result = finished(run);
   result.report.store = store.location;
   try {
     const task = opts.taskId ?? (input.continuation ? `hop-${input.continuation.hop}` : undefined);
@@ -106,6 +121,7 @@ function refused(
   text: string,
   code: string,
   opts: JournaledRunOptions,
+  calls: CallCounts = { list: 0, untag: 0, throttled: 0, retried: 0 },
 ): { report: Report; full: ResourceOutcome[] } {
   const now = new Date((opts.now ?? Date.now)());
   return {
@@ -123,7 +139,7 @@ function refused(
         keysRemoved: 0,
         skipped: 0,
         failed: 0,
-        calls: { list: 0, untag: 0, throttled: 0, retried: 0 },
+        calls,
       },
       resources: [],
       errors: [],

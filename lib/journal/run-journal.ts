@@ -25,7 +25,8 @@ export interface RunJournal {
   readonly journal: Journal;
 }
 
-export function createRunJournal(journal: Journal): RunJournal {
+/** `gate`: what every batch waits for besides its own record (the run's first store write). */
+export function createRunJournal(journal: Journal, gate?: Promise<void>): RunJournal {
   const images = new Map<string, { tags: Record<string, string>; seen: number }>();
   return {
     journal,
@@ -33,7 +34,11 @@ export function createRunJournal(journal: Journal): RunJournal {
       images.set(refKey(sel), { tags: sel.values ?? {}, seen: 0 });
     },
     beforeSubmit(batch) {
-      return journal.intend(batch, (id) => images.get(refKey({ region: batch.region, type: batch.type, id }))?.tags);
+      const record = journal.intend(
+        batch,
+        (id) => images.get(refKey({ region: batch.region, type: batch.type, id }))?.tags,
+      );
+      return gate ? Promise.all([gate, record]).then(() => undefined) : record;
     },
     afterOutcome(batch, outcomes) {
       for (const o of outcomes) {

@@ -3,6 +3,7 @@
  * `VPC_TAG_CLEANUP_STORE` variable; `none` turns the store (and with it the journal) off explicitly.
  */
 import { StoreLocationError } from './errors.ts';
+import { lazyStore } from './lazy.ts';
 import { createLocalStore } from './local.ts';
 import type { RunStore } from './port.ts';
 
@@ -58,6 +59,9 @@ export async function openStore(location: string, oss?: () => Promise<OssStoreOp
   if (loc.kind === 'none') return undefined;
   if (loc.kind === 'local') return createLocalStore(loc.dir);
   if (!oss) throw new StoreLocationError(`store ${location}: OSS needs credentials`);
-  const { createOssStore } = await import('./oss.ts');
-  return createOssStore({ bucket: loc.bucket, prefix: loc.prefix, location, ...(await oss()) });
+  // Usable at once: loading ali-oss and the credentials overlap what the caller does next (a run's listing).
+  const opening = Promise.all([import('./oss.ts'), oss()]).then(([{ createOssStore }, options]) =>
+    createOssStore({ bucket: loc.bucket, prefix: loc.prefix, location, ...options }),
+  );
+  return lazyStore(location, opening);
 }

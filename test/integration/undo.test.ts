@@ -180,12 +180,14 @@ function failingAfter(inner: RunStore, ok: number): RunStore & { puts: number } 
 
 describe('a run whose store fails mid-run', () => {
   const cases: Array<[string, () => RunStore & { puts?: number }, () => void]> = [
-    ['local directory', () => failingAfter(freshStore(), 4), () => {}],
+    // The run record and one group of records go; the next write fails (the run's listing overlaps the
+    // first write, so a group can hold all that queued meanwhile: the third write is already mid-run).
+    ['local directory', () => failingAfter(freshStore(), 2), () => {}],
     [
       'OSS on the emulator',
       () => {
         h.emu.oss.createBucket('undo-runs');
-        h.emu.oss.setFault({ deny: 'PutObject', after: 4 });
+        h.emu.oss.setFault({ deny: 'PutObject', after: 2 });
         return createOssStore({
           bucket: 'undo-runs',
           prefix: `fail-${Date.now()}`,
@@ -233,8 +235,9 @@ describe('a run whose store fails mid-run', () => {
     expect(await h.state()).toEqual(stateOf(seeds));
   });
 
-  it('refuses to start when the store cannot be written at all: zero cloud calls', async () => {
-    await h.seed(many('IPAMPOOL', R1, 'ipam-pool-z', 3, () => ({ CostCenter: 'x' })));
+  it('refuses to write when the store cannot be written at all: no untag call, the run stops at once', async () => {
+    const seedsZ = many('IPAMPOOL', R1, 'ipam-pool-z', 3, () => ({ CostCenter: 'x' }));
+    await h.seed(seedsZ);
     const { report } = await runJournaled(
       { policy: { ...POLICY, regions: [R1], resourceTypes: ['IPAMPOOL'] } as Policy, runId: 'undo-zero' },
       deps(),
@@ -242,6 +245,53 @@ describe('a run whose store fails mid-run', () => {
     );
     expect(report).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
     expect(report.error?.message).toMatch(/no tag was removed.*ENOSPC/);
-    expect((await h.stats()).total).toBe(0);
+    // The store's first write overlaps the listing (it may have begun), never a write call.
+    const stats = await h.stats();
+    expect(Object.keys(stats.byAction).filter((api) => /:Un[Tt]agResources$/.test(api))).toEqual([]);
+    expect(stats.total).toBeLessThanOrEqual(1);
+    expect(await h.state()).toEqual(stateOf(seedsZ));
+  });
+});
+
+describe("the journal's first write", () => {
+  it('overlaps the listing, and no untag call goes before it is durable', async () => {
+    const seeds = many('IPAMPOOL', R1, 'ipam-pool-o', 10, (i) => ({ CostCenter: `o${i}` }));
+    await h.seed(seeds);
+    const inner = freshStore();
+    const callsAt: { list: number; untag: number }[] = [];
+    // A store slow to take its first object (an OSS client still loading, a cold connection).
+    let first = true;
+    const slow: RunStore = {
+      location: inner.location,
+      async put(key, body) {
+        if (first) {
+          first = false;
+          await new Promise((r) => setTimeout(r, 400));
+          const { byAction } = await h.stats();
+          const count = (re: RegExp) =>
+            Object.entries(byAction)
+              .filter(([api]) => re.test(api))
+              .reduce((n, [, byCode]) => n + Object.values(byCode).reduce((a, b) => a + b, 0), 0);
+          callsAt.push({ list: count(/:(List|Describe)[A-Za-z]+$/), untag: count(/:UntagResources$/) });
+        }
+        return inner.put(key, body);
+      },
+      get: (key) => inner.get(key),
+      list: (prefix) => inner.list(prefix),
+    };
+    const { report } = await runJournaled(
+      { policy: { ...POLICY, regions: [R1], resourceTypes: ['IPAMPOOL'] } as Policy, runId: 'undo-overlap' },
+      deps(),
+      { store: slow },
+    );
+    expect(report).toMatchObject({ ok: true, totals: { untagged: 10 } });
+    // When the first write became durable, the listing had gone on meanwhile, and no write had been sent.
+    expect(callsAt).toHaveLength(1);
+    expect(callsAt[0]?.list).toBeGreaterThan(0);
+    expect(callsAt[0]?.untag).toBe(0);
+    const journal = await readJournal(inner, 'undo-overlap');
+    expect(new Set(journal.intents.flatMap((i) => i.resources.map((r) => r.id)))).toEqual(
+      new Set(seeds.map((s) => s.id)),
+    );
   });
 });
