@@ -4,10 +4,16 @@
  */
 
 import { VpcTagCleanupError } from '../../lib/errors.ts';
-import { createInvoker, type InvokeFailure, invokerConfigFromEnv } from '../../lib/invoker/index.ts';
+import {
+  createInvoker,
+  type InvokeFailure,
+  type InvokeOutcome,
+  invokerConfigFromEnv,
+} from '../../lib/invoker/index.ts';
 import type { Report } from '../../lib/types.ts';
 import { type Command, requireString } from '../command.ts';
 import { CliErrorCode, ExitCode, RefusedInputError, UsageError } from '../errors.ts';
+import type { Output } from '../output.ts';
 
 /**
  * FC refused the call or never answered. Shaped like the SDKs' errors (code, statusCode, data.Message,
@@ -99,22 +105,7 @@ default chain.
       config.config,
     );
     const payload = { policy, ...(runId !== undefined ? { runId } : {}), ...(narrowTo ? { narrowTo } : {}) };
-    if (values.async === true) {
-      const started = await invoker.invokeAsync(functionName, payload, runId);
-      if (started.status === 'failed') throw new FcInvokeError(started);
-      if (started.status === 'duplicate') {
-        out.answer(
-          { ok: false, accepted: false, duplicate: true, taskId: runId ?? null },
-          `not sent again: FC already holds task ${runId}`,
-        );
-        return ExitCode.PartialFailure;
-      }
-      out.answer(
-        { ok: true, accepted: true, requestId: started.requestId ?? null },
-        `accepted: request id ${started.requestId ?? '(none)'}`,
-      );
-      return ExitCode.Ok;
-    }
+    if (values.async === true) return answerAsync(await invoker.invokeAsync(functionName, payload, runId), runId, out);
     const result = await invoker.invokeSync(functionName, payload);
     if (result.status === 'failed') throw new FcInvokeError(result);
     const raw = typeof result.data === 'string' ? result.data : JSON.stringify(result.data, null, 2);
@@ -148,3 +139,20 @@ default chain.
     return isReport && report.ok === true ? ExitCode.Ok : ExitCode.PartialFailure;
   },
 };
+
+/** `--async`: FC's answer to the queued invocation (accepted, already held, or refused). */
+function answerAsync(started: InvokeOutcome, runId: string | undefined, out: Output): number {
+  if (started.status === 'failed') throw new FcInvokeError(started);
+  if (started.status === 'duplicate') {
+    out.answer(
+      { ok: false, accepted: false, duplicate: true, taskId: runId ?? null },
+      `not sent again: FC already holds task ${runId}`,
+    );
+    return ExitCode.PartialFailure;
+  }
+  out.answer(
+    { ok: true, accepted: true, requestId: started.requestId ?? null },
+    `accepted: request id ${started.requestId ?? '(none)'}`,
+  );
+  return ExitCode.Ok;
+}

@@ -100,6 +100,25 @@ export function renderReport(
   const notMatched = t.notMatched ?? rows.reduce((n, r) => n + r.notMatched, 0);
   if (notMatched > 0) out.push(`outside the policy's match (not counted above): ${notMatched}`);
 
+  out.push(...failedLines(report, source, maxFailed), ...errorLines(report, maxFailed));
+
+  const c = t.calls;
+  out.push(
+    `resources: scanned ${t.scanned} · matched ${t.matched} · ${report.dryRun ? `planned ${doneTotal}` : `untagged ${t.untagged} · keys removed ${t.keysRemoved}`} · skipped ${t.skipped} · failed ${t.failed}`,
+  );
+  out.push(`calls: list ${c.list} · untag ${c.untag} · throttled ${c.throttled} · retried ${c.retried}`);
+  out.push(`duration: ${formatDuration(report.durationMs)} · result: ${report.ok ? 'ok' : 'NOT OK'}`);
+  if (report.continuation)
+    out.push(
+      `stopped before the end (hop ${report.continuation.hop}): ${report.continuation.done.length} (region, type) units done, the rest not listed; running the policy again finishes it (clean resources cost no write call)`,
+    );
+  return `${out.join('\n')}\n`;
+}
+
+/** The failed resources, at most `maxFailed` of them, with their code and request id. */
+function failedLines(report: Report, source: OutcomeTally, maxFailed: number): string[] {
+  const out: string[] = [];
+  const t = report.totals;
   const failed = source.failed;
   if (failed.length > 0) {
     out.push(`failed (${t.failed}):`);
@@ -114,6 +133,12 @@ export function renderReport(
     const shown = Math.min(failed.length, maxFailed);
     if (t.failed > shown) out.push(`  ... and ${t.failed - shown} more (--json lists them all)`);
   }
+  return out;
+}
+
+/** The run's error and its per-unit errors, at most `maxFailed` of them. */
+function errorLines(report: Report, maxFailed: number): string[] {
+  const out: string[] = [];
   if (report.error) out.push(`error: ${report.error.code}: ${cleanMessage(report.error.message)}`);
   if (report.errors.length > 0) {
     out.push(`errors (${report.errors.length}):`);
@@ -125,18 +150,7 @@ export function renderReport(
     }
     if (report.errors.length > maxFailed) out.push(`  ... and ${report.errors.length - maxFailed} more`);
   }
-
-  const c = t.calls;
-  out.push(
-    `resources: scanned ${t.scanned} · matched ${t.matched} · ${report.dryRun ? `planned ${doneTotal}` : `untagged ${t.untagged} · keys removed ${t.keysRemoved}`} · skipped ${t.skipped} · failed ${t.failed}`,
-  );
-  out.push(`calls: list ${c.list} · untag ${c.untag} · throttled ${c.throttled} · retried ${c.retried}`);
-  out.push(`duration: ${formatDuration(report.durationMs)} · result: ${report.ok ? 'ok' : 'NOT OK'}`);
-  if (report.continuation)
-    out.push(
-      `stopped before the end (hop ${report.continuation.hop}): ${report.continuation.done.length} (region, type) units done, the rest not listed; running the policy again finishes it (clean resources cost no write call)`,
-    );
-  return `${out.join('\n')}\n`;
+  return out;
 }
 
 /**
