@@ -344,6 +344,14 @@ export function evaluateTargets(s: Scenarios): TargetResult[] {
       ),
     ),
     judge(
+      'quota-window-minute-past-one',
+      9,
+      'quota-bound wall time under quotaWindow=minute past one window (quotas x 0.1) <= 1.15 x its floor',
+      s.behaviourModes?.quotaWindows.filter((q) => q.window === 'minute')[1]?.wallVsFloor,
+      (m) => m <= 1.15,
+      (m) => `${round(m, 2)} x the floor`,
+    ),
+    judge(
       'modes-state-exact',
       9,
       'every behaviour-mode bench run ends in exactly the expected state',
