@@ -456,9 +456,10 @@ function storeRefused(
 
 /** The task id this shard invocation runs under (its first invocation's, or its hop's). */
 function shardTaskOf(run: RunRequest): string {
+  // A hop runs under the task id its predecessor invoked it with (lib/fanout.ts continueRun).
   const region = run.shard?.regions[0] ?? '';
   return run.continuation
-    ? continuationTaskId(run.runId, run.shard, run.continuation.hop - 1)
+    ? continuationTaskId(run.runId, run.shard, run.continuation.hop)
     : accountShardTaskId(run.runId, run.shard?.account ?? '', region);
 }
 

@@ -3,7 +3,7 @@
  * shard per (account, region) through the FC 3.0 SDK (fcInvokeSignature=acs3), each shard assumes its
  * member's role, cleans its region and writes its record to the run store; `report --run` merges them.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -129,4 +129,74 @@ describe('a many-account run in the function', () => {
     expect(merged.rows.filter((r: { untagged: number }) => r.untagged === 3)).toHaveLength(4);
     expect(merged.shards.map((s: { taskId: string; state: string }) => s.state)).toEqual(Array(6).fill('done'));
   });
+
+  it("names each member shard's hop record by the task id FC ran that hop under", async () => {
+    const M4 = '2000000000000004';
+    const region = REGIONS[0] as string;
+    h.admin.addAccounts([{ accountId: M4, roles: [{ roleName: 'cleanup', trust: [h.accountId] }] }]);
+    h.admin.upsert(
+      Array.from({ length: 150 }, (_, i) => ({
+        accountId: M4,
+        type: 'IPAMPOOL',
+        region,
+        id: `ipam-pool-hops-${i}`,
+        tags: { tmp: 'x', keep: 'k' },
+      })),
+    );
+    // A 3 s function at half the quotas cannot clean 150 pools in one invocation: the shard hands on.
+    h.admin.setQuotas({ scale: 0.5 });
+    await adminJson(h, 'POST', '/__admin/functions', {
+      name: `${NAME}-hops`,
+      modulePath: bundle.bundlePath,
+      timeoutSeconds: 3,
+      maxAsyncRetryAttempts: 0,
+      env: {
+        VPC_TAG_CLEANUP_ENDPOINT: h.endpoint,
+        VPC_TAG_CLEANUP_FC_ENDPOINT: h.url,
+        VPC_TAG_CLEANUP_STORE: join(dir, 'runs'),
+        VPC_TAG_CLEANUP_LIMITS: JSON.stringify({
+          deadlineMarginMs: 2000,
+          deadlineMarginShare: 0.7,
+          planBufferSize: 20,
+        }),
+        VPC_TAG_CLEANUP_QUOTA_SCALE: '0.5',
+      },
+    });
+    const policy = {
+      name: 'org-hops',
+      regions: [region],
+      resourceTypes: ['IPAMPOOL'],
+      remove: { keys: ['tmp'] },
+      accounts: { roleName: 'cleanup', ids: [M4] },
+    };
+    const invoker = createInvoker(
+      {
+        credentials: { accessKeyId: h.accessKeyId, accessKeySecret: h.accessKeySecret },
+        accountId: h.accountId,
+        region: h.region,
+        endpoint: h.url,
+      },
+      { api: '2023-03-30', signature: 'acs3' },
+    );
+    await invoker.invokeAsync(`${NAME}-hops`, { policy, runId: 'org-hops-1' }, 'org-hops-1');
+    expect(await adminJson(h, 'POST', '/__admin/invocations/wait', { timeoutMs: 45_000 })).toMatchObject({
+      idle: true,
+    });
+    h.admin.setQuotas({ scale: 1 });
+
+    const ran = new Set(
+      h.fc
+        .invocations({ functionName: `${NAME}-hops` })
+        .filter((i) => i.status === 'succeeded')
+        .map((i) => i.taskId),
+    );
+    const recordsDir = join(dir, 'runs', 'org-hops-1', 'accounts', 'shards', M4, region);
+    const records = readdirSync(recordsDir).map(
+      (f) => JSON.parse(readFileSync(join(recordsDir, f), 'utf8')) as { hop: number; taskId: string },
+    );
+    expect(records.length).toBeGreaterThanOrEqual(2);
+    for (const r of records) expect(ran.has(r.taskId), `hop ${r.hop}: ${r.taskId}`).toBe(true);
+    expect(new Set(records.map((r) => r.taskId)).size).toBe(records.length);
+    expect(h.admin.list({ accountId: M4 }).every((r) => JSON.stringify(r.tags) === '{"keep":"k"}')).toBe(true);
+  }, 60_000);
 });
