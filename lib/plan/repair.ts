@@ -49,6 +49,83 @@ function drop(bin: Bin, id: string): void {
   }
 }
 
+interface Limits {
+  maxIds: number;
+  maxKeys: number;
+}
+
+// A resource listed twice (a re-listed page) is one id per call still.
+const fits = (lim: Limits, bin: Bin, id: string, keys: readonly string[], guard: string) =>
+  bin.guard === guard &&
+  !bin.members.has(id) &&
+  bin.members.size < lim.maxIds &&
+  bin.count.size + growth(bin, keys) <= lim.maxKeys;
+
+/** Places `id` in some bin other than `not` (directly, or displacing a member to a third bin); undo log. */
+function place(
+  lim: Limits,
+  bins: readonly Bin[],
+  move: { id: string; keys: readonly string[]; guard: string },
+  not: Bin,
+  undo: Array<() => void>,
+): boolean {
+  const { id, keys, guard } = move;
+  let best: Bin | undefined;
+  for (const b of bins)
+    if (b !== not && fits(lim, b, id, keys, guard) && (!best || growth(b, keys) < growth(best, keys))) best = b;
+  if (best) {
+    const target = best;
+    put(target, id, keys);
+    undo.push(() => drop(target, id));
+    return true;
+  }
+  for (const b of bins) {
+    if (b === not || b.guard !== guard) continue;
+    for (const [other, otherKeys] of [...b.members]) {
+      drop(b, other);
+      if (fits(lim, b, id, keys, guard)) {
+        const third = bins.find((c) => c !== not && c !== b && fits(lim, c, other, otherKeys, guard));
+        if (third) {
+          put(b, id, keys);
+          put(third, other, otherKeys);
+          undo.push(() => {
+            drop(third, other);
+            drop(b, id);
+            put(b, other, otherKeys);
+          });
+          return true;
+        }
+      }
+      put(b, other, otherKeys);
+    }
+  }
+  return false;
+}
+
+/** Empties `victim` into the other bins, or leaves everything as it was. */
+function empty(lim: Limits, bins: readonly Bin[], victim: Bin): boolean {
+  const undo: Array<() => void> = [];
+  for (const [id, keys] of [...victim.members]) {
+    if (place(lim, bins, { id, keys, guard: victim.guard }, victim, undo)) continue;
+    for (const u of undo.reverse()) u();
+    return false;
+  }
+  return true;
+}
+
+function batchOf(first: UntagBatch, bin: Bin): UntagBatch {
+  const removes: Record<string, string[]> = {};
+  for (const [id, keys] of bin.members) removes[id] = [...keys];
+  return {
+    product: first.product,
+    region: first.region,
+    type: first.type,
+    ids: [...bin.members.keys()],
+    keys: [...bin.count.keys()].sort(),
+    removes,
+  };
+}
+
 /**
  * A local repair of a packing: the smallest calls are emptied, one at a time, by moving each member
  * into another call it fits (ids and key union within limits, same guard keys), or by a 2-exchange (it
@@ -61,58 +138,11 @@ export function repairBatches(
   maxKeys: number,
   guardKeys: ReadonlySet<string>,
 ): UntagBatch[] {
-  if (batches.length < 2) return batches;
+  const [first] = batches;
+  if (!first || batches.length < 2) return batches;
+  const lim: Limits = { maxIds, maxKeys };
   const fixed = batches.filter((b) => b.parts !== undefined);
   const bins = batches.filter((b) => b.parts === undefined).map((b) => binOf(b, guardKeys));
-  // A resource listed twice (a re-listed page) is one id per call still.
-  const fits = (bin: Bin, id: string, keys: readonly string[], guard: string) =>
-    bin.guard === guard &&
-    !bin.members.has(id) &&
-    bin.members.size < maxIds &&
-    bin.count.size + growth(bin, keys) <= maxKeys;
-  /** Places `id` in some bin other than `not` (directly, or displacing a member to a third bin); undo log. */
-  const place = (id: string, keys: readonly string[], guard: string, not: Bin, undo: Array<() => void>): boolean => {
-    let best: Bin | undefined;
-    for (const b of bins)
-      if (b !== not && fits(b, id, keys, guard) && (!best || growth(b, keys) < growth(best, keys))) best = b;
-    if (best) {
-      const target = best;
-      put(target, id, keys);
-      undo.push(() => drop(target, id));
-      return true;
-    }
-    for (const b of bins) {
-      if (b === not || b.guard !== guard) continue;
-      for (const [other, otherKeys] of [...b.members]) {
-        drop(b, other);
-        if (fits(b, id, keys, guard)) {
-          const third = bins.find((c) => c !== not && c !== b && fits(c, other, otherKeys, guard));
-          if (third) {
-            put(b, id, keys);
-            put(third, other, otherKeys);
-            undo.push(() => {
-              drop(third, other);
-              drop(b, id);
-              put(b, other, otherKeys);
-            });
-            return true;
-          }
-        }
-        put(b, other, otherKeys);
-      }
-    }
-    return false;
-  };
-  /** Empties `victim` into the other bins, or leaves everything as it was. */
-  const empty = (victim: Bin): boolean => {
-    const undo: Array<() => void> = [];
-    for (const [id, keys] of [...victim.members]) {
-      if (place(id, keys, victim.guard, victim, undo)) continue;
-      for (const u of undo.reverse()) u();
-      return false;
-    }
-    return true;
-  };
   // Smallest first; a call that cannot be emptied is passed over for the next smallest.
   for (let emptied = true; emptied && bins.length > 1; ) {
     emptied = false;
@@ -120,25 +150,11 @@ export function repairBatches(
     for (let i = 0; i < bins.length && !emptied; i++) {
       const victim = bins[i]!;
       if (victim.members.size * 2 > maxIds) break;
-      if (empty(victim)) {
+      if (empty(lim, bins, victim)) {
         bins.splice(i, 1);
         emptied = true;
       }
     }
   }
-  const [first] = batches;
-  if (!first) return batches;
-  const rebuilt = bins.map((bin): UntagBatch => {
-    const removes: Record<string, string[]> = {};
-    for (const [id, keys] of bin.members) removes[id] = [...keys];
-    return {
-      product: first.product,
-      region: first.region,
-      type: first.type,
-      ids: [...bin.members.keys()],
-      keys: [...bin.count.keys()].sort(),
-      removes,
-    };
-  });
-  return [...rebuilt, ...fixed];
+  return [...bins.map((bin) => batchOf(first, bin)), ...fixed];
 }

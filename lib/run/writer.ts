@@ -57,6 +57,50 @@ export interface BatchWriter {
   finish(): Promise<void>;
 }
 
+type Group = { region: string; type: RemoveSelection['type'] };
+
+/**
+ * Keeps the write slots busy: a slot that comes free takes a full call from any planner group that may
+ * hold entries, instead of waiting for the next selection of its own group (between pages none arrives).
+ */
+function slotFiller(
+  planner: Planner,
+  executor: Executor,
+  send: (b: UntagBatch) => Promise<void>,
+  signal?: AbortSignal,
+) {
+  const groups = new Map<string, Group>();
+  const groupName = (g: { region: string; type: string }) => `${g.region}\u0000${g.type}`;
+  let filling = false;
+  /** Gives each free write slot a full call from the planner, if one can be formed (else leaves it). */
+  const fill = async (first?: Group) => {
+    if (filling) return;
+    filling = true;
+    try {
+      const order = first ? [first, ...groups.values()] : [...groups.values()];
+      for (const g of order) {
+        while (executor.free > 0 && !signal?.aborted) {
+          const full = planner.takeFull(g.region, g.type);
+          if (!full) break;
+          await send(full);
+        }
+        if (executor.free === 0) break;
+      }
+    } finally {
+      filling = false;
+    }
+  };
+  executor.onSettled?.(() => {
+    if (groups.size > 0) void fill();
+  });
+  return {
+    fill,
+    watch: (g: Group) => groups.set(groupName(g), { region: g.region, type: g.type }),
+    unwatch: (g: { region: string; type: string }) => groups.delete(groupName(g)),
+    clear: () => groups.clear(),
+  };
+}
+
 /** The journal refused a batch before it was sent: its resources fail, nothing is written without a record. */
 function refuseBatch(deps: WriterDeps, batch: UntagBatch, e: unknown): void {
   const message = `journal refused the batch: ${e instanceof Error ? e.message : String(e)}`;
@@ -119,48 +163,23 @@ export function createBatchWriter(deps: WriterDeps): BatchWriter {
     for (const b of batches) await send(b, planned);
   };
 
-  // Groups the planner may hold entries of: a slot that comes free takes a full call from any of them.
-  const groups = new Map<string, { region: string; type: RemoveSelection['type'] }>();
-  const groupName = (g: { region: string; type: string }) => `${g.region}\u0000${g.type}`;
-  let filling = false;
-  /** Gives each free write slot a full call from the planner, if one can be formed (else leaves it). */
-  const fill = async (first?: { region: string; type: RemoveSelection['type'] }) => {
-    if (filling) return;
-    filling = true;
-    try {
-      const order = first ? [first, ...groups.values()] : [...groups.values()];
-      for (const g of order) {
-        while (executor.free > 0 && !deps.signal?.aborted) {
-          const full = planner.takeFull(g.region, g.type);
-          if (!full) break;
-          await send(full, false);
-        }
-        if (executor.free === 0) break;
-      }
-    } finally {
-      filling = false;
-    }
-  };
-  // Between pages no selection arrives: a batch that settles then frees a slot the next page would leave idle.
-  executor.onSettled?.(() => {
-    if (groups.size > 0) void fill();
-  });
+  const slots = slotFiller(planner, executor, (b) => send(b, false), deps.signal);
 
   return {
     async add(sel) {
       journal?.note?.(sel);
-      groups.set(groupName(sel), { region: sel.region, type: sel.type });
+      slots.watch(sel);
       await sendAll(planner.add(sel), false);
       // A free write slot takes a full call now instead of waiting for the planner's buffer to fill.
-      await fill(sel);
+      await slots.fill(sel);
       await executor.ready();
     },
     unitListed(unit) {
-      groups.delete(groupName(unit));
+      slots.unwatch(unit);
       return sendAll(planner.flushGroup(unit.region, unit.type), true);
     },
     async finish() {
-      groups.clear();
+      slots.clear();
       await sendAll(planner.flush(), true);
       while (journaling.size > 0) await Promise.all([...journaling]);
       await executor.drain();
