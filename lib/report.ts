@@ -47,6 +47,8 @@ export interface BuildOptions {
   now: Date;
   continuation?: Continuation;
   error?: Report['error'];
+  /** Failures earlier hops of the run reported (`Continuation.failed`): the run is not ok if any. */
+  failedBefore?: number;
 }
 
 function copyOutcome(o: ResourceOutcome): ResourceOutcome {
@@ -142,7 +144,7 @@ export class ReportBuilder {
     const kept = [...failed, ...this.keptOther.slice(0, cap - failed.length)].sort((a, b) => a[0] - b[0]);
     const recordedMatched = this.untagged + this.skipped + this.failed + this.planned;
     const report: Report = {
-      ok: this.failed === 0 && this.errorCount === 0 && opts.error === undefined,
+      ok: this.failed === 0 && this.errorCount === 0 && opts.error === undefined && !(opts.failedBefore ?? 0),
       runId: this.opts.runId,
       policy: this.opts.policyName,
       dryRun: this.opts.dryRun,

@@ -77,13 +77,13 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
   const stop = ctx.stopped();
   const next = stop ? undefined : continuationOf(input, tracker, end);
   const exactUntag = [...ctx.untagMode.exact].sort();
-  const continuation = next && exactUntag.length > 0 ? { ...next, exactUntag } : next;
+  const exact = next && exactUntag.length > 0 ? { ...next, exactUntag } : next;
   const error = stop ? { code: stop.code, message: stop.message } : end.error;
-  const report = ctx.report.build({
-    now: new Date(ctx.now()),
-    ...(continuation ? { continuation } : {}),
-    ...(error ? { error } : {}),
-  });
+  const failedBefore = input.continuation?.failed ?? 0;
+  const report = ctx.report.build({ now: new Date(ctx.now()), failedBefore, ...(error ? { error } : {}) });
+  // The units this hop's failures belong to are done for the next hop: their failures travel with it.
+  const failed = failedBefore + report.totals.failed + report.errors.length;
+  if (exact) report.continuation = failed > 0 ? { ...exact, failed } : exact;
   return { report, full: ctx.full };
 }
 

@@ -156,6 +156,11 @@ export interface Continuation {
    * was refused): the next hop packs them so from its first call. Absent in older continuations: none.
    */
   exactUntag?: ProductId[];
+  /**
+   * Failures the hops before reported (failed resources and run-level errors): a unit they mark done is not
+   * listed again, so the last hop's `ok` must answer for them. Absent in older continuations: none.
+   */
+  failed?: number;
 }
 
 /** The handler's answer (DESIGN.md "the result"). */

@@ -55,6 +55,7 @@ const ContinuationSchema = z.looseObject({
   cursor: CursorSchema.optional(),
   cursors: z.array(CursorSchema).optional(),
   exactUntag: z.array(z.enum(Object.keys(PRODUCTS) as [ProductId, ...ProductId[]])).optional(),
+  failed: z.number().int().min(0).optional(),
 });
 
 /** A plain object (not null, not an array). */
