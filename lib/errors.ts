@@ -62,6 +62,8 @@ export const RunErrorCode = {
   AuthFailed: 'AUTH_FAILED',
   /** The endpoint refused connections or its host was not found, several calls in a row: the run stopped. */
   EndpointUnreachable: 'ENDPOINT_UNREACHABLE',
+  /** A continued run's earlier hop reported failures (its own report names them): this hop is not ok either. */
+  EarlierHopFailed: 'EARLIER_HOP_FAILED',
   /** Anything thrown that is not one of the engine's errors. */
   Internal: 'INTERNAL',
 } as const;

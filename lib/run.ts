@@ -12,7 +12,7 @@
  * executor's `highWater` batches, split resources until their last part, and the `maxResources` buffer
  * (at most `maxResources` selections).
  */
-import { PolicyValidationError } from './errors.ts';
+import { PolicyValidationError, RunErrorCode } from './errors.ts';
 import { compilePolicy } from './policy/compile.ts';
 import { type PolicyIssue, parsePolicy } from './policy/parse.ts';
 import type { Policy } from './policy/schema.ts';
@@ -84,6 +84,8 @@ export async function runCleanup(input: RunInput, deps: RunDeps): Promise<{ repo
   // The units this hop's failures belong to are done for the next hop: their failures travel with it.
   const failed = failedBefore + report.totals.failed + report.errors.length;
   if (exact) report.continuation = failed > 0 ? { ...exact, failed } : exact;
+  // Said after counting, so the carried count does not grow by this entry at every hop.
+  if (failedBefore > 0) report.errors.push(earlierHopsFailed(input.runId, failedBefore));
   return { report, full: ctx.full };
 }
 
@@ -146,4 +148,12 @@ function invalidPolicyReport(input: RunInput, deps: RunDeps, issues: PolicyIssue
     now: new Date(now()),
     error: runErrorOf(new PolicyValidationError(issues)),
   });
+}
+
+/** Why a hop is not ok although nothing of its own failed: the failures of the hops before it. */
+function earlierHopsFailed(runId: string, n: number): { code: string; message: string } {
+  return {
+    code: RunErrorCode.EarlierHopFailed,
+    message: `earlier hops of run ${runId} reported ${n} failure(s); their reports name them (report --run ${runId})`,
+  };
 }

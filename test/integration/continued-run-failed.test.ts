@@ -40,5 +40,8 @@ describe('a continued run whose earlier hop failed a write', () => {
     const state = await h.state('VPC');
     expect(state['vpc-adv0001']).toEqual(TAGS);
     expect(second.report.ok).toBe(false);
+    // Not ok, and it says why: the earlier hop's failures, counted once.
+    expect(second.report.errors.map((e) => e.code)).toEqual(['EARLIER_HOP_FAILED']);
+    expect(second.report.errors[0]?.message).toContain('cont-1');
   });
 });
