@@ -27,6 +27,18 @@ beforeAll(async () => {
   ]);
   vi.spyOn(console, 'log').mockImplementation(() => undefined);
 }, 120_000);
+/** The operator's client: FC 3.0 through its own SDK, ACS3-signed. */
+const fc3Invoker = () =>
+  createInvoker(
+    {
+      credentials: { accessKeyId: h.accessKeyId, accessKeySecret: h.accessKeySecret },
+      accountId: h.accountId,
+      region: h.region,
+      endpoint: h.url,
+    },
+    { api: '2023-03-30', signature: 'acs3' },
+  );
+
 afterAll(async () => {
   vi.restoreAllMocks();
   await h?.close();
@@ -70,15 +82,7 @@ describe('a many-account run in the function', () => {
       remove: { keys: ['tmp'] },
       accounts: { roleName: 'cleanup', ids: [M1, M2, M3] },
     };
-    const invoker = createInvoker(
-      {
-        credentials: { accessKeyId: h.accessKeyId, accessKeySecret: h.accessKeySecret },
-        accountId: h.accountId,
-        region: h.region,
-        endpoint: h.url,
-      },
-      { api: '2023-03-30', signature: 'acs3' },
-    );
+    const invoker = fc3Invoker();
     expect(await invoker.invokeAsync(NAME, { policy, runId: 'org-fc-1' }, 'org-fc-1')).toMatchObject({
       status: 'started',
     });
@@ -169,15 +173,7 @@ describe('a many-account run in the function', () => {
       remove: { keys: ['tmp'] },
       accounts: { roleName: 'cleanup', ids: [M4] },
     };
-    const invoker = createInvoker(
-      {
-        credentials: { accessKeyId: h.accessKeyId, accessKeySecret: h.accessKeySecret },
-        accountId: h.accountId,
-        region: h.region,
-        endpoint: h.url,
-      },
-      { api: '2023-03-30', signature: 'acs3' },
-    );
+    const invoker = fc3Invoker();
     await invoker.invokeAsync(`${NAME}-hops`, { policy, runId: 'org-hops-1' }, 'org-hops-1');
     expect(await adminJson(h, 'POST', '/__admin/invocations/wait', { timeoutMs: 45_000 })).toMatchObject({
       idle: true,
