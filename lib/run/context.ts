@@ -15,7 +15,6 @@ import { createRunGuard, type RunStop } from '../execute/run-guard.ts';
 import { createPlanner } from '../plan.ts';
 import type { Policy } from '../policy/schema.ts';
 import { ReportBuilder } from '../report.ts';
-import { exactPlanner } from '../reviewed-plan/exact-batches.ts';
 import type { ResourceOutcome } from '../types.ts';
 import { createUntagMode, type UntagMode } from '../untag-mode.ts';
 import type { ContinuationTracker } from './continuation.ts';
@@ -151,15 +150,14 @@ function runPlanner(
   guardKeys: ReturnType<typeof guardKeysOf>,
   untagMode: ReturnType<typeof createUntagMode>,
 ) {
-  const packer = createPlanner({
+  return createPlanner({
     maxIdsPerCall: tuning.maxIdsPerCall,
     maxKeysPerCall: tuning.maxKeysPerCall,
     bufferSize: tuning.planBufferSize,
     guardKeys,
-    exact: (product) => untagMode.exact.has(product),
+    // Under a reviewed plan selection is by value: each call removes exactly its ids' own keys.
+    exact: (product) => input.reviewedPlan !== undefined || untagMode.exact.has(product),
   });
-  // Under a reviewed plan selection is by value: each call removes exactly its ids' own keys.
-  return input.reviewedPlan ? exactPlanner(packer) : packer;
 }
 
 /** Builds the context of one run of `policy`; the tracker hears of every final outcome and abandoned batch. */
